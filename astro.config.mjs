@@ -10,7 +10,6 @@ export default defineConfig({
   security: { checkOrigin: false },
   devToolbar: { enabled: false },
   build: { inlineStylesheets: 'never' },
-  i18n: undefined,
   env: {
     validateSecrets: true,
     schema: {

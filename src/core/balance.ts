@@ -1,6 +1,6 @@
-import { type Ratio, multiplyRoundHalfUp } from './decimal.ts';
-import { type MoneyPolicy, effectiveDailyRate } from './policy.ts';
 import { toDayNumber } from './dates.ts';
+import { multiplyRoundHalfUp, type Ratio } from './decimal.ts';
+import { effectiveDailyRate, type MoneyPolicy } from './policy.ts';
 
 /**
  * The balance of a loan as of a date, by CONTRACT.md's money rules:

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { isTimeZone } from './dates.ts';
-import { isDecimalString, type Ratio, divide, min, parseDecimal } from './decimal.ts';
+import { divide, isDecimalString, min, parseDecimal, type Ratio } from './decimal.ts';
 
 /** The money part of a lender's policy (CONTRACT.md "Money rules"); a loan may override any field. */
 export interface MoneyPolicy {
@@ -38,7 +38,9 @@ export const moneyPolicyOverrideSchema = z.strictObject({
 export type MoneyPolicyOverride = z.infer<typeof moneyPolicyOverrideSchema>;
 
 /** Lender defaults, then the loan's own overrides; absent fields fall through. */
-export function resolveMoneyPolicy(...layers: ReadonlyArray<Partial<MoneyPolicy> | null | undefined>): MoneyPolicy {
+export function resolveMoneyPolicy(
+  ...layers: ReadonlyArray<{ [K in keyof MoneyPolicy]?: MoneyPolicy[K] | undefined } | null | undefined>
+): MoneyPolicy {
   const resolved: MoneyPolicy = { ...DEFAULT_MONEY_POLICY };
   for (const layer of layers) {
     if (!layer) continue;

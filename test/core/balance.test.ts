@@ -113,7 +113,9 @@ describe('repayments on ¥1,000 + ¥20 interest due 2026-03-01', () => {
   it('paid one day after grace owes the grace days too, paid first: 100000 × 4 × 0.0005 = 200', () => {
     const b = computeBalance(loan, [{ amount: 102_200, paidOn: '2026-03-05' }], policy(), '2026-03-20');
     expect(b.total).toBe(0);
-    expect(b.repayments[0]?.allocations).toEqual([{ instalment: 0, penalty: 200, interest: 2_000, principal: 100_000 }]);
+    expect(b.repayments[0]?.allocations).toEqual([
+      { instalment: 0, penalty: 200, interest: 2_000, principal: 100_000 },
+    ]);
   });
 
   it('a short payment after grace leaves principal that keeps accruing', () => {

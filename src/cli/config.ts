@@ -1,0 +1,16 @@
+import { DEFAULT_DATABASE_URL } from '../db/connection.ts';
+
+/**
+ * Configuration for the CLI and the scripts that run outside Astro (the server itself reads
+ * the same names through astro:env). Mirrored in .env.example.
+ */
+export function cliConfig(env: NodeJS.ProcessEnv = process.env) {
+  const port = Number(env.PORT ?? 4321);
+  if (!Number.isInteger(port) || port < 1 || port > 65_535)
+    throw new Error(`PORT must be a TCP port number; got "${env.PORT}"`);
+  return {
+    databaseUrl: env.DATABASE_URL?.trim() || DEFAULT_DATABASE_URL,
+    port,
+    host: env.HOST ?? '127.0.0.1',
+  };
+}

@@ -1,0 +1,148 @@
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { text } from 'node:stream/consumers';
+import { parseArgs } from 'node:util';
+import { createApiKey } from '../auth/api-keys.ts';
+import { DomainError, NotFoundError } from '../core/errors.ts';
+import { type Connection, DatabaseUrlError, openDatabase } from '../db/connection.ts';
+import { migrateToLatest } from '../db/migrate.ts';
+import { findLenderBySlug } from '../db/repositories/lenders.ts';
+import { DEMO_BORROWERS } from '../services/demo-data.ts';
+import { seedDemo } from '../services/demo-seed.ts';
+import { createStaffUser } from '../services/staff-accounts.ts';
+import { cliConfig } from './config.ts';
+
+/** The operator CLI (CONTRACT.md). `--json` prints machine-readable JSON on stdout; messages go to stderr. */
+
+const USAGE = `usage: npm run --silent cli -- <command> [--json]
+
+  migrate                     apply database migrations
+  seed-demo                   create the demo lender and borrowers (idempotent)
+  api-key create <lender>     print a new API key for the lender (shown once)
+  staff create <email>        create a support-staff user; the password is read from stdin
+  demo                        migrate, seed, print how to look around, serve the site
+
+DATABASE_URL selects storage (default file:./data/app.db).`;
+
+class UsageError extends Error {}
+
+async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    strict: true,
+    options: { json: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false } },
+  });
+  const [command, ...rest] = positionals;
+  if (values.help || !command) {
+    console.error(USAGE);
+    return values.help ? 0 : 2;
+  }
+  const config = cliConfig();
+  const out = (json: unknown, human: string) => console.log(values.json ? JSON.stringify(json, null, 2) : human);
+
+  const withDb = async <T>(work: (connection: Connection) => Promise<T>): Promise<T> => {
+    const connection = openDatabase(config.databaseUrl);
+    try {
+      return await work(connection);
+    } finally {
+      await connection.close();
+    }
+  };
+
+  switch (command) {
+    case 'migrate':
+      return withDb(async ({ db, describe }) => {
+        const result = await migrateToLatest(db);
+        const applied = (result.results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+        out(
+          { database: describe, applied },
+          applied.length ? `${describe}: applied ${applied.join(', ')}` : `${describe}: up to date`,
+        );
+        return 0;
+      });
+    case 'seed-demo':
+      return withDb(async ({ db }) => {
+        await migrateToLatest(db);
+        const report = await seedDemo(db);
+        out(
+          report,
+          `demo lender "${report.lender}": ${report.borrowersCreated} borrowers created, ${report.borrowersKept} already there`,
+        );
+        return 0;
+      });
+    case 'api-key': {
+      const [action, slug] = rest;
+      if (action !== 'create' || !slug) throw new UsageError('usage: api-key create <lender slug>');
+      return withDb(async ({ db }) => {
+        await migrateToLatest(db);
+        const lender = await findLenderBySlug(db, slug);
+        if (!lender) throw new NotFoundError('lender', `no lender with slug "${slug}"`);
+        const { key, prefix } = await createApiKey(db, lender.id, 'cli');
+        out({ lender: slug, key, prefix }, key);
+        return 0;
+      });
+    }
+    case 'staff': {
+      const [action, email] = rest;
+      if (action !== 'create' || !email) throw new UsageError('usage: staff create <email>  (password on stdin)');
+      if (process.stdin.isTTY) console.error('password (then Enter, Ctrl-D):');
+      const password = (await text(process.stdin)).replace(/\r?\n$/, '');
+      return withDb(async ({ db }) => {
+        await migrateToLatest(db);
+        const staff = await createStaffUser(db, email, password);
+        out(staff, `staff user ${staff.email} created`);
+        return 0;
+      });
+    }
+    case 'demo':
+      return demo(config);
+    default:
+      throw new UsageError(`unknown command "${command}"\n\n${USAGE}`);
+  }
+}
+
+async function demo(config: ReturnType<typeof cliConfig>): Promise<number> {
+  const entry = 'dist/server/entry.mjs';
+  if (!existsSync(entry)) throw new UsageError('the site is not built: run "npm run build" first (npm run demo does)');
+  const connection = openDatabase(config.databaseUrl);
+  let key: string;
+  try {
+    await migrateToLatest(connection.db);
+    const report = await seedDemo(connection.db);
+    key = (await createApiKey(connection.db, (await findLenderBySlug(connection.db, 'demo'))?.id ?? '', 'demo')).key;
+    console.log(`
+Zhenxin demo — ${connection.describe}
+  demo lender "demo": ${DEMO_BORROWERS.length} borrowers (${report.borrowersCreated} new), dates anchored on ${report.anchorDate}
+
+  Site:            http://localhost:${config.port}/
+  Lender page:     http://localhost:${config.port}/lenders/demo
+  Public profile:  curl http://localhost:${config.port}/api/v1/lenders/demo
+  A balance:       curl -H "Authorization: Bearer ${key}" \\
+                     http://localhost:${config.port}/api/v1/loans/L005/balance
+  (that API key was made for this run; make more with: npm run --silent cli -- api-key create demo)
+`);
+  } finally {
+    await connection.close();
+  }
+  const server = spawn(process.execPath, [entry], {
+    stdio: 'inherit',
+    env: { ...process.env, PORT: String(config.port), HOST: config.host },
+  });
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => server.kill(signal));
+  return new Promise((resolve) => server.on('exit', (code) => resolve(code ?? 0)));
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    if (error instanceof UsageError || error instanceof DatabaseUrlError) console.error(error.message);
+    else if (error instanceof DomainError) console.error(`error: ${error.message}`);
+    else if (error instanceof Error && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS'))
+      console.error(`${error.message}\n\n${USAGE}`);
+    else console.error(error);
+    process.exitCode = error instanceof UsageError || error instanceof DomainError ? 2 : 1;
+  },
+);

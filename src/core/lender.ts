@@ -1,0 +1,43 @@
+import { z } from 'zod';
+import type { MoneyPolicy } from './policy.ts';
+
+/** What a lender tells the world is theirs: the only signature, domains and numbers to trust. */
+export interface RepaymentChannel {
+  kind: 'app' | 'website' | 'bank_transfer' | 'counter' | 'mini_program';
+  label: string;
+  labelEn: string;
+  /** A URL, an app name or a corporate account: never a personal one. */
+  detail: string;
+}
+
+export interface Hotline {
+  number: string;
+  hours: string;
+}
+
+export interface LenderProfile {
+  id: string;
+  slug: string;
+  name: string;
+  nameEn: string;
+  smsSignature: string;
+  domains: string[];
+  shortLinkDomain: string;
+  hotlines: Hotline[];
+  repaymentChannels: RepaymentChannel[];
+  policy: MoneyPolicy;
+  widgetOrigins: string[];
+}
+
+export const slugSchema = z
+  .string()
+  .regex(/^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$/, 'a lender slug is 1–40 lower-case letters, digits or hyphens');
+
+export const hotlineSchema = z.strictObject({ number: z.string().min(3).max(30), hours: z.string().max(60) });
+
+export const repaymentChannelSchema = z.strictObject({
+  kind: z.enum(['app', 'website', 'bank_transfer', 'counter', 'mini_program']),
+  label: z.string().min(1).max(60),
+  labelEn: z.string().min(1).max(60),
+  detail: z.string().min(1).max(200),
+});

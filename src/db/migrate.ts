@@ -1,0 +1,19 @@
+import type { Kysely } from 'kysely';
+import { type Migration, type MigrationResultSet, Migrator } from 'kysely/migration';
+import * as initial from './migrations/2026-11-24-0001-initial.ts';
+import type { Database } from './schema.ts';
+
+/**
+ * Every migration, listed by hand so the bundled server and the CLI see the same set.
+ * Names are date-prefixed and sort in the order they apply.
+ */
+export const migrations: Record<string, Migration> = {
+  '2026-11-24-0001-initial': initial,
+};
+
+export async function migrateToLatest(db: Kysely<Database>): Promise<MigrationResultSet> {
+  const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } });
+  const result = await migrator.migrateToLatest();
+  if (result.error) throw result.error;
+  return result;
+}

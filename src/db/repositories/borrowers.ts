@@ -1,0 +1,123 @@
+import { newId } from '../ids.ts';
+import type { BorrowerRow, PhoneNumberRow } from '../schema.ts';
+import type { Db } from './lenders.ts';
+
+export interface BorrowerWithPhone {
+  borrower: BorrowerRow;
+  phone: PhoneNumberRow | undefined;
+}
+
+export async function findBorrower(
+  db: Db,
+  lenderId: string,
+  externalId: string,
+): Promise<BorrowerWithPhone | undefined> {
+  const borrower = await db
+    .selectFrom('borrowers')
+    .selectAll()
+    .where('lender_id', '=', lenderId)
+    .where('external_id', '=', externalId)
+    .executeTakeFirst();
+  if (!borrower) return undefined;
+  return { borrower, phone: await findCurrentPhone(db, borrower.id) };
+}
+
+export async function findCurrentPhone(db: Db, borrowerId: string): Promise<PhoneNumberRow | undefined> {
+  return db
+    .selectFrom('phone_numbers')
+    .selectAll()
+    .where('borrower_id', '=', borrowerId)
+    .where('is_current', '=', 1)
+    .executeTakeFirst();
+}
+
+export async function insertBorrower(
+  db: Db,
+  values: { lenderId: string; externalId: string; name: string; locale: string },
+  now: string,
+): Promise<BorrowerRow> {
+  const row: BorrowerRow = {
+    id: newId(),
+    lender_id: values.lenderId,
+    external_id: values.externalId,
+    name: values.name,
+    locale: values.locale,
+    time_zone: null,
+    payday: null,
+    opted_out_at: null,
+    disputed_at: null,
+    created_at: now,
+    updated_at: now,
+  };
+  await db.insertInto('borrowers').values(row).execute();
+  return row;
+}
+
+export async function updateBorrower(
+  db: Db,
+  id: string,
+  values: { name: string; locale: string },
+  now: string,
+): Promise<void> {
+  await db
+    .updateTable('borrowers')
+    .set({ ...values, updated_at: now })
+    .where('id', '=', id)
+    .execute();
+}
+
+/**
+ * Makes `e164` the borrower's current number. The previous one is kept as history
+ * (`replaced_at`), so the old number is never contacted again but "which number and why" stays answerable.
+ */
+export async function replaceCurrentPhone(
+  db: Db,
+  borrowerId: string,
+  phone: { e164: string; source: string; verifiedAt: string | null },
+  now: string,
+): Promise<PhoneNumberRow> {
+  await db
+    .updateTable('phone_numbers')
+    .set({ is_current: 0, replaced_at: now })
+    .where('borrower_id', '=', borrowerId)
+    .where('is_current', '=', 1)
+    .execute();
+  const row: PhoneNumberRow = {
+    id: newId(),
+    borrower_id: borrowerId,
+    e164: phone.e164,
+    source: phone.source,
+    is_current: 1,
+    verified_at: phone.verifiedAt,
+    unreachable_at: null,
+    consecutive_failures: 0,
+    created_at: now,
+    replaced_at: null,
+  };
+  await db.insertInto('phone_numbers').values(row).execute();
+  return row;
+}
+
+export async function setPhoneVerified(db: Db, phoneId: string, verifiedAt: string | null): Promise<void> {
+  await db.updateTable('phone_numbers').set({ verified_at: verifiedAt }).where('id', '=', phoneId).execute();
+}
+
+export async function setBorrowerFlags(
+  db: Db,
+  id: string,
+  flags: { optedOutAt: string | null; disputedAt: string | null },
+): Promise<void> {
+  await db
+    .updateTable('borrowers')
+    .set({ opted_out_at: flags.optedOutAt, disputed_at: flags.disputedAt })
+    .where('id', '=', id)
+    .execute();
+}
+
+export async function markPhoneUnreachable(db: Db, phoneId: string, failures: number, at: string): Promise<void> {
+  await db
+    .updateTable('phone_numbers')
+    .set({ unreachable_at: at, consecutive_failures: failures })
+    .where('id', '=', phoneId)
+    .execute();
+}

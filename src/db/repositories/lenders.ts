@@ -1,0 +1,69 @@
+import type { Kysely, Transaction } from 'kysely';
+import type { Hotline, LenderProfile, RepaymentChannel } from '../../core/lender.ts';
+import { type MoneyPolicy, resolveMoneyPolicy } from '../../core/policy.ts';
+import type { Database, LenderRow } from '../schema.ts';
+
+export type Db = Kysely<Database> | Transaction<Database>;
+
+export function toLenderProfile(row: LenderRow): LenderProfile {
+  return {
+    id: row.id,
+    slug: row.slug,
+    name: row.name,
+    nameEn: row.name_en,
+    smsSignature: row.sms_signature,
+    domains: JSON.parse(row.domains) as string[],
+    shortLinkDomain: row.short_link_domain,
+    hotlines: JSON.parse(row.hotlines) as Hotline[],
+    repaymentChannels: JSON.parse(row.repayment_channels) as RepaymentChannel[],
+    policy: resolveMoneyPolicy(JSON.parse(row.policy) as Partial<MoneyPolicy>),
+    widgetOrigins: JSON.parse(row.widget_origins) as string[],
+  };
+}
+
+export async function findLenderBySlug(db: Db, slug: string): Promise<LenderProfile | undefined> {
+  const row = await db.selectFrom('lenders').selectAll().where('slug', '=', slug).executeTakeFirst();
+  return row && toLenderProfile(row);
+}
+
+export async function findLenderById(db: Db, id: string): Promise<LenderProfile | undefined> {
+  const row = await db.selectFrom('lenders').selectAll().where('id', '=', id).executeTakeFirst();
+  return row && toLenderProfile(row);
+}
+
+export async function listLenders(db: Db): Promise<LenderProfile[]> {
+  const rows = await db.selectFrom('lenders').selectAll().orderBy('slug').execute();
+  return rows.map(toLenderProfile);
+}
+
+/** Inserts or replaces the lender with `profile.slug`; the id of an existing one is kept. */
+export async function upsertLender(db: Db, profile: LenderProfile, now: string): Promise<LenderProfile> {
+  const values = {
+    name: profile.name,
+    name_en: profile.nameEn,
+    sms_signature: profile.smsSignature,
+    domains: JSON.stringify(profile.domains),
+    short_link_domain: profile.shortLinkDomain,
+    hotlines: JSON.stringify(profile.hotlines),
+    repayment_channels: JSON.stringify(profile.repaymentChannels),
+    policy: JSON.stringify(profile.policy),
+    widget_origins: JSON.stringify(profile.widgetOrigins),
+  };
+  const existing = await db.selectFrom('lenders').selectAll().where('slug', '=', profile.slug).executeTakeFirst();
+  if (!existing) {
+    await db
+      .insertInto('lenders')
+      .values({ id: profile.id, slug: profile.slug, ...values, created_at: now, updated_at: now })
+      .execute();
+    return profile;
+  }
+  const current = toLenderProfile(existing);
+  const changed = JSON.stringify({ ...current, id: profile.id }) !== JSON.stringify(profile);
+  if (changed)
+    await db
+      .updateTable('lenders')
+      .set({ ...values, updated_at: now })
+      .where('id', '=', existing.id)
+      .execute();
+  return { ...profile, id: existing.id };
+}

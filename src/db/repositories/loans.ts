@@ -1,0 +1,110 @@
+import { newId } from '../ids.ts';
+import type { InstalmentRow, LoanRow, RepaymentRow } from '../schema.ts';
+import type { Db } from './lenders.ts';
+
+export interface InstalmentInput {
+  dueDate: string;
+  principal: number;
+  interest: number;
+}
+
+export async function findLoan(db: Db, lenderId: string, externalId: string): Promise<LoanRow | undefined> {
+  return db
+    .selectFrom('loans')
+    .selectAll()
+    .where('lender_id', '=', lenderId)
+    .where('external_id', '=', externalId)
+    .executeTakeFirst();
+}
+
+export async function listInstalments(db: Db, loanId: string): Promise<InstalmentRow[]> {
+  return db.selectFrom('instalments').selectAll().where('loan_id', '=', loanId).orderBy('seq').execute();
+}
+
+export async function insertLoan(
+  db: Db,
+  values: { lenderId: string; borrowerId: string; externalId: string; currency: string; policy: string | null },
+  now: string,
+): Promise<LoanRow> {
+  const row: LoanRow = {
+    id: newId(),
+    lender_id: values.lenderId,
+    borrower_id: values.borrowerId,
+    external_id: values.externalId,
+    currency: values.currency,
+    policy: values.policy,
+    created_at: now,
+    updated_at: now,
+  };
+  await db.insertInto('loans').values(row).execute();
+  return row;
+}
+
+export async function updateLoan(
+  db: Db,
+  id: string,
+  values: { borrowerId: string; currency: string; policy: string | null },
+  now: string,
+): Promise<void> {
+  await db
+    .updateTable('loans')
+    .set({ borrower_id: values.borrowerId, currency: values.currency, policy: values.policy, updated_at: now })
+    .where('id', '=', id)
+    .execute();
+}
+
+/** Replaces the whole schedule (the lender's PUT is the truth for it). */
+export async function replaceInstalments(
+  db: Db,
+  loanId: string,
+  instalments: readonly InstalmentInput[],
+): Promise<void> {
+  await db.deleteFrom('instalments').where('loan_id', '=', loanId).execute();
+  if (instalments.length === 0) return;
+  await db
+    .insertInto('instalments')
+    .values(
+      instalments.map((instalment, seq) => ({
+        id: newId(),
+        loan_id: loanId,
+        seq,
+        due_date: instalment.dueDate,
+        principal: instalment.principal,
+        interest: instalment.interest,
+      })),
+    )
+    .execute();
+}
+
+export async function listRepayments(db: Db, loanId: string): Promise<RepaymentRow[]> {
+  return db.selectFrom('repayments').selectAll().where('loan_id', '=', loanId).orderBy('seq').execute();
+}
+
+export async function findRepaymentByKey(db: Db, loanId: string, key: string): Promise<RepaymentRow | undefined> {
+  return db
+    .selectFrom('repayments')
+    .selectAll()
+    .where('loan_id', '=', loanId)
+    .where('idempotency_key', '=', key)
+    .executeTakeFirst();
+}
+
+export async function insertRepayment(
+  db: Db,
+  values: { loanId: string; seq: number; amount: number; paidOn: string; idempotencyKey: string; response: string },
+  now: string,
+): Promise<void> {
+  await db
+    .insertInto('repayments')
+    .values({
+      id: newId(),
+      loan_id: values.loanId,
+      seq: values.seq,
+      amount: values.amount,
+      paid_on: values.paidOn,
+      idempotency_key: values.idempotencyKey,
+      response: values.response,
+      created_at: now,
+    })
+    .execute();
+}

@@ -1,0 +1,28 @@
+import { newId } from '../ids.ts';
+import type { Db } from './lenders.ts';
+
+export async function findStaffByEmail(db: Db, email: string) {
+  return db.selectFrom('staff_users').selectAll().where('email', '=', email).executeTakeFirst();
+}
+
+export async function insertStaff(
+  db: Db,
+  staff: { email: string; passwordHash: string; role: string; lenderId: string | null },
+  at: string,
+): Promise<string> {
+  const id = newId();
+  await db
+    .insertInto('staff_users')
+    .values({
+      id,
+      email: staff.email,
+      password_hash: staff.passwordHash,
+      display_name: null,
+      lender_id: staff.lenderId,
+      role: staff.role,
+      created_at: at,
+      disabled_at: null,
+    })
+    .execute();
+  return id;
+}

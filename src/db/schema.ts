@@ -1,0 +1,220 @@
+import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+
+/**
+ * The tables, as Kysely sees them. Conventions, identical on SQLite and PostgreSQL:
+ * ids are text (random, made by us); money is integer minor units (bigint columns read back
+ * as numbers); rates are decimal strings; calendar dates are `YYYY-MM-DD` text; instants are
+ * ISO-8601 UTC text (sortable as text); flags are 0/1 integers; structured values are JSON text.
+ */
+
+type Json = string;
+type Instant = string;
+
+export interface LendersTable {
+  id: string;
+  slug: string;
+  name: string;
+  name_en: string;
+  sms_signature: string;
+  domains: Json;
+  short_link_domain: string;
+  hotlines: Json;
+  repayment_channels: Json;
+  policy: Json;
+  widget_origins: Json;
+  created_at: Instant;
+  updated_at: Instant;
+}
+
+export interface ApiKeysTable {
+  id: string;
+  lender_id: string;
+  prefix: string;
+  key_hash: string;
+  label: string | null;
+  created_at: Instant;
+  last_used_at: Instant | null;
+  revoked_at: Instant | null;
+}
+
+export interface BorrowersTable {
+  id: string;
+  lender_id: string;
+  external_id: string;
+  name: string;
+  locale: string;
+  time_zone: string | null;
+  payday: number | null;
+  opted_out_at: Instant | null;
+  disputed_at: Instant | null;
+  created_at: Instant;
+  updated_at: Instant;
+}
+
+export interface PhoneNumbersTable {
+  id: string;
+  borrower_id: string;
+  e164: string;
+  /** Who gave us the number: 'lender' (API), 'borrower' (self-service change), 'staff'. */
+  source: string;
+  is_current: number;
+  verified_at: Instant | null;
+  unreachable_at: Instant | null;
+  consecutive_failures: Generated<number>;
+  created_at: Instant;
+  replaced_at: Instant | null;
+}
+
+export interface LoansTable {
+  id: string;
+  lender_id: string;
+  borrower_id: string;
+  external_id: string;
+  currency: string;
+  /** The loan's own overrides of the lender's policy, or null. */
+  policy: Json | null;
+  created_at: Instant;
+  updated_at: Instant;
+}
+
+export interface InstalmentsTable {
+  id: string;
+  loan_id: string;
+  seq: number;
+  due_date: string;
+  principal: ColumnType<number, number | bigint, number | bigint>;
+  interest: ColumnType<number, number | bigint, number | bigint>;
+}
+
+export interface RepaymentsTable {
+  id: string;
+  loan_id: string;
+  seq: number;
+  amount: ColumnType<number, number | bigint, number | bigint>;
+  paid_on: string;
+  idempotency_key: string;
+  /** The first answer, replayed verbatim when the same key comes again. */
+  response: Json;
+  created_at: Instant;
+}
+
+export interface MessagesTable {
+  id: string;
+  lender_id: string;
+  borrower_id: string;
+  loan_id: string | null;
+  phone_e164: string;
+  kind: string;
+  stage: string | null;
+  locale: string;
+  body: string;
+  token_hash: string | null;
+  reference_code: string | null;
+  fingerprint: string | null;
+  status: string;
+  provider: string | null;
+  provider_message_id: string | null;
+  created_at: Instant;
+  sent_at: Instant | null;
+  expires_at: Instant | null;
+}
+
+export interface OutboxTable {
+  id: string;
+  message_id: string;
+  idempotency_key: string;
+  status: string;
+  attempts: Generated<number>;
+  next_attempt_at: Instant;
+  lease_owner: string | null;
+  lease_until: Instant | null;
+  last_error: string | null;
+  created_at: Instant;
+  updated_at: Instant;
+}
+
+export interface RequestsTable {
+  id: string;
+  lender_id: string;
+  loan_id: string;
+  borrower_id: string;
+  kind: string;
+  status: string;
+  terms: Json;
+  reason_category: string | null;
+  reason_text: string | null;
+  idempotency_key: string | null;
+  created_at: Instant;
+  decided_at: Instant | null;
+  decided_by: string | null;
+  decision_note: string | null;
+}
+
+export interface StaffUsersTable {
+  id: string;
+  email: string;
+  password_hash: string;
+  display_name: string | null;
+  lender_id: string | null;
+  role: string;
+  created_at: Instant;
+  disabled_at: Instant | null;
+}
+
+export interface SessionsTable {
+  /** SHA-256 of the session id: the id itself is only ever in the cookie. */
+  id: string;
+  subject_kind: string;
+  subject_id: string;
+  created_at: Instant;
+  last_active_at: Instant;
+  expires_at: Instant;
+}
+
+export interface OneTimeCodesTable {
+  id: string;
+  purpose: string;
+  phone_e164: string;
+  code_hash: string;
+  failures: Generated<number>;
+  created_at: Instant;
+  expires_at: Instant;
+  consumed_at: Instant | null;
+}
+
+export interface AuditLogTable {
+  id: string;
+  at: Instant;
+  actor_kind: string;
+  actor_id: string | null;
+  action: string;
+  subject: string | null;
+  details: Json;
+  ip: string | null;
+}
+
+export interface Database {
+  lenders: LendersTable;
+  api_keys: ApiKeysTable;
+  borrowers: BorrowersTable;
+  phone_numbers: PhoneNumbersTable;
+  loans: LoansTable;
+  instalments: InstalmentsTable;
+  repayments: RepaymentsTable;
+  messages: MessagesTable;
+  outbox: OutboxTable;
+  requests: RequestsTable;
+  staff_users: StaffUsersTable;
+  sessions: SessionsTable;
+  one_time_codes: OneTimeCodesTable;
+  audit_log: AuditLogTable;
+}
+
+export type LenderRow = Selectable<LendersTable>;
+export type NewLender = Insertable<LendersTable>;
+export type LenderUpdate = Updateable<LendersTable>;
+export type BorrowerRow = Selectable<BorrowersTable>;
+export type PhoneNumberRow = Selectable<PhoneNumbersTable>;
+export type LoanRow = Selectable<LoansTable>;
+export type InstalmentRow = Selectable<InstalmentsTable>;
+export type RepaymentRow = Selectable<RepaymentsTable>;

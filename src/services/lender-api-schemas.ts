@@ -1,0 +1,74 @@
+import { z } from 'zod';
+import { isCurrency } from '../core/currency.ts';
+import { isIsoDate } from '../core/dates.ts';
+import { moneyPolicyOverrideSchema } from '../core/policy.ts';
+
+/** The request bodies of CONTRACT.md's lender API. Strict: an unknown field is an error, not ignored. */
+
+/** Largest amount accepted, in minor units: 10^13 fen is ¥100 billion, well inside 2^53. */
+export const MAX_AMOUNT = 10_000_000_000_000;
+
+export const externalIdSchema = z
+  .string()
+  .regex(
+    /^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/,
+    'must be 1–64 letters, digits, ".", "_", ":" or "-", starting with a letter or digit',
+  );
+
+export const isoDateSchema = z.string().refine(isIsoDate, { message: 'must be a real date written YYYY-MM-DD' });
+
+const amount = (what: string) =>
+  z
+    .int({ error: `${what} must be a whole number of minor units (fen), e.g. 150000 for ¥1,500.00` })
+    .min(0, { error: `${what} must not be negative` })
+    .max(MAX_AMOUNT, { error: `${what} is too large` });
+
+export const SUPPORTED_LOCALES = ['zh-CN', 'en'] as const;
+export type Locale = (typeof SUPPORTED_LOCALES)[number];
+
+/** Accepts "zh", "zh-CN", "zh-Hans", "en", "en-GB"…; stores one of the supported locales. */
+export const localeSchema = z
+  .string()
+  .max(35)
+  .transform((value, ctx): Locale => {
+    const lower = value.toLowerCase();
+    if (lower === 'zh' || lower.startsWith('zh-')) return 'zh-CN';
+    if (lower === 'en' || lower.startsWith('en-')) return 'en';
+    ctx.addIssue({ code: 'custom', message: 'must be "zh-CN" or "en"' });
+    return z.NEVER;
+  });
+
+export const borrowerBodySchema = z.strictObject({
+  name: z.string().trim().min(1, { error: 'must not be empty' }).max(100),
+  phone: z.string({ error: 'must be a phone number written as text, e.g. "+86 138 1234 5678"' }).min(1).max(40),
+  locale: localeSchema.optional(),
+  /** Whether the lender has itself verified the number (default true: lenders verify at onboarding). */
+  phoneVerified: z.boolean().optional(),
+});
+
+export const instalmentSchema = z
+  .strictObject({ dueDate: isoDateSchema, principal: amount('principal'), interest: amount('interest') })
+  .refine((i) => i.principal + i.interest > 0, { message: 'an instalment must owe something', path: ['principal'] });
+
+export const loanBodySchema = z.strictObject({
+  borrower: externalIdSchema,
+  currency: z.string().refine(isCurrency, { message: 'must be an ISO 4217 code such as "CNY"' }),
+  instalments: z.array(instalmentSchema).min(1, { error: 'at least one instalment is needed' }).max(120),
+  policy: moneyPolicyOverrideSchema.optional(),
+});
+
+export const repaymentBodySchema = z.strictObject({
+  amount: amount('amount').min(1, { error: 'amount must be positive' }),
+  paidOn: isoDateSchema,
+  idempotencyKey: z
+    .string()
+    .min(1)
+    .max(128)
+    .regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces'),
+});
+
+export const balanceQuerySchema = z.strictObject({ asOf: isoDateSchema.optional() });
+
+export const requestsQuerySchema = z.strictObject({
+  status: z.enum(['pending', 'approved', 'rejected', 'withdrawn']).optional(),
+});

@@ -1,0 +1,346 @@
+import type { Kysely } from 'kysely';
+import { computeBalance, type LoanBalance } from '../core/balance.ts';
+import { localDate } from '../core/dates.ts';
+import { NotFoundError, UnprocessableError, ValidationError } from '../core/errors.ts';
+import type { LenderProfile } from '../core/lender.ts';
+import { maskPhone, parseMobile } from '../core/phone.ts';
+import { type MoneyPolicy, type MoneyPolicyOverride, resolveMoneyPolicy } from '../core/policy.ts';
+import { parseInput } from '../core/validation.ts';
+import { nowIso } from '../db/ids.ts';
+import { recordAudit } from '../db/repositories/audit.ts';
+import {
+  findBorrower,
+  insertBorrower,
+  replaceCurrentPhone,
+  setPhoneVerified,
+  updateBorrower,
+} from '../db/repositories/borrowers.ts';
+import type { Db } from '../db/repositories/lenders.ts';
+import {
+  findLoan,
+  findRepaymentByKey,
+  insertLoan,
+  insertRepayment,
+  listInstalments,
+  listRepayments,
+  replaceInstalments,
+  updateLoan,
+} from '../db/repositories/loans.ts';
+import { listRequests } from '../db/repositories/requests.ts';
+import type { Database, LoanRow } from '../db/schema.ts';
+import {
+  balanceQuerySchema,
+  borrowerBodySchema,
+  externalIdSchema,
+  loanBodySchema,
+  repaymentBodySchema,
+  requestsQuerySchema,
+} from './lender-api-schemas.ts';
+import { withRetryOnConflict } from './transactions.ts';
+
+/** The lender API's use cases (CONTRACT.md). Every one is scoped to the calling key's lender. */
+
+export interface Actor {
+  keyId: string;
+  ip: string | null;
+}
+
+export interface BorrowerView {
+  externalId: string;
+  name: string;
+  phone: string | null;
+  phoneVerified: boolean;
+  locale: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export async function putBorrower(
+  db: Kysely<Database>,
+  lender: LenderProfile,
+  actor: Actor,
+  rawExternalId: string,
+  body: unknown,
+  now = new Date(),
+): Promise<{ created: boolean; borrower: BorrowerView }> {
+  const externalId = parseInput(externalIdSchema, rawExternalId, 'externalId');
+  const input = parseInput(borrowerBodySchema, body);
+  const phone = parseMobile(input.phone);
+  if (!phone.ok) {
+    throw new ValidationError(
+      'phone',
+      phone.problem === 'not_mobile'
+        ? 'phone: must be a mobile number that can receive SMS (this looks like a landline)'
+        : 'phone: not a valid phone number (e.g. "138 1234 5678" or "+86 138 1234 5678")',
+    );
+  }
+  const at = nowIso(now);
+  const verifiedAt = input.phoneVerified === false ? null : at;
+  return withRetryOnConflict(() =>
+    db.transaction().execute(async (trx) => {
+      const existing = await findBorrower(trx, lender.id, externalId);
+      const locale = input.locale ?? existing?.borrower.locale ?? 'zh-CN';
+      let created = false;
+      let borrower = existing?.borrower;
+      let current = existing?.phone;
+      if (!borrower) {
+        borrower = await insertBorrower(trx, { lenderId: lender.id, externalId, name: input.name, locale }, at);
+        created = true;
+      } else if (borrower.name !== input.name || borrower.locale !== locale) {
+        await updateBorrower(trx, borrower.id, { name: input.name, locale }, at);
+        borrower = { ...borrower, name: input.name, locale, updated_at: at };
+      }
+      if (!current || current.e164 !== phone.e164) {
+        const previous = current;
+        current = await replaceCurrentPhone(trx, borrower.id, { e164: phone.e164, source: 'lender', verifiedAt }, at);
+        await recordAudit(
+          trx,
+          {
+            actorKind: 'lender_key',
+            actorId: actor.keyId,
+            action: previous ? 'phone.changed' : 'phone.added',
+            subject: `borrower:${borrower.id}`,
+            details: { from: previous ? maskPhone(previous.e164) : null, to: maskPhone(phone.e164), source: 'lender' },
+            ip: actor.ip,
+          },
+          at,
+        );
+      } else if (input.phoneVerified !== undefined && (current.verified_at !== null) !== input.phoneVerified) {
+        await setPhoneVerified(trx, current.id, verifiedAt);
+        current = { ...current, verified_at: verifiedAt };
+      }
+      return {
+        created,
+        borrower: {
+          externalId: borrower.external_id,
+          name: borrower.name,
+          phone: current.e164,
+          phoneVerified: current.verified_at !== null,
+          locale: borrower.locale,
+          createdAt: borrower.created_at,
+          updatedAt: borrower.updated_at,
+        },
+      };
+    }),
+  );
+}
+
+export interface LoanView {
+  externalId: string;
+  borrower: string;
+  currency: string;
+  instalments: { dueDate: string; principal: number; interest: number }[];
+  policy: MoneyPolicy;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export async function putLoan(
+  db: Kysely<Database>,
+  lender: LenderProfile,
+  rawExternalId: string,
+  body: unknown,
+  now = new Date(),
+): Promise<{ created: boolean; loan: LoanView }> {
+  const externalId = parseInput(externalIdSchema, rawExternalId, 'externalId');
+  const input = parseInput(loanBodySchema, body);
+  const at = nowIso(now);
+  const policyJson = input.policy && Object.keys(input.policy).length > 0 ? JSON.stringify(input.policy) : null;
+  return withRetryOnConflict(() =>
+    db.transaction().execute(async (trx) => {
+      const borrower = await findBorrower(trx, lender.id, input.borrower);
+      if (!borrower) {
+        throw new UnprocessableError(
+          'unknown_borrower',
+          `borrower: no borrower "${input.borrower}" exists for this lender; PUT /api/v1/borrowers/${input.borrower} first`,
+          'borrower',
+        );
+      }
+      let loan = await findLoan(trx, lender.id, externalId);
+      const created = !loan;
+      const values = { borrowerId: borrower.borrower.id, currency: input.currency, policy: policyJson };
+      if (!loan) {
+        loan = await insertLoan(trx, { lenderId: lender.id, externalId, ...values }, at);
+      } else {
+        await updateLoan(trx, loan.id, values, at);
+        loan = {
+          ...loan,
+          borrower_id: values.borrowerId,
+          currency: values.currency,
+          policy: policyJson,
+          updated_at: at,
+        };
+      }
+      await replaceInstalments(trx, loan.id, input.instalments);
+      return {
+        created,
+        loan: {
+          externalId,
+          borrower: input.borrower,
+          currency: input.currency,
+          instalments: input.instalments,
+          policy: loanPolicy(lender, loan),
+          createdAt: loan.created_at,
+          updatedAt: loan.updated_at,
+        },
+      };
+    }),
+  );
+}
+
+export interface BalanceView {
+  loan: string;
+  asOf: string;
+  currency: string;
+  principal: number;
+  interest: number;
+  penalty: number;
+  total: number;
+  daysOverdue: number;
+  instalments: {
+    dueDate: string;
+    principal: number;
+    interest: number;
+    penalty: number;
+    status: string;
+    daysOverdue: number;
+  }[];
+}
+
+export function toBalanceView(loan: LoanRow, balance: LoanBalance): BalanceView {
+  return {
+    loan: loan.external_id,
+    asOf: balance.asOf,
+    currency: loan.currency,
+    principal: balance.principal,
+    interest: balance.interest,
+    penalty: balance.penalty,
+    total: balance.total,
+    daysOverdue: balance.daysOverdue,
+    instalments: balance.instalments.map((i) => ({
+      dueDate: i.dueDate,
+      principal: i.principal,
+      interest: i.interest,
+      penalty: i.penalty,
+      status: i.status,
+      daysOverdue: i.daysOverdue,
+    })),
+  };
+}
+
+export function loanPolicy(lender: LenderProfile, loan: LoanRow): MoneyPolicy {
+  return resolveMoneyPolicy(lender.policy, loan.policy ? (JSON.parse(loan.policy) as MoneyPolicyOverride) : null);
+}
+
+/** Loads a loan with everything its balance needs, or 404s: another lender's loan is simply not there. */
+async function loadLoan(db: Db, lender: LenderProfile, externalId: string) {
+  const loan = await findLoan(db, lender.id, parseInput(externalIdSchema, externalId, 'externalId'));
+  if (!loan) throw new NotFoundError('loan', `no loan "${externalId}" exists for this lender`);
+  const [instalments, repayments] = await Promise.all([listInstalments(db, loan.id), listRepayments(db, loan.id)]);
+  return {
+    loan,
+    policy: loanPolicy(lender, loan),
+    terms: instalments.map((i) => ({ dueDate: i.due_date, principal: i.principal, interest: i.interest })),
+    repayments: repayments.map((r) => ({ amount: r.amount, paidOn: r.paid_on })),
+  };
+}
+
+export async function getBalance(
+  db: Kysely<Database>,
+  lender: LenderProfile,
+  externalId: string,
+  query: Record<string, string>,
+  now = new Date(),
+): Promise<BalanceView> {
+  const { asOf } = parseInput(balanceQuerySchema, query);
+  const state = await loadLoan(db, lender, externalId);
+  const date = asOf ?? localDate(now, state.policy.timeZone);
+  return toBalanceView(state.loan, computeBalance(state.terms, state.repayments, state.policy, date));
+}
+
+export interface RepaymentAnswer {
+  status: number;
+  body: unknown;
+  replayed: boolean;
+}
+
+export async function postRepayment(
+  db: Kysely<Database>,
+  lender: LenderProfile,
+  externalId: string,
+  body: unknown,
+  now = new Date(),
+): Promise<RepaymentAnswer> {
+  const input = parseInput(repaymentBodySchema, body);
+  return withRetryOnConflict(() =>
+    db.transaction().execute(async (trx) => {
+      const state = await loadLoan(trx, lender, externalId);
+      const earlier = await findRepaymentByKey(trx, state.loan.id, input.idempotencyKey);
+      if (earlier) return { status: 201, body: JSON.parse(earlier.response) as unknown, replayed: true };
+
+      const all = [...state.repayments, { amount: input.amount, paidOn: input.paidOn }];
+      const latest =
+        all
+          .map((r) => r.paidOn)
+          .sort()
+          .at(-1) ?? input.paidOn;
+      const settled = computeBalance(state.terms, all, state.policy, latest);
+      const overpaid = settled.repayments.reduce((sum, r) => sum + r.unallocated, 0);
+      if (overpaid > 0) {
+        throw new UnprocessableError(
+          'overpayment',
+          `amount: ${input.amount} is more than the loan owes; the most it can take is ${input.amount - overpaid}`,
+          'amount',
+        );
+      }
+      const asOfPayment = computeBalance(state.terms, all, state.policy, input.paidOn);
+      // Sorted by date then arrival, and nothing later than paidOn counts: the new repayment is the last one.
+      const mine = asOfPayment.repayments.at(-1);
+      const answer = {
+        loan: state.loan.external_id,
+        amount: input.amount,
+        paidOn: input.paidOn,
+        idempotencyKey: input.idempotencyKey,
+        allocations: (mine?.allocations ?? []).map((a) => ({
+          dueDate: state.terms[a.instalment]?.dueDate ?? null,
+          penalty: a.penalty,
+          interest: a.interest,
+          principal: a.principal,
+        })),
+        balance: toBalanceView(state.loan, asOfPayment),
+      };
+      await insertRepayment(
+        trx,
+        {
+          loanId: state.loan.id,
+          seq: state.repayments.length,
+          amount: input.amount,
+          paidOn: input.paidOn,
+          idempotencyKey: input.idempotencyKey,
+          response: JSON.stringify(answer),
+        },
+        nowIso(now),
+      );
+      return { status: 201, body: answer, replayed: false };
+    }),
+  );
+}
+
+export async function getRequests(db: Kysely<Database>, lender: LenderProfile, query: Record<string, string>) {
+  const { status } = parseInput(requestsQuerySchema, query);
+  const rows = await listRequests(db, lender.id, status);
+  return {
+    requests: rows.map((r) => ({
+      id: r.id,
+      loan: r.loan_external_id,
+      borrower: r.borrower_external_id,
+      kind: r.kind,
+      status: r.status,
+      terms: JSON.parse(r.terms) as unknown,
+      reason: r.reason_category,
+      createdAt: r.created_at,
+      decidedAt: r.decided_at,
+      decisionNote: r.decision_note,
+    })),
+  };
+}

@@ -1,0 +1,32 @@
+import type { Kysely } from 'kysely';
+import { NotFoundError } from '../core/errors.ts';
+import { slugSchema } from '../core/lender.ts';
+import { findLenderBySlug, listLenders } from '../db/repositories/lenders.ts';
+import type { Database } from '../db/schema.ts';
+
+/** The public profile (CONTRACT.md): what a borrower may trust, nothing internal. */
+export async function publicLenderProfile(db: Kysely<Database>, slug: string) {
+  const lender = slugSchema.safeParse(slug).success ? await findLenderBySlug(db, slug) : undefined;
+  if (!lender) throw new NotFoundError('lender', `no lender "${slug.slice(0, 40)}"`);
+  return {
+    slug: lender.slug,
+    name: lender.name,
+    nameEn: lender.nameEn,
+    smsSignature: lender.smsSignature,
+    domains: lender.domains,
+    shortLinkDomain: lender.shortLinkDomain,
+    hotlines: lender.hotlines.map((h) => h.number),
+    hotlineHours: lender.hotlines.map((h) => h.hours),
+    repaymentChannels: lender.repaymentChannels,
+    policy: lender.policy,
+  };
+}
+
+export async function lendersForDirectory(db: Kysely<Database>) {
+  return (await listLenders(db)).map((l) => ({
+    slug: l.slug,
+    name: l.name,
+    nameEn: l.nameEn,
+    smsSignature: l.smsSignature,
+  }));
+}
