@@ -23,6 +23,7 @@ import {
   insertRepayment,
   listInstalments,
   listRepayments,
+  lockLoan,
   replaceInstalments,
   updateLoan,
 } from '../db/repositories/loans.ts';
@@ -162,6 +163,7 @@ export async function putLoan(
       if (!loan) {
         loan = await insertLoan(trx, { lenderId: lender.id, externalId, ...values }, at);
       } else {
+        await lockLoan(trx, loan.id);
         await updateLoan(trx, loan.id, values, at);
         loan = {
           ...loan,
@@ -233,9 +235,11 @@ export function loanPolicy(lender: LenderProfile, loan: LoanRow): MoneyPolicy {
 }
 
 /** Loads a loan with everything its balance needs, or 404s: another lender's loan is simply not there. */
-async function loadLoan(db: Db, lender: LenderProfile, externalId: string) {
+async function loadLoan(db: Db, lender: LenderProfile, externalId: string, options: { lock?: boolean } = {}) {
   const loan = await findLoan(db, lender.id, parseInput(externalIdSchema, externalId, 'externalId'));
   if (!loan) throw new NotFoundError('loan', `no loan "${externalId}" exists for this lender`);
+  // Writers of one loan queue here, so each sees the repayments of the one before it.
+  if (options.lock) await lockLoan(db, loan.id);
   const [instalments, repayments] = await Promise.all([listInstalments(db, loan.id), listRepayments(db, loan.id)]);
   return {
     loan,
@@ -274,7 +278,7 @@ export async function postRepayment(
   const input = parseInput(repaymentBodySchema, body);
   return withRetryOnConflict(() =>
     db.transaction().execute(async (trx) => {
-      const state = await loadLoan(trx, lender, externalId);
+      const state = await loadLoan(trx, lender, externalId, { lock: true });
       const earlier = await findRepaymentByKey(trx, state.loan.id, input.idempotencyKey);
       if (earlier) return { status: 201, body: JSON.parse(earlier.response) as unknown, replayed: true };
 

@@ -17,6 +17,18 @@ export async function findLoan(db: Db, lenderId: string, externalId: string): Pr
     .executeTakeFirst();
 }
 
+/**
+ * Takes the loan's write lock for the rest of the transaction: a no-op update, which row-locks
+ * on PostgreSQL and takes the database write lock on SQLite (portable, unlike FOR UPDATE).
+ */
+export async function lockLoan(db: Db, loanId: string): Promise<void> {
+  await db
+    .updateTable('loans')
+    .set((eb) => ({ updated_at: eb.ref('updated_at') }))
+    .where('id', '=', loanId)
+    .execute();
+}
+
 export async function listInstalments(db: Db, loanId: string): Promise<InstalmentRow[]> {
   return db.selectFrom('instalments').selectAll().where('loan_id', '=', loanId).orderBy('seq').execute();
 }
