@@ -12,7 +12,9 @@ import { log, safePath } from './server/log.ts';
 
 const requestLog = defineMiddleware(async (context, next) => {
   const started = performance.now();
-  context.locals.requestId = context.request.headers.get('x-request-id')?.slice(0, 64) || randomUUID();
+  // A caller's id is kept only when it is a plain token, so it cannot forge log lines or headers.
+  const given = context.request.headers.get('x-request-id');
+  context.locals.requestId = given && /^[\w.-]{1,64}$/.test(given) ? given : randomUUID();
   const response = await next();
   log.info(
     {
