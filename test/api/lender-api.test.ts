@@ -55,6 +55,7 @@ for (const dialect of dialects) {
         ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
       });
       const text = await response.text();
+      // biome-ignore lint/suspicious/noExplicitAny: assertions below read the JSON answers field by field
       let json: any;
       try {
         json = JSON.parse(text);
@@ -122,7 +123,7 @@ for (const dialect of dialects) {
         const none = await call('GET', '/api/v1/loans/X/balance', undefined, null);
         expect(none.status).toBe(401);
         expect(none.headers.get('www-authenticate')).toMatch(/^Bearer/);
-        const wrong = await call('GET', '/api/v1/loans/X/balance', undefined, 'zxk_AAAAAAAA_' + 'A'.repeat(43));
+        const wrong = await call('GET', '/api/v1/loans/X/balance', undefined, `zxk_AAAAAAAA_${'A'.repeat(43)}`);
         expect(wrong.status).toBe(401);
         expect(wrong.json.error.code).toBe('unauthorized');
       });
