@@ -8,6 +8,8 @@ export interface RepaymentChannel {
   labelEn: string;
   /** A URL, an app name or a corporate account: never a personal one. */
   detail: string;
+  /** The detail in English where it differs (a bank's name). */
+  detailEn?: string;
 }
 
 export interface Hotline {
@@ -40,4 +42,5 @@ export const repaymentChannelSchema = z.strictObject({
   label: z.string().min(1).max(60),
   labelEn: z.string().min(1).max(60),
   detail: z.string().min(1).max(200),
+  detailEn: z.string().min(1).max(200).optional(),
 });

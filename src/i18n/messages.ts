@@ -16,14 +16,15 @@ const zh = {
   'home.ways': '三种核实方法',
   'home.way.link.title': '点开短信里的官方短链接',
   'home.way.link.body':
-    '真实提醒都带有贷款机构官方短链接，形如 {example}。打开后会显示这条短信是否由我们发出、何时发出、发往哪个手机号（部分隐藏）。打开链接不会显示余额，也不会自动登录。',
+    '真实提醒都带有贷款机构的官方短链接，形如 {example}，每家机构的短域名列在下方它的页面上。打开后会显示这条短信是否由我们发出、何时发出、发往哪个手机号（部分隐藏）。打开链接不会显示余额，也不会自动登录。',
+  'home.way.link.example': 'https://短域名/r/…',
   'home.way.code.title': '输入短信里的查询码',
   'home.way.code.body': '每条真实提醒都有一个查询码，形如 {example}。配合收信手机号的后四位即可核实。',
   'home.way.text.title': '粘贴整条短信',
   'home.way.text.body':
     '把短信全文粘贴进来，我们会与真实发出的短信逐字比对；若不匹配，会指出其中的诈骗迹象，比如仿冒网址、私人账户、索要验证码。',
   'home.verifyNote':
-    '在线核实即将开放。在此之前，如对短信有疑问，请拨打下方贷款机构的官方客服电话核实，不要拨打短信里留的号码。',
+    '在线核实即将开放。在此之前，如对短信有疑问，请在下方找到您的贷款机构，拨打其页面上的官方客服电话核实，不要拨打短信里留的号码。',
   'home.never.title': '真实的贷款机构绝不会：',
   'home.never.1': '要求您转账到个人账户、“安全账户”或“指定账户”',
   'home.never.2': '索要短信验证码、密码、身份证或银行卡号',
@@ -39,7 +40,7 @@ const zh = {
   'lender.signature.hint': '真实短信以此签名开头或结尾。签名可以伪造，所以请同时核对链接和电话。',
   'lender.domains': '官方网址',
   'lender.shortLink': '短信短链接域名',
-  'lender.shortLink.hint': '提醒短信中的链接只会是 {example}。',
+  'lender.shortLink.hint': '提醒短信中的链接一定以 {example} 开头。',
   'lender.hotlines': '官方客服电话',
   'lender.channels': '官方还款渠道',
   'lender.channels.warning': '{name}不会要求您转账到个人账户。对公账户的户名一定是公司全称。',
@@ -52,10 +53,9 @@ const zh = {
   'notFound.title': '页面不存在',
   'notFound.body':
     '您要找的页面不存在或已移除。如果是短信里的链接打不开，请不要在其他网站输入个人信息，直接拨打贷款机构的官方客服电话核实。',
-  'notFound.home': '返回首页',
+  'notFound.home': '返回首页，查看各贷款机构的官方联系方式',
   'error.title': '出错了',
-  'error.body':
-    '我们这边出了问题，您的信息没有丢失。请稍后再试；如需帮助，请拨打贷款机构官方客服电话，并提供编号 {id}。',
+  'error.body': '我们这边出了问题，不是您操作有误。请稍后再试；如需帮助，请拨打贷款机构官方客服电话，并提供编号 {id}。',
 } as const;
 
 export type MessageKey = keyof typeof zh;
@@ -77,7 +77,8 @@ const en: Record<MessageKey, string> = {
   'home.ways': 'Three ways to check',
   'home.way.link.title': 'Open the official short link in the message',
   'home.way.link.body':
-    'Every genuine reminder carries the lender’s official short link, like {example}. It shows whether we sent the message, when, and to which (partly hidden) number. It never shows a balance and never signs you in.',
+    'Every genuine reminder carries the lender’s official short link, like {example} (each lender’s short domain is on its page below). It shows whether we sent the message, when, and to which (partly hidden) number. It never shows a balance and never signs you in.',
+  'home.way.link.example': 'https://short-domain/r/…',
   'home.way.code.title': 'Type the reference code',
   'home.way.code.body':
     'Every genuine reminder has a reference code, like {example}. With the last four digits of the phone that received it, that is enough to check.',
@@ -85,7 +86,7 @@ const en: Record<MessageKey, string> = {
   'home.way.text.body':
     'Paste the full text and we compare it with what was really sent. If it does not match, we point out the scam signs in it, such as look-alike links, personal accounts or requests for codes.',
   'home.verifyNote':
-    'Online checking opens soon. Until then, if you doubt a message, call the lender’s official hotline listed below, never a number given in the message.',
+    'Online checking opens soon. Until then, if you doubt a message, find your lender below and call the official hotline on its page, never a number given in the message.',
   'home.never.title': 'A real lender will never:',
   'home.never.1': 'ask you to transfer money to a personal, “safe” or “designated” account',
   'home.never.2': 'ask for an SMS code, a password, your ID or card number',
@@ -103,7 +104,7 @@ const en: Record<MessageKey, string> = {
     'Genuine messages start or end with this signature. Signatures can be faked, so check the link and the number too.',
   'lender.domains': 'Official websites',
   'lender.shortLink': 'Short-link domain used in SMS',
-  'lender.shortLink.hint': 'Links in reminders are only ever {example}.',
+  'lender.shortLink.hint': 'Links in reminders always start with {example}.',
   'lender.hotlines': 'Official hotline',
   'lender.channels': 'Official ways to repay',
   'lender.channels.warning':
@@ -117,10 +118,10 @@ const en: Record<MessageKey, string> = {
   'notFound.title': 'Page not found',
   'notFound.body':
     'The page you are looking for does not exist or has been removed. If a link from a message does not open, do not enter personal details on other sites: call the lender’s official hotline instead.',
-  'notFound.home': 'Back to the home page',
+  'notFound.home': 'Go to the home page to find your lender’s official contacts',
   'error.title': 'Something went wrong',
   'error.body':
-    'Something failed on our side; nothing you entered was lost. Please try again later, or call the lender’s official hotline and quote reference {id}.',
+    'Something failed on our side, not because of anything you did. Please try again later, or call the lender’s official hotline and quote reference {id}.',
 };
 
 const catalogues: Record<Locale, Record<MessageKey, string>> = { 'zh-CN': zh, en };

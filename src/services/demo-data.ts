@@ -16,13 +16,14 @@ export const DEMO_LENDER: Omit<LenderProfile, 'id'> = {
   shortLinkDomain: 'qhxf.cn',
   hotlines: [{ number: '400-186-5533', hours: '09:00–21:00' }],
   repaymentChannels: [
-    { kind: 'app', label: '青禾金融 App「我的借款」', labelEn: 'Qinghe app, "My loans"', detail: 'app.qinghe-xf.cn' },
+    { kind: 'app', label: '青禾金融 App「我的借款」', labelEn: 'Qinghe app, “My loans”', detail: 'app.qinghe-xf.cn' },
     { kind: 'website', label: '官网还款页', labelEn: 'Official repayment page', detail: 'https://qinghe-xf.cn/repay' },
     {
       kind: 'bank_transfer',
       label: '对公账户：青禾消费金融有限公司',
       labelEn: 'Company account: Qinghe Consumer Finance Co., Ltd.',
       detail: '招商银行 上海分行 1219 0866 5510 001',
+      detailEn: 'China Merchants Bank, Shanghai Branch, 1219 0866 5510 001',
     },
   ],
   policy: { ...DEFAULT_MONEY_POLICY },
