@@ -7,11 +7,29 @@ import type { SqliteDatabase, SqliteStatement } from 'kysely';
  * returns columns is a reading one).
  */
 export function nodeSqliteDatabase(database: DatabaseSync): SqliteDatabase {
+  // Kysely prepares every query anew; the same few SQL texts repeat, so prepared statements are
+  // kept (least recently used dropped first). Safe: the driver runs one statement at a time.
+  const cache = new Map<string, SqliteStatement>();
   return {
-    close: () => database.close(),
-    prepare: (sql: string): SqliteStatement => wrap(database.prepare(sql)),
+    close: () => {
+      cache.clear();
+      database.close();
+    },
+    prepare: (sql: string): SqliteStatement => {
+      let statement = cache.get(sql);
+      if (statement) {
+        cache.delete(sql);
+      } else {
+        statement = wrap(database.prepare(sql));
+        if (cache.size >= STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value as string);
+      }
+      cache.set(sql, statement);
+      return statement;
+    },
   };
 }
+
+const STATEMENT_CACHE_SIZE = 256;
 
 function wrap(statement: StatementSync): SqliteStatement {
   const reader = statement.columns().length > 0;
