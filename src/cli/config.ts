@@ -1,4 +1,5 @@
 import { DEFAULT_DATABASE_URL } from '../db/connection.ts';
+import { smsSettingsFrom } from '../sms/config.ts';
 
 /**
  * Configuration for the CLI and the scripts that run outside Astro (the server itself reads
@@ -12,5 +13,6 @@ export function cliConfig(env: NodeJS.ProcessEnv = process.env) {
     databaseUrl: env.DATABASE_URL?.trim() || DEFAULT_DATABASE_URL,
     port,
     host: env.HOST ?? '127.0.0.1',
+    sms: smsSettingsFrom(env),
   };
 }

@@ -7,10 +7,19 @@ import { DomainError, NotFoundError } from '../core/errors.ts';
 import { type Connection, DatabaseUrlError, openDatabase } from '../db/connection.ts';
 import { migrateToLatest } from '../db/migrate.ts';
 import { findLenderBySlug } from '../db/repositories/lenders.ts';
+import { listDevSms } from '../db/repositories/outbox.ts';
 import { DEMO_BORROWERS } from '../services/demo-data.ts';
 import { seedDemo } from '../services/demo-seed.ts';
 import { createStaffUser } from '../services/staff-accounts.ts';
 import { cliConfig } from './config.ts';
+import {
+  dispatchWithProgress,
+  formatDecisions,
+  formatPreview,
+  formatRunSummary,
+  previewTemplates,
+  remindersCycle,
+} from './reminders.ts';
 
 /** The operator CLI (CONTRACT.md). `--json` prints machine-readable JSON on stdout; messages go to stderr. */
 
@@ -20,18 +29,45 @@ const USAGE = `usage: npm run --silent cli -- <command> [--json]
   seed-demo                   create the demo lender and borrowers (idempotent)
   api-key create <lender>     print a new API key for the lender (shown once)
   staff create <email>        create a support-staff user; the password is read from stdin
+  reminders plan [--now <ISO-8601>] [--lender <slug>]
+                              the reminder decision for every loan at that instant; sends nothing
+  reminders run  [--now …] [--lender …]
+                              plans, queues the reminders and dispatches them
+  reminders dispatch          sends what the outbox holds (resumes after a crash)
+  outbox                      every SMS sent or tried through the development provider
+  templates preview [--lender <slug>] [--stage …] [--locale …]
+                              rendered reminder texts with length and SMS segments
   demo                        migrate, seed, print how to look around, serve the site
 
 DATABASE_URL selects storage (default file:./data/app.db).`;
 
 class UsageError extends Error {}
 
+function parseNow(value: string | undefined): Date {
+  if (value === undefined) return new Date();
+  const hasOffset = /(?:Z|[+-]\d{2}:?\d{2})$/i.test(value);
+  const date = new Date(value);
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(value) || !hasOffset || Number.isNaN(date.getTime())) {
+    throw new UsageError(
+      `--now must be an ISO-8601 instant with an offset, e.g. 2026-11-24T10:00:00+08:00; got "${value}"`,
+    );
+  }
+  return date;
+}
+
 async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
     strict: true,
-    options: { json: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false } },
+    options: {
+      json: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+      now: { type: 'string' },
+      lender: { type: 'string' },
+      stage: { type: 'string' },
+      locale: { type: 'string' },
+    },
   });
   const [command, ...rest] = positionals;
   if (values.help || !command) {
@@ -92,6 +128,62 @@ async function main(argv: string[]): Promise<number> {
         await migrateToLatest(db);
         const staff = await createStaffUser(db, email, password);
         out(staff, `staff user ${staff.email} created`);
+        return 0;
+      });
+    }
+    case 'reminders': {
+      const [action] = rest;
+      const now = parseNow(values.now);
+      if (action === 'plan' || action === 'run') {
+        return withDb(async (connection) => {
+          await migrateToLatest(connection.db);
+          const result = await remindersCycle(connection, config, {
+            now,
+            lender: values.lender,
+            send: action === 'run',
+          });
+          if (action === 'plan') out(result.decisions, formatDecisions(result.decisions));
+          else out(result.summary, formatRunSummary(result.summary));
+          return 0;
+        });
+      }
+      if (action === 'dispatch') {
+        return withDb(async (connection) => {
+          await migrateToLatest(connection.db);
+          const report = await dispatchWithProgress(connection, config);
+          out(report, `dispatched: ${JSON.stringify(report)}`);
+          return 0;
+        });
+      }
+      throw new UsageError('usage: reminders plan|run|dispatch [--now <ISO-8601>] [--lender <slug>] [--json]');
+    }
+    case 'outbox':
+      return withDb(async ({ db }) => {
+        await migrateToLatest(db);
+        const entries = (await listDevSms(db)).map(({ id, to, text, createdAt, status }) => ({
+          id,
+          to,
+          text,
+          createdAt,
+          status,
+        }));
+        out(
+          entries,
+          entries.map((e) => `${e.createdAt}  ${e.to}  ${e.status}\n  ${e.text}`).join('\n\n') ||
+            '(the development outbox is empty)',
+        );
+        return 0;
+      });
+    case 'templates': {
+      const [action] = rest;
+      if (action !== 'preview')
+        throw new UsageError(
+          'usage: templates preview [--lender <slug>] [--stage gentle|firm|final] [--locale zh-CN|en]',
+        );
+      return withDb(async ({ db }) => {
+        await migrateToLatest(db);
+        const previews = await previewTemplates(db, values.lender ?? 'demo', values.stage, values.locale);
+        out(previews, previews.map(formatPreview).join('\n\n'));
         return 0;
       });
     }

@@ -44,6 +44,8 @@ export interface InstalmentBalance {
   penaltyPaid: number;
   /** True when it was paid in full within grace, so its grace-day penalty is waived for good. */
   paidInTime: boolean;
+  /** The day it was paid in full (penalty included), or null while anything is unpaid. */
+  settledOn: string | null;
 }
 
 export interface Allocation {
@@ -82,6 +84,7 @@ interface Ledger {
   baseDays: bigint;
   accruedThrough: number;
   paidInTime: boolean;
+  settledOn: string | null;
 }
 
 /**
@@ -108,6 +111,7 @@ export function computeBalance(
     baseDays: 0n,
     accruedThrough: dueDay,
     paidInTime: false,
+    settledOn: null,
   }));
 
   const applied = repayments
@@ -133,7 +137,10 @@ export function computeBalance(
       ledger.penaltyPaid += penalty;
       ledger.interest -= interest;
       ledger.principal -= principal;
-      if (ledger.principal === 0 && ledger.interest === 0 && day <= ledger.graceEndDay) ledger.paidInTime = true;
+      if (ledger.principal === 0 && ledger.interest === 0) {
+        if (day <= ledger.graceEndDay) ledger.paidInTime = true;
+        if (penaltyOutstanding(ledger, day, rate) === 0) ledger.settledOn ??= entry.paidOn;
+      }
       parts.push({ instalment: order[i]?.index ?? i, penalty, interest, principal });
     }
     allocations.push({ amount: entry.amount, paidOn: entry.paidOn, allocations: parts, unallocated: remaining });
@@ -167,6 +174,7 @@ export function computeBalance(
       penaltyAccrued: accrued,
       penaltyPaid: ledger.penaltyPaid,
       paidInTime: ledger.paidInTime,
+      settledOn: unpaid === 0 ? ledger.settledOn : null,
     };
   });
 

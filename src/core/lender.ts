@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { MoneyPolicy } from './policy.ts';
+import type { ReminderPolicy } from './reminder-policy.ts';
 
 /** What a lender tells the world is theirs: the only signature, domains and numbers to trust. */
 export interface RepaymentChannel {
@@ -28,6 +29,7 @@ export interface LenderProfile {
   hotlines: Hotline[];
   repaymentChannels: RepaymentChannel[];
   policy: MoneyPolicy;
+  reminders: ReminderPolicy;
   widgetOrigins: string[];
 }
 

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import { type Migration, type MigrationResultSet, Migrator } from 'kysely/migration';
 import * as initial from './migrations/2026-11-24-0001-initial.ts';
+import * as reminders from './migrations/2026-11-24-0002-reminders.ts';
 import type { Database } from './schema.ts';
 
 /**
@@ -9,6 +10,7 @@ import type { Database } from './schema.ts';
  */
 export const migrations: Record<string, Migration> = {
   '2026-11-24-0001-initial': initial,
+  '2026-11-24-0002-reminders': reminders,
 };
 
 export async function migrateToLatest(db: Kysely<Database>): Promise<MigrationResultSet> {

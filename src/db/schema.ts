@@ -117,6 +117,12 @@ export interface MessagesTable {
   created_at: Instant;
   sent_at: Instant | null;
   expires_at: Instant | null;
+  /** (loan, stage, borrower-local date) for reminders: the same reminder is never queued twice. */
+  idempotency_key: string | null;
+  template_key: string | null;
+  template_params: Json | null;
+  delivered_at: Instant | null;
+  error: string | null;
 }
 
 export interface OutboxTable {
@@ -193,6 +199,26 @@ export interface AuditLogTable {
   ip: string | null;
 }
 
+export interface DeliveryReceiptsTable {
+  id: string;
+  provider: string;
+  provider_message_id: string;
+  status: string;
+  error_code: string | null;
+  message_id: string | null;
+  reported_at: Instant;
+  received_at: Instant;
+}
+
+export interface DevSmsOutboxTable {
+  id: string;
+  message_id: string;
+  to: string;
+  text: string;
+  status: string;
+  created_at: Instant;
+}
+
 export interface Database {
   lenders: LendersTable;
   api_keys: ApiKeysTable;
@@ -208,6 +234,8 @@ export interface Database {
   sessions: SessionsTable;
   one_time_codes: OneTimeCodesTable;
   audit_log: AuditLogTable;
+  delivery_receipts: DeliveryReceiptsTable;
+  dev_sms_outbox: DevSmsOutboxTable;
 }
 
 export type LenderRow = Selectable<LendersTable>;
@@ -218,3 +246,5 @@ export type PhoneNumberRow = Selectable<PhoneNumbersTable>;
 export type LoanRow = Selectable<LoansTable>;
 export type InstalmentRow = Selectable<InstalmentsTable>;
 export type RepaymentRow = Selectable<RepaymentsTable>;
+export type MessageRow = Selectable<MessagesTable>;
+export type OutboxRow = Selectable<OutboxTable>;

@@ -1,5 +1,6 @@
 import type { LenderProfile } from '../core/lender.ts';
 import { DEFAULT_MONEY_POLICY, type MoneyPolicyOverride } from '../core/policy.ts';
+import { DEFAULT_REMINDER_POLICY } from '../core/reminder-policy.ts';
 
 /**
  * The fictional demo lender and its borrowers. Dates are offsets in days from the day the
@@ -16,7 +17,12 @@ export const DEMO_LENDER: Omit<LenderProfile, 'id'> = {
   shortLinkDomain: 'qhxf.cn',
   hotlines: [{ number: '400-186-5533', hours: '09:00–21:00' }],
   repaymentChannels: [
-    { kind: 'app', label: '青禾金融 App「我的借款」', labelEn: 'Qinghe app, “My loans”', detail: 'app.qinghe-xf.cn' },
+    {
+      kind: 'app',
+      label: '青禾金融 App「我的借款」',
+      labelEn: 'the Qinghe app (My loans)',
+      detail: 'app.qinghe-xf.cn',
+    },
     { kind: 'website', label: '官网还款页', labelEn: 'Official repayment page', detail: 'https://qinghe-xf.cn/repay' },
     {
       kind: 'bank_transfer',
@@ -27,6 +33,7 @@ export const DEMO_LENDER: Omit<LenderProfile, 'id'> = {
     },
   ],
   policy: { ...DEFAULT_MONEY_POLICY },
+  reminders: { ...DEFAULT_REMINDER_POLICY },
   widgetOrigins: ['https://qinghe-xf.cn', 'http://localhost:4321'],
 };
 
@@ -302,9 +309,10 @@ export const DEMO_BORROWERS: DemoBorrower[] = [
           { dueInDays: -32, principal: 100_000, interest: 1_500 },
           { dueInDays: -2, principal: 100_000, interest: 1_500 },
         ],
+        // Each paid 7 days late, past grace: 100000 × 7 × 0.0005 = 350 penalty on top.
         repayments: [
-          { amount: 101_500, paidInDays: -55 },
-          { amount: 101_500, paidInDays: -25 },
+          { amount: 101_850, paidInDays: -55 },
+          { amount: 101_850, paidInDays: -25 },
         ],
       },
     ],

@@ -1,11 +1,13 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { Hotline, LenderProfile, RepaymentChannel } from '../../core/lender.ts';
 import { type MoneyPolicy, resolveMoneyPolicy } from '../../core/policy.ts';
+import { resolveReminderPolicy } from '../../core/reminder-policy.ts';
 import type { Database, LenderRow } from '../schema.ts';
 
 export type Db = Kysely<Database> | Transaction<Database>;
 
 export function toLenderProfile(row: LenderRow): LenderProfile {
+  const policy = JSON.parse(row.policy) as Partial<MoneyPolicy> & { reminders?: unknown };
   return {
     id: row.id,
     slug: row.slug,
@@ -16,7 +18,8 @@ export function toLenderProfile(row: LenderRow): LenderProfile {
     shortLinkDomain: row.short_link_domain,
     hotlines: JSON.parse(row.hotlines) as Hotline[],
     repaymentChannels: JSON.parse(row.repayment_channels) as RepaymentChannel[],
-    policy: resolveMoneyPolicy(JSON.parse(row.policy) as Partial<MoneyPolicy>),
+    policy: resolveMoneyPolicy(policy),
+    reminders: resolveReminderPolicy(policy.reminders),
     widgetOrigins: JSON.parse(row.widget_origins) as string[],
   };
 }
@@ -46,7 +49,7 @@ export async function upsertLender(db: Db, profile: LenderProfile, now: string):
     short_link_domain: profile.shortLinkDomain,
     hotlines: JSON.stringify(profile.hotlines),
     repayment_channels: JSON.stringify(profile.repaymentChannels),
-    policy: JSON.stringify(profile.policy),
+    policy: JSON.stringify({ ...profile.policy, reminders: profile.reminders }),
     widget_origins: JSON.stringify(profile.widgetOrigins),
   };
   const existing = await db.selectFrom('lenders').selectAll().where('slug', '=', profile.slug).executeTakeFirst();

@@ -1,0 +1,31 @@
+import { minorUnitDigits } from './currency.ts';
+
+/** Amounts in minor units as people read them: "¥3,075.00" (zh-CN) or "CNY 3,075.00" (en). Exact: no floats. */
+const groupers = new Map<string, Intl.NumberFormat>();
+
+export function formatMoney(minor: number, currency: string, locale: 'zh-CN' | 'en'): string {
+  const digits = minorUnitDigits(currency);
+  const negative = minor < 0;
+  const abs = BigInt(Math.abs(minor));
+  const scale = 10n ** BigInt(digits);
+  const whole = abs / scale;
+  const fraction = (abs % scale).toString().padStart(digits, '0');
+  let grouper = groupers.get(locale);
+  if (!grouper) {
+    grouper = new Intl.NumberFormat(locale === 'en' ? 'en' : 'zh-CN', { maximumFractionDigits: 0 });
+    groupers.set(locale, grouper);
+  }
+  const number = `${grouper.format(whole)}${digits > 0 ? `.${fraction}` : ''}`;
+  const sign = negative ? '-' : '';
+  if (locale === 'zh-CN' && currency === 'CNY') return `${sign}¥${number}`;
+  return `${sign}${currency} ${number}`;
+}
+
+/** "2026-11-09" → "11月9日" / "9 Nov". */
+export function formatShortDate(date: string, locale: 'zh-CN' | 'en'): string {
+  const month = Number(date.slice(5, 7));
+  const day = Number(date.slice(8, 10));
+  if (locale === 'zh-CN') return `${month}月${day}日`;
+  const names = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+  return `${day} ${names[month - 1]}`;
+}

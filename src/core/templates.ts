@@ -1,0 +1,99 @@
+import type { Stage } from './eligibility.ts';
+import type { LenderProfile } from './lender.ts';
+import { formatMoney, formatShortDate } from './money-format.ts';
+
+/**
+ * Reminder texts per stage and language. Each carries what borrowers and regulators expect —
+ * the 【signature】, amount due, due date, penalty so far, an official repayment channel, the
+ * official hotline, the message's own short link and reference code — and nothing a scammer
+ * would write: no threats, no requests for codes or transfers, no urgency words, no other link.
+ * A lender may replace a template; a replacement must keep every required placeholder.
+ */
+
+export type TemplateLocale = 'zh-CN' | 'en';
+export type TemplateKey = `${Stage}.${TemplateLocale}`;
+
+export const REQUIRED_PLACEHOLDERS = [
+  'signature',
+  'amount',
+  'penalty',
+  'dueDate',
+  'channel',
+  'hotline',
+  'link',
+  'code',
+] as const;
+
+export const DEFAULT_TEMPLATES: Record<TemplateKey, string> = {
+  'gentle.zh-CN':
+    '{signature}您的借款应还{amount}（含罚息{penalty}），还款日{dueDate}。请通过{channel}还款。核实本短信：{link} 查询码{code}。客服{hotline}',
+  'firm.zh-CN':
+    '{signature}您的借款已逾期{days}天，应还{amount}（含罚息{penalty}，按日计），原还款日{dueDate}。请通过{channel}还款；如有困难可申请延期或分期。核实：{link} 查询码{code}。客服{hotline}',
+  'final.zh-CN':
+    '{signature}重要提醒：您的借款已逾期{days}天，应还{amount}（含罚息{penalty}），原还款日{dueDate}。请通过{channel}还款或致电客服协商。我们不会要求您转账到个人账户。核实：{link} 查询码{code}。客服{hotline}',
+  'gentle.en':
+    '{signature}Your repayment of {amount} (incl. penalty {penalty}) was due {dueDate}. Repay via {channel}. Verify: {link} ref {code}. Hotline {hotline}',
+  'firm.en':
+    '{signature}Your loan is {days} days overdue (due {dueDate}): {amount} incl. penalty {penalty}, charged daily. Repay via {channel} or ask us for more time. Verify: {link} ref {code}. Hotline {hotline}',
+  'final.en':
+    '{signature}Important: your loan is {days} days overdue (due {dueDate}): {amount} incl. penalty {penalty}. Repay via {channel} or call us to agree a plan. We never ask for transfers to personal accounts. Verify: {link} ref {code}. Hotline {hotline}',
+};
+
+export interface ReminderFacts {
+  stage: Stage;
+  locale: TemplateLocale;
+  currency: string;
+  /** Everything overdue now, penalty included (minor units). */
+  amountDue: number;
+  penalty: number;
+  /** The oldest unpaid due date. */
+  dueDate: string;
+  daysOverdue: number;
+  link: string;
+  code: string;
+}
+
+export interface RenderedReminder {
+  key: TemplateKey;
+  text: string;
+  /** The values filled in, for providers that send registered templates with parameters. */
+  params: Record<string, string>;
+}
+
+export function renderReminder(
+  lender: Pick<LenderProfile, 'smsSignature' | 'hotlines' | 'repaymentChannels'>,
+  facts: ReminderFacts,
+  overrides: Partial<Record<TemplateKey, string>> = {},
+): RenderedReminder {
+  const key: TemplateKey = `${facts.stage}.${facts.locale}`;
+  const template = overrides[key] ?? DEFAULT_TEMPLATES[key];
+  const channel =
+    lender.repaymentChannels.find((c) => c.kind === 'app' || c.kind === 'website') ?? lender.repaymentChannels[0];
+  const params: Record<string, string> = {
+    signature: `【${lender.smsSignature}】`,
+    amount: formatMoney(facts.amountDue, facts.currency, facts.locale),
+    penalty: formatMoney(facts.penalty, facts.currency, facts.locale),
+    dueDate: formatShortDate(facts.dueDate, facts.locale),
+    days: String(facts.daysOverdue),
+    channel: channel ? (facts.locale === 'en' ? channel.labelEn : channel.label) : '',
+    hotline: lender.hotlines[0]?.number ?? '',
+    link: facts.link,
+    code: facts.code,
+  };
+  const text = template.replace(/\{(\w+)\}/g, (whole, name: string) => params[name] ?? whole);
+  return { key, text, params };
+}
+
+/** Problems with a lender's replacement template, or an empty list. */
+export function templateProblems(template: string): string[] {
+  const problems: string[] = [];
+  for (const name of REQUIRED_PLACEHOLDERS) {
+    if (!template.includes(`{${name}}`)) problems.push(`must contain {${name}}`);
+  }
+  const unknown = [...template.matchAll(/\{(\w+)\}/g)]
+    .map((m) => m[1] ?? '')
+    .filter((name) => name !== 'days' && !(REQUIRED_PLACEHOLDERS as readonly string[]).includes(name));
+  for (const name of unknown) problems.push(`{${name}} is not a known placeholder`);
+  if (/https?:\/\/|www\./i.test(template)) problems.push('must not contain a link of its own: use {link}');
+  return problems;
+}

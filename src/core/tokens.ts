@@ -1,0 +1,65 @@
+import { createHash } from 'node:crypto';
+
+/**
+ * What makes a sent message provable later: a short-link token (≥ 128 bits, only its hash is
+ * stored) and a human-typable reference code (Crockford base32, a Luhn mod 32 check character,
+ * shown as XXXX-XXXX). Randomness is passed in, so these stay pure and testable.
+ */
+
+export const LINK_TOKEN_BYTES = 18; // 144 bits
+
+export function linkToken(random: Uint8Array): string {
+  if (random.length < 16) throw new RangeError('a link token needs at least 128 bits');
+  return Buffer.from(random).toString('base64url');
+}
+
+export function isLinkTokenShape(token: string): boolean {
+  return /^[A-Za-z0-9_-]{22,64}$/.test(token);
+}
+
+export function hashToken(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
+}
+
+const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+const REFERENCE_BODY_LENGTH = 7;
+
+/** Luhn mod N over the Crockford alphabet: catches every single-character error and adjacent swap. */
+function checkCharacter(body: string): string {
+  let factor = 2;
+  let sum = 0;
+  for (let i = body.length - 1; i >= 0; i--) {
+    let addend = factor * CROCKFORD.indexOf(body[i] as string);
+    factor = factor === 2 ? 1 : 2;
+    addend = Math.floor(addend / 32) + (addend % 32);
+    sum += addend;
+  }
+  return CROCKFORD[(32 - (sum % 32)) % 32] as string;
+}
+
+/** A code such as "K7QX-92MD" from 7 random bytes (each taken mod 32: 35 bits). */
+export function referenceCode(random: Uint8Array): string {
+  if (random.length < REFERENCE_BODY_LENGTH) throw new RangeError('need 7 random bytes');
+  let body = '';
+  for (let i = 0; i < REFERENCE_BODY_LENGTH; i++) body += CROCKFORD[(random[i] as number) % 32];
+  const code = body + checkCharacter(body);
+  return `${code.slice(0, 4)}-${code.slice(4)}`;
+}
+
+/**
+ * Reads a code as people type it: any case, spaces or dashes anywhere, O for 0, I and L for 1.
+ * Returns the canonical "XXXX-XXXX" form, or undefined when the shape or check character is wrong.
+ */
+export function parseReferenceCode(input: string): string | undefined {
+  const cleaned = input
+    .normalize('NFKC')
+    .toUpperCase()
+    .replace(/[\s\-_.]/g, '')
+    .replace(/O/g, '0')
+    .replace(/[IL]/g, '1');
+  if (cleaned.length !== REFERENCE_BODY_LENGTH + 1) return undefined;
+  for (const char of cleaned) if (!CROCKFORD.includes(char)) return undefined;
+  const body = cleaned.slice(0, REFERENCE_BODY_LENGTH);
+  if (checkCharacter(body) !== cleaned[REFERENCE_BODY_LENGTH]) return undefined;
+  return `${cleaned.slice(0, 4)}-${cleaned.slice(4)}`;
+}

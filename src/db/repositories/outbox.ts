@@ -1,0 +1,208 @@
+import { type Kysely, sql } from 'kysely';
+import type { Dialect } from '../connection.ts';
+import { newId } from '../ids.ts';
+import type { Database } from '../schema.ts';
+import type { Db } from './lenders.ts';
+
+/**
+ * The outbox's state machine: queued → sending (leased to one worker) → sent | queued (retry
+ * later) | failed | unknown (the provider did not answer: reconcile before any new attempt).
+ * A row whose lease ran out while `sending` or `unknown` is claimable again, and its previous
+ * status tells the worker to look the message up at the provider before sending it again.
+ */
+
+export interface ClaimedMessage {
+  outboxId: string;
+  messageId: string;
+  previousStatus: string;
+  attempts: number;
+  to: string;
+  text: string;
+  templateKey: string | null;
+  templateParams: string | null;
+  createdAt: string;
+}
+
+const CLAIMABLE = (now: string) => sql<boolean>`(status = 'queued' and next_attempt_at <= ${now})
+  or (status in ('sending', 'unknown') and lease_until < ${now})`;
+
+export async function claimOutbox(
+  db: Kysely<Database>,
+  dialect: Dialect,
+  options: { now: string; workerId: string; leaseUntil: string; limit: number },
+): Promise<ClaimedMessage[]> {
+  const { now, workerId, leaseUntil, limit } = options;
+  let claimed: Array<{ id: string; message_id: string; previous_status: string; attempts: number }>;
+  if (dialect === 'postgres') {
+    // SKIP LOCKED: concurrent workers each take different rows, none waits on another.
+    const result = await sql<{ id: string; message_id: string; previous_status: string; attempts: number }>`
+      with picked as (
+        select id, status from outbox where ${CLAIMABLE(now)}
+        order by next_attempt_at, id limit ${limit} for update skip locked
+      )
+      update outbox set status = 'sending', lease_owner = ${workerId}, lease_until = ${leaseUntil},
+        attempts = outbox.attempts + 1, updated_at = ${now}
+      from picked where outbox.id = picked.id
+      returning outbox.id, outbox.message_id, picked.status as previous_status, outbox.attempts`.execute(db);
+    claimed = result.rows;
+  } else {
+    // SQLite has one writer: an immediate transaction takes the write lock before reading,
+    // so two processes can never pick the same rows.
+    claimed = await db.connection().execute(async (conn) => {
+      await sql`begin immediate`.execute(conn);
+      try {
+        const rows = await conn
+          .selectFrom('outbox')
+          .select(['id', 'message_id', 'status as previous_status', 'attempts'])
+          .where(CLAIMABLE(now))
+          .orderBy('next_attempt_at')
+          .orderBy('id')
+          .limit(limit)
+          .execute();
+        if (rows.length > 0) {
+          await conn
+            .updateTable('outbox')
+            .set((eb) => ({
+              status: 'sending',
+              lease_owner: workerId,
+              lease_until: leaseUntil,
+              attempts: eb('attempts', '+', 1),
+              updated_at: now,
+            }))
+            .where(
+              'id',
+              'in',
+              rows.map((r) => r.id),
+            )
+            .execute();
+        }
+        await sql`commit`.execute(conn);
+        return rows.map((r) => ({ ...r, attempts: r.attempts + 1 }));
+      } catch (error) {
+        await sql`rollback`.execute(conn);
+        throw error;
+      }
+    });
+  }
+  if (claimed.length === 0) return [];
+  const messages = await db
+    .selectFrom('messages')
+    .select(['id', 'phone_e164', 'body', 'template_key', 'template_params', 'created_at'])
+    .where(
+      'id',
+      'in',
+      claimed.map((c) => c.message_id),
+    )
+    .execute();
+  const byId = new Map(messages.map((m) => [m.id, m]));
+  return claimed.flatMap((c) => {
+    const m = byId.get(c.message_id);
+    if (!m) return [];
+    return [
+      {
+        outboxId: c.id,
+        messageId: c.message_id,
+        previousStatus: c.previous_status,
+        attempts: c.attempts,
+        to: m.phone_e164,
+        text: m.body,
+        templateKey: m.template_key,
+        templateParams: m.template_params,
+        createdAt: m.created_at,
+      },
+    ];
+  });
+}
+
+/** Marks the outcome; only the worker that holds the lease may (a stale worker's write is ignored). */
+export async function settleOutbox(
+  db: Db,
+  outcome: {
+    outboxId: string;
+    workerId: string;
+    now: string;
+    status: 'sent' | 'queued' | 'failed' | 'unknown';
+    nextAttemptAt?: string;
+    leaseUntil?: string | null;
+    error?: string | null;
+    provider: string;
+    providerMessageId?: string | null;
+  },
+): Promise<boolean> {
+  const updated = await db
+    .updateTable('outbox')
+    .set({
+      status: outcome.status,
+      updated_at: outcome.now,
+      last_error: outcome.error ?? null,
+      ...(outcome.nextAttemptAt ? { next_attempt_at: outcome.nextAttemptAt } : {}),
+      lease_until: outcome.leaseUntil ?? null,
+      lease_owner: outcome.status === 'unknown' ? outcome.workerId : null,
+    })
+    .where('id', '=', outcome.outboxId)
+    .where('lease_owner', '=', outcome.workerId)
+    .where('status', '=', 'sending')
+    .executeTakeFirst();
+  if (Number(updated.numUpdatedRows) === 0) return false;
+  const messageStatus = outcome.status === 'queued' ? 'queued' : outcome.status;
+  await db
+    .updateTable('messages')
+    .set({
+      status: messageStatus,
+      provider: outcome.provider,
+      ...(outcome.providerMessageId ? { provider_message_id: outcome.providerMessageId } : {}),
+      ...(outcome.status === 'sent' ? { sent_at: outcome.now } : {}),
+      error: outcome.error ?? null,
+    })
+    .where('id', '=', outcome.outboxId)
+    .where('status', 'not in', ['delivered', 'undelivered'])
+    .execute();
+  return true;
+}
+
+export interface DevOutboxEntry {
+  id: string;
+  to: string;
+  text: string;
+  createdAt: string;
+  status: string;
+  messageId: string;
+}
+
+export async function insertDevSms(
+  db: Db,
+  entry: { messageId: string; to: string; text: string },
+  at: string,
+): Promise<string> {
+  const id = newId();
+  await db
+    .insertInto('dev_sms_outbox')
+    .values({ id, message_id: entry.messageId, to: entry.to, text: entry.text, status: 'sent', created_at: at })
+    .execute();
+  return id;
+}
+
+export async function findDevSms(db: Db, messageId: string) {
+  return db.selectFrom('dev_sms_outbox').selectAll().where('message_id', '=', messageId).executeTakeFirst();
+}
+
+export async function listDevSms(db: Db): Promise<DevOutboxEntry[]> {
+  const rows = await db.selectFrom('dev_sms_outbox').selectAll().orderBy('created_at').orderBy('id').execute();
+  return rows.map((r) => ({
+    id: r.id,
+    to: r.to,
+    text: r.text,
+    createdAt: r.created_at,
+    status: r.status,
+    messageId: r.message_id,
+  }));
+}
+
+export async function countOutbox(db: Db) {
+  const rows = await db
+    .selectFrom('outbox')
+    .select(['status', (eb) => eb.fn.countAll<number>().as('n')])
+    .groupBy('status')
+    .execute();
+  return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
+}

@@ -1,0 +1,137 @@
+import { randomBytes } from 'node:crypto';
+import type { Connection } from '../db/connection.ts';
+import { type ClaimedMessage, claimOutbox, settleOutbox } from '../db/repositories/outbox.ts';
+import { type OutgoingSms, ProviderTimeoutError, type SmsProvider } from '../sms/provider.ts';
+
+/**
+ * Sends what the outbox holds. Crash-safe by construction: a row is leased before sending;
+ * a row found again after its lease ran out (the worker died, or the provider timed out) is
+ * looked up at the provider first and only sent if the provider never got it. Retries back
+ * off exponentially; a permanent refusal or too many attempts ends in `failed`.
+ */
+
+export interface DispatchOptions {
+  workerId?: string;
+  batchSize?: number;
+  /** How long a claimed row is ours before another worker may reconcile it. */
+  leaseMs?: number;
+  /** After a provider timeout, how long to wait before looking the message up. */
+  reconcileAfterMs?: number;
+  maxAttempts?: number;
+  /** Sends in flight at once. */
+  concurrency?: number;
+  clock?: () => Date;
+  onProgress?: (done: number) => void;
+}
+
+export interface DispatchReport {
+  claimed: number;
+  sent: number;
+  reconciled: number;
+  retried: number;
+  failed: number;
+  unknown: number;
+}
+
+export function backoffMs(attempt: number): number {
+  return Math.min(60 * 60_000, 30_000 * 2 ** Math.max(0, attempt - 1));
+}
+
+export async function dispatchOutbox(
+  connection: Connection,
+  provider: SmsProvider,
+  options: DispatchOptions = {},
+): Promise<DispatchReport> {
+  const workerId = options.workerId ?? `w-${randomBytes(6).toString('hex')}`;
+  const clock = options.clock ?? (() => new Date());
+  const leaseMs = options.leaseMs ?? 60_000;
+  const maxAttempts = options.maxAttempts ?? 5;
+  const report: DispatchReport = { claimed: 0, sent: 0, reconciled: 0, retried: 0, failed: 0, unknown: 0 };
+
+  for (;;) {
+    const now = clock();
+    const batch = await claimOutbox(connection.db, connection.dialect, {
+      now: now.toISOString(),
+      workerId,
+      leaseUntil: new Date(now.getTime() + leaseMs).toISOString(),
+      limit: options.batchSize ?? 50,
+    });
+    if (batch.length === 0) return report;
+    report.claimed += batch.length;
+    await pool(batch, options.concurrency ?? 8, async (claimed) => {
+      await deliver(
+        connection,
+        provider,
+        claimed,
+        { workerId, clock, maxAttempts, reconcileAfterMs: options.reconcileAfterMs ?? 120_000 },
+        report,
+      );
+      options.onProgress?.(report.sent + report.reconciled + report.failed + report.retried + report.unknown);
+    });
+  }
+}
+
+async function deliver(
+  connection: Connection,
+  provider: SmsProvider,
+  claimed: ClaimedMessage,
+  options: { workerId: string; clock: () => Date; maxAttempts: number; reconcileAfterMs: number },
+  report: DispatchReport,
+): Promise<void> {
+  const sms: OutgoingSms = {
+    messageId: claimed.messageId,
+    to: claimed.to,
+    text: claimed.text,
+    template: {
+      key: claimed.templateKey ?? '',
+      params: claimed.templateParams ? (JSON.parse(claimed.templateParams) as Record<string, string>) : {},
+    },
+    firstAttemptAt: new Date(claimed.createdAt),
+  };
+  const base = { outboxId: claimed.outboxId, workerId: options.workerId, provider: provider.name };
+  const settle = (outcome: Omit<Parameters<typeof settleOutbox>[1], keyof typeof base | 'now'>) =>
+    settleOutbox(connection.db, { ...base, now: options.clock().toISOString(), ...outcome });
+
+  try {
+    if (claimed.previousStatus === 'sending' || claimed.previousStatus === 'unknown') {
+      // We may already have sent it: ask before sending again.
+      const found = await provider.lookup(sms);
+      if (found.found) {
+        await settle({ status: 'sent', providerMessageId: found.providerMessageId });
+        report.reconciled++;
+        return;
+      }
+    }
+    const result = await provider.send(sms);
+    if (result.outcome === 'sent') {
+      await settle({ status: 'sent', providerMessageId: result.providerMessageId });
+      report.sent++;
+    } else if (result.outcome === 'rejected' || claimed.attempts >= options.maxAttempts) {
+      await settle({ status: 'failed', error: result.error });
+      report.failed++;
+    } else {
+      const next = new Date(options.clock().getTime() + backoffMs(claimed.attempts)).toISOString();
+      await settle({ status: 'queued', nextAttemptAt: next, error: result.error });
+      report.retried++;
+    }
+  } catch (error) {
+    if (error instanceof ProviderTimeoutError) {
+      const until = new Date(options.clock().getTime() + options.reconcileAfterMs).toISOString();
+      await settle({ status: 'unknown', leaseUntil: until, error: error.message });
+      report.unknown++;
+      return;
+    }
+    throw error;
+  }
+}
+
+async function pool<T>(items: readonly T[], size: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const runners = Array.from({ length: Math.min(size, items.length) }, async () => {
+    while (next < items.length) {
+      const item = items[next++] as T;
+      await work(item);
+    }
+  });
+  await Promise.all(runners);
+}

@@ -1,0 +1,259 @@
+import { randomBytes } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import { computeBalance } from '../core/balance.ts';
+import { localDate } from '../core/dates.ts';
+import { decideEligibility, type EligibilityDecision, type Stage } from '../core/eligibility.ts';
+import { NotFoundError } from '../core/errors.ts';
+import type { LenderProfile } from '../core/lender.ts';
+import { textFingerprint } from '../core/message-text.ts';
+import { type MoneyPolicyOverride, resolveMoneyPolicy } from '../core/policy.ts';
+import { renderReminder } from '../core/templates.ts';
+import { phoneTimeZone } from '../core/time-zones.ts';
+import { hashToken, LINK_TOKEN_BYTES, linkToken, referenceCode } from '../core/tokens.ts';
+import { newId } from '../db/ids.ts';
+import { findLenderBySlug, listLenders } from '../db/repositories/lenders.ts';
+import {
+  findUsedIdempotencyKeys,
+  findUsedReferenceCodes,
+  insertQueuedMessages,
+  type LoanPageRow,
+  listLoanPage,
+  loadLoanContext,
+} from '../db/repositories/reminders.ts';
+import type { Database, MessageRow } from '../db/schema.ts';
+import { withRetryOnConflict } from './transactions.ts';
+
+/**
+ * One reminder cycle: for every loan, the engine's decision at `now`; with `send`, each
+ * eligible loan's reminder is rendered and queued (message + outbox row, one transaction per
+ * page) under the key (loan, stage, borrower-local date), so re-running a cycle the same day
+ * queues nothing new. Loans are read a page at a time: memory stays flat however many there are.
+ */
+
+export interface PlannedDecision {
+  lender: string;
+  loan: string;
+  borrower: string;
+  eligible: boolean;
+  stage: Stage | null;
+  reasons: string[];
+  daysOverdue: number;
+  timeZone: string;
+  localTime: string;
+  /** Set when this cycle queued a reminder for the loan. */
+  messageId?: string;
+}
+
+export interface CycleOptions {
+  now: Date;
+  lender?: string;
+  send: boolean;
+  pageSize?: number;
+  /** Called after each page with the running count of loans. */
+  onProgress?: (loans: number) => void;
+  /** Receives each page's decisions instead of collecting them all (for very large runs). */
+  onDecisions?: (decisions: PlannedDecision[]) => void;
+}
+
+export interface CycleReport {
+  loans: number;
+  eligible: number;
+  queued: number;
+  decisions: PlannedDecision[];
+}
+
+export async function runReminderCycle(db: Kysely<Database>, options: CycleOptions): Promise<CycleReport> {
+  const lenders = options.lender ? [await requireLender(db, options.lender)] : await listLenders(db);
+  const report: CycleReport = { loans: 0, eligible: 0, queued: 0, decisions: [] };
+  for (const lender of lenders) {
+    let after = '';
+    for (;;) {
+      const page = await listLoanPage(db, lender.id, after, options.pageSize ?? 1000);
+      if (page.length === 0) break;
+      after = page[page.length - 1]?.id ?? after;
+      const decisions = await withRetryOnConflict(() =>
+        db.transaction().execute((trx) => planPage(trx, lender, page, options)),
+      );
+      report.loans += decisions.length;
+      report.eligible += decisions.filter((d) => d.eligible).length;
+      report.queued += decisions.filter((d) => d.messageId).length;
+      if (options.onDecisions) options.onDecisions(decisions);
+      else report.decisions.push(...decisions);
+      options.onProgress?.(report.loans);
+    }
+  }
+  return report;
+}
+
+async function requireLender(db: Kysely<Database>, slug: string): Promise<LenderProfile> {
+  const lender = await findLenderBySlug(db, slug);
+  if (!lender) throw new NotFoundError('lender', `no lender with slug "${slug}"`);
+  return lender;
+}
+
+const WEEK_MS = 7 * 86_400_000;
+
+async function planPage(
+  db: Kysely<Database>,
+  lender: LenderProfile,
+  page: LoanPageRow[],
+  options: CycleOptions,
+): Promise<PlannedDecision[]> {
+  const { now } = options;
+  const borrowerIds = [...new Set(page.map((l) => l.borrower_id))];
+  const context = await loadLoanContext(
+    db,
+    page.map((l) => l.id),
+    borrowerIds,
+    new Date(now.getTime() - WEEK_MS).toISOString(),
+  );
+  const decisions: PlannedDecision[] = [];
+  const toQueue: Array<{ decision: PlannedDecision; loan: LoanPageRow; message: MessageRow }> = [];
+
+  for (const loan of page) {
+    const borrower = context.borrowers.get(loan.borrower_id);
+    if (!borrower) continue;
+    const phone = context.phones.get(loan.borrower_id);
+    const policy = resolveMoneyPolicy(
+      lender.policy,
+      loan.policy ? (JSON.parse(loan.policy) as MoneyPolicyOverride) : null,
+    );
+    const terms = (context.instalments.get(loan.id) ?? []).map((i) => ({
+      dueDate: i.due_date,
+      principal: i.principal,
+      interest: i.interest,
+    }));
+    const repayments = (context.repayments.get(loan.id) ?? []).map((r) => ({ amount: r.amount, paidOn: r.paid_on }));
+    const balance = computeBalance(terms, repayments, policy, localDate(now, policy.timeZone));
+    const timeZone = borrower.time_zone ?? phoneTimeZone(phone?.e164) ?? policy.timeZone;
+    const contacts = context.contacts.get(loan.borrower_id) ?? [];
+    const decision: EligibilityDecision = decideEligibility({
+      now,
+      balance,
+      graceDays: policy.graceDays,
+      policy: lender.reminders,
+      borrower: {
+        optedOut: borrower.opted_out_at !== null,
+        disputed: borrower.disputed_at !== null,
+        payday: borrower.payday,
+      },
+      phone: phone ? { verified: phone.verified_at !== null, unreachable: phone.unreachable_at !== null } : null,
+      timeZone,
+      requests: { pending: context.pendingRequests.has(loan.id), planActive: context.activePlans.has(loan.id) },
+      contacts,
+    });
+    const planned: PlannedDecision = {
+      lender: lender.slug,
+      loan: loan.external_id,
+      borrower: borrower.external_id,
+      eligible: decision.eligible,
+      stage: decision.stage,
+      reasons: decision.reasons,
+      daysOverdue: decision.daysOverdue,
+      timeZone,
+      localTime: `${decision.localDate}T${decision.localTime}`,
+    };
+    decisions.push(planned);
+    if (!options.send || !decision.eligible || !decision.stage || !phone) continue;
+
+    const overdue = balance.instalments.filter((i) => i.status === 'overdue' || i.status === 'grace');
+    const token = linkToken(randomBytes(LINK_TOKEN_BYTES));
+    const code = referenceCode(randomBytes(7));
+    const locale = borrower.locale === 'en' ? 'en' : 'zh-CN';
+    const rendered = renderReminder(
+      lender,
+      {
+        stage: decision.stage,
+        locale,
+        currency: loan.currency,
+        amountDue: overdue.reduce((sum, i) => sum + i.principal + i.interest + i.penalty, 0),
+        penalty: overdue.reduce((sum, i) => sum + i.penalty, 0),
+        dueDate: overdue.map((i) => i.dueDate).sort()[0] ?? balance.asOf,
+        daysOverdue: decision.daysOverdue,
+        link: `https://${lender.shortLinkDomain}/r/${token}`,
+        code,
+      },
+      lender.reminders.templates,
+    );
+    const at = now.toISOString();
+    toQueue.push({
+      decision: planned,
+      loan,
+      message: {
+        id: newId(),
+        lender_id: lender.id,
+        borrower_id: loan.borrower_id,
+        loan_id: loan.id,
+        phone_e164: phone.e164,
+        kind: 'reminder',
+        stage: decision.stage,
+        locale,
+        body: rendered.text,
+        token_hash: hashToken(token),
+        reference_code: code,
+        fingerprint: textFingerprint(rendered.text),
+        status: 'queued',
+        provider: null,
+        provider_message_id: null,
+        created_at: at,
+        sent_at: null,
+        expires_at: new Date(now.getTime() + lender.reminders.linkExpiryDays * 86_400_000).toISOString(),
+        idempotency_key: `${loan.id}:${decision.stage}:${decision.localDate}`,
+        template_key: rendered.key,
+        template_params: JSON.stringify(rendered.params),
+        delivered_at: null,
+        error: null,
+      },
+    });
+    // A borrower with several loans: later loans in this page see this reminder against the caps.
+    contacts.push(now);
+    context.contacts.set(loan.borrower_id, contacts);
+  }
+
+  if (toQueue.length > 0) {
+    const used = await findUsedIdempotencyKeys(
+      db,
+      toQueue.map((q) => q.message.idempotency_key ?? ''),
+    );
+    const fresh = toQueue.filter((q) => !used.has(q.message.idempotency_key ?? ''));
+    await avoidCodeCollisions(
+      db,
+      fresh.map((q) => q.message),
+    );
+    const inserted = new Set(
+      await insertQueuedMessages(
+        db,
+        fresh.map((q) => q.message),
+        now.toISOString(),
+      ),
+    );
+    for (const q of fresh) if (inserted.has(q.message.id)) q.decision.messageId = q.message.id;
+  }
+  return decisions;
+}
+
+/** Reference codes are short (35 bits): redraw the rare one already taken, here or in this page. */
+async function avoidCodeCollisions(db: Kysely<Database>, messages: MessageRow[]): Promise<void> {
+  for (let round = 0; round < 5; round++) {
+    const taken = await findUsedReferenceCodes(
+      db,
+      messages.map((m) => m.reference_code ?? ''),
+    );
+    const seen = new Set<string>();
+    let redrawn = 0;
+    for (const message of messages) {
+      const code = message.reference_code ?? '';
+      if (taken.has(code) || seen.has(code)) {
+        const fresh = referenceCode(randomBytes(7));
+        message.body = message.body.replace(code, fresh);
+        message.fingerprint = textFingerprint(message.body);
+        const params = JSON.parse(message.template_params ?? '{}') as Record<string, string>;
+        message.template_params = JSON.stringify({ ...params, code: fresh });
+        message.reference_code = fresh;
+        redrawn++;
+      }
+      seen.add(message.reference_code ?? '');
+    }
+    if (redrawn === 0) return;
+  }
+}
