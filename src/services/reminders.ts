@@ -221,10 +221,12 @@ async function planPage(
       fresh.map((q) => q.message),
     );
     const inserted = new Set(
+      // Decisions use the instant asked about; the outbox runs on the real clock, so a cycle
+      // planned "as of" another time is still dispatched right away.
       await insertQueuedMessages(
         db,
         fresh.map((q) => q.message),
-        now.toISOString(),
+        new Date().toISOString(),
       ),
     );
     for (const q of fresh) if (inserted.has(q.message.id)) q.decision.messageId = q.message.id;

@@ -43,7 +43,8 @@ const EXPECTED_AT_10: Record<string, { eligible: boolean; stage: string | null; 
 };
 
 describeEachDialect('reminder cycle on the demo', (get) => {
-  const byLoan = (decisions: Array<{ loan: string }>) => Object.fromEntries(decisions.map((d) => [d.loan, d]));
+  const byLoan = <T extends { loan: string }>(decisions: T[]): Record<string, T> =>
+    Object.fromEntries(decisions.map((d) => [d.loan, d]));
 
   it('explains every demo loan at 10:00 local time', async () => {
     const { db } = get().connection;
