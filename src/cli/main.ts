@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { text } from 'node:stream/consumers';
 import { parseArgs } from 'node:util';
 import { createApiKey } from '../auth/api-keys.ts';
+import { instantAt, localDate } from '../core/dates.ts';
 import { DomainError, NotFoundError } from '../core/errors.ts';
 import { type Connection, DatabaseUrlError, openDatabase } from '../db/connection.ts';
 import { migrateToLatest } from '../db/migrate.ts';
@@ -10,6 +11,7 @@ import { findLenderBySlug } from '../db/repositories/lenders.ts';
 import { listDevSms } from '../db/repositories/outbox.ts';
 import { DEMO_BORROWERS } from '../services/demo-data.ts';
 import { seedDemo } from '../services/demo-seed.ts';
+import { updateLenderPolicy } from '../services/lender-policy.ts';
 import { createStaffUser } from '../services/staff-accounts.ts';
 import { cliConfig } from './config.ts';
 import {
@@ -35,6 +37,7 @@ const USAGE = `usage: npm run --silent cli -- <command> [--json]
                               plans, queues the reminders and dispatches them
   reminders dispatch          sends what the outbox holds (resumes after a crash)
   outbox                      every SMS sent or tried through the development provider
+  policy show|set <lender>    the lender's money and reminder policy; set reads a JSON change on stdin
   templates preview [--lender <slug>] [--stage …] [--locale …]
                               rendered reminder texts with length and SMS segments
   demo                        migrate, seed, print how to look around, serve the site
@@ -42,6 +45,14 @@ const USAGE = `usage: npm run --silent cli -- <command> [--json]
 DATABASE_URL selects storage (default file:./data/app.db).`;
 
 class UsageError extends Error {}
+
+function parseJson(input: string): unknown {
+  try {
+    return JSON.parse(input) as unknown;
+  } catch {
+    throw new UsageError('stdin: not valid JSON');
+  }
+}
 
 function parseNow(value: string | undefined): Date {
   if (value === undefined) return new Date();
@@ -187,6 +198,26 @@ async function main(argv: string[]): Promise<number> {
         return 0;
       });
     }
+    case 'policy': {
+      const [action, slug] = rest;
+      if ((action !== 'show' && action !== 'set') || !slug) {
+        throw new UsageError(
+          'usage: policy show <lender> | policy set <lender>  (a JSON change on stdin: {"money":{…},"reminders":{…}})',
+        );
+      }
+      const change = action === 'set' ? parseJson(await text(process.stdin)) : undefined;
+      return withDb(async ({ db }) => {
+        await migrateToLatest(db);
+        const lender = await findLenderBySlug(db, slug);
+        if (!lender) throw new NotFoundError('lender', `no lender with slug "${slug}"`);
+        const policy =
+          change === undefined
+            ? { money: lender.policy, reminders: lender.reminders }
+            : await updateLenderPolicy(db, slug, change);
+        out(policy, JSON.stringify(policy, null, 2));
+        return 0;
+      });
+    }
     case 'demo':
       return demo(config);
     default:
@@ -199,13 +230,24 @@ async function demo(config: ReturnType<typeof cliConfig>): Promise<number> {
   if (!existsSync(entry)) throw new UsageError('the site is not built: run "npm run build" first (npm run demo does)');
   const connection = openDatabase(config.databaseUrl);
   let key: string;
+  let cycleLine = '';
   try {
     await migrateToLatest(connection.db);
     const report = await seedDemo(connection.db);
-    key = (await createApiKey(connection.db, (await findLenderBySlug(connection.db, 'demo'))?.id ?? '', 'demo')).key;
+    const lender = await findLenderBySlug(connection.db, 'demo');
+    if (!lender) throw new NotFoundError('lender', 'the demo lender was not seeded');
+    key = (await createApiKey(connection.db, lender.id, 'demo')).key;
+    // One reminder cycle at 10:00 today, lender's time: inside every borrower's contact window.
+    const tz = lender.policy.timeZone;
+    const at = instantAt(localDate(new Date(), tz), '10:00', tz);
+    const cycle = await remindersCycle(connection, config, { now: at, lender: 'demo', send: true });
+    cycleLine = `reminder cycle as of ${localDate(at, tz)} 10:00 ${tz}: ${cycle.summary.eligible} of ${cycle.summary.loans} loans eligible, ${cycle.summary.queued} reminders queued, ${cycle.summary.dispatch?.sent ?? 0} sent to the development outbox`;
     console.log(`
 Zhenxin demo — ${connection.describe}
   demo lender "demo": ${DEMO_BORROWERS.length} borrowers (${report.borrowersCreated} new), dates anchored on ${report.anchorDate}
+  ${cycleLine}
+  The SMS it sent:  npm run --silent cli -- outbox
+  Why each loan was or was not reminded:  npm run --silent cli -- reminders plan --now ${new Date().toISOString()}
 
   Site:            http://localhost:${config.port}/
   Lender page:     http://localhost:${config.port}/lenders/demo

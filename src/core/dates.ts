@@ -63,3 +63,34 @@ export function isTimeZone(timeZone: string): boolean {
     return false;
   }
 }
+
+const offsetFormatters = new Map<string, Intl.DateTimeFormat>();
+
+/** Minutes east of UTC in `timeZone` at `instant` (+480 for Asia/Shanghai). */
+export function utcOffsetMinutes(instant: Date, timeZone: string): number {
+  let formatter = offsetFormatters.get(timeZone);
+  if (!formatter) {
+    formatter = new Intl.DateTimeFormat('en-US', { timeZone, timeZoneName: 'longOffset' });
+    offsetFormatters.set(timeZone, formatter);
+  }
+  const name = formatter.formatToParts(instant).find((p) => p.type === 'timeZoneName')?.value ?? 'GMT';
+  const match = /GMT([+-])(\d{2}):(\d{2})/.exec(name);
+  if (!match) return 0;
+  return (match[1] === '-' ? -1 : 1) * (Number(match[2]) * 60 + Number(match[3]));
+}
+
+/** The instant at which the wall clock in `timeZone` reads `time` (HH:MM) on `date`. */
+export function instantAt(date: string, time: string, timeZone: string): Date {
+  const [hours, minutes] = time.split(':').map(Number) as [number, number];
+  const wall = Date.UTC(
+    Number(date.slice(0, 4)),
+    Number(date.slice(5, 7)) - 1,
+    Number(date.slice(8, 10)),
+    hours,
+    minutes,
+  );
+  let guess = new Date(wall - utcOffsetMinutes(new Date(wall), timeZone) * 60_000);
+  // Once more, in case the first guess fell on the other side of a DST change.
+  guess = new Date(wall - utcOffsetMinutes(guess, timeZone) * 60_000);
+  return guess;
+}

@@ -43,48 +43,49 @@ export function minutesOfDay(time: string): number {
   return Number(time.slice(0, 2)) * 60 + Number(time.slice(3, 5));
 }
 
-/** Validates a lender's reminder policy when it is saved: invalid ones are refused with the reason. */
-export const reminderPolicySchema = z
-  .strictObject({
-    contactWindow: z.strictObject({ start: clock, end: clock }),
-    dailyCap: z.int().min(0).max(10),
-    weeklyCap: z.int().min(0).max(50),
-    firmFromDay: z.int().min(1).max(365),
-    finalFromDay: z.int().min(1).max(3650),
-    repeatLate: z.strictObject({ episodes: z.int().min(1).max(100), graceDays: z.int().min(0).max(365) }),
-    paydayLeadDays: z.int().min(1).max(10),
-    linkExpiryDays: z.int().min(1).max(365),
-    unreachableAfterFailures: z.int().min(1).max(20),
-    allowOptOut: z.boolean(),
-    templates: z.partialRecord(
-      z.enum(Object.keys(DEFAULT_TEMPLATES) as [TemplateKey, ...TemplateKey[]]),
-      z
-        .string()
-        .max(500)
-        .superRefine((template, ctx) => {
-          for (const message of templateProblems(template)) ctx.addIssue({ code: 'custom', message });
-        }),
-    ),
-  })
-  .superRefine((policy, ctx) => {
-    if (minutesOfDay(policy.contactWindow.end) <= minutesOfDay(policy.contactWindow.start)) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['contactWindow', 'end'],
-        message: 'the contact window must end after it starts',
-      });
-    }
-    if (policy.finalFromDay <= policy.firmFromDay) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['finalFromDay'],
-        message: 'the final-notice stage must begin after the firm stage',
-      });
-    }
-    if (policy.weeklyCap < policy.dailyCap) {
-      ctx.addIssue({ code: 'custom', path: ['weeklyCap'], message: 'the weekly cap cannot be below the daily cap' });
-    }
-  });
+/** The fields, each checked on its own (a change may name only some of them). */
+export const reminderPolicyFields = z.strictObject({
+  contactWindow: z.strictObject({ start: clock, end: clock }),
+  dailyCap: z.int().min(0).max(10),
+  weeklyCap: z.int().min(0).max(50),
+  firmFromDay: z.int().min(1).max(365),
+  finalFromDay: z.int().min(1).max(3650),
+  repeatLate: z.strictObject({ episodes: z.int().min(1).max(100), graceDays: z.int().min(0).max(365) }),
+  paydayLeadDays: z.int().min(1).max(10),
+  linkExpiryDays: z.int().min(1).max(365),
+  unreachableAfterFailures: z.int().min(1).max(20),
+  allowOptOut: z.boolean(),
+  templates: z.partialRecord(
+    z.enum(Object.keys(DEFAULT_TEMPLATES) as [TemplateKey, ...TemplateKey[]]),
+    z
+      .string()
+      .max(500)
+      .superRefine((template, ctx) => {
+        for (const message of templateProblems(template)) ctx.addIssue({ code: 'custom', message });
+      }),
+  ),
+});
+
+/** Validates a whole reminder policy when it is saved: invalid ones are refused with the reason. */
+export const reminderPolicySchema = reminderPolicyFields.superRefine((policy, ctx) => {
+  if (minutesOfDay(policy.contactWindow.end) <= minutesOfDay(policy.contactWindow.start)) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['contactWindow', 'end'],
+      message: 'the contact window must end after it starts',
+    });
+  }
+  if (policy.finalFromDay <= policy.firmFromDay) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['finalFromDay'],
+      message: 'the final-notice stage must begin after the firm stage',
+    });
+  }
+  if (policy.weeklyCap < policy.dailyCap) {
+    ctx.addIssue({ code: 'custom', path: ['weeklyCap'], message: 'the weekly cap cannot be below the daily cap' });
+  }
+});
 
 export function resolveReminderPolicy(override: unknown): ReminderPolicy {
   if (!override || typeof override !== 'object') return DEFAULT_REMINDER_POLICY;

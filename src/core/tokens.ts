@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 
 /**
  * What makes a sent message provable later: a short-link token (≥ 128 bits, only its hash is
- * stored) and a human-typable reference code (Crockford base32, a Luhn mod 32 check character,
- * shown as XXXX-XXXX). Randomness is passed in, so these stay pure and testable.
+ * stored) and a human-typable reference code (Crockford base32 with a check character, shown as
+ * XXXX-XXXX). Randomness is passed in, so these stay pure and testable.
  */
 
 export const LINK_TOKEN_BYTES = 18; // 144 bits
@@ -24,17 +24,20 @@ export function hashToken(token: string): string {
 const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 const REFERENCE_BODY_LENGTH = 7;
 
-/** Luhn mod N over the Crockford alphabet: catches every single-character error and adjacent swap. */
+/**
+ * The check character: the 7 symbols as elements of GF(32) (polynomial x^5 + x^2 + 1), weighted
+ * α^7 … α^1 with the check itself weighted 1, summing to zero. All weights are distinct and non-zero,
+ * so every single-character error and every adjacent swap is caught. (Luhn mod 32 is not enough:
+ * like Luhn mod 10 with 09 ↔ 90, it misses the swap 0Z ↔ Z0.)
+ */
 function checkCharacter(body: string): string {
-  let factor = 2;
   let sum = 0;
-  for (let i = body.length - 1; i >= 0; i--) {
-    let addend = factor * CROCKFORD.indexOf(body[i] as string);
-    factor = factor === 2 ? 1 : 2;
-    addend = Math.floor(addend / 32) + (addend % 32);
-    sum += addend;
+  for (const char of body) {
+    sum ^= CROCKFORD.indexOf(char);
+    sum <<= 1; // × α
+    if (sum & 0b100000) sum ^= 0b100101;
   }
-  return CROCKFORD[(32 - (sum % 32)) % 32] as string;
+  return CROCKFORD[sum] as string;
 }
 
 /** A code such as "K7QX-92MD" from 7 random bytes (each taken mod 32: 35 bits). */

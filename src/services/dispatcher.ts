@@ -115,13 +115,12 @@ async function deliver(
       report.retried++;
     }
   } catch (error) {
-    if (error instanceof ProviderTimeoutError) {
-      const until = new Date(options.clock().getTime() + options.reconcileAfterMs).toISOString();
-      await settle({ status: 'unknown', leaseUntil: until, error: error.message });
-      report.unknown++;
-      return;
-    }
-    throw error;
+    // A timeout, a dropped connection or any surprise: the message may have gone out, so it is
+    // parked as unknown and looked up later, never sent again blindly.
+    const until = new Date(options.clock().getTime() + options.reconcileAfterMs).toISOString();
+    const reason = error instanceof ProviderTimeoutError ? error.message : `unexpected: ${String(error)}`;
+    await settle({ status: 'unknown', leaseUntil: until, error: reason.slice(0, 500) });
+    report.unknown++;
   }
 }
 

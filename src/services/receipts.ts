@@ -5,7 +5,7 @@ import { recordAudit } from '../db/repositories/audit.ts';
 import { markPhoneUnreachable } from '../db/repositories/borrowers.ts';
 import { findLenderById } from '../db/repositories/lenders.ts';
 import {
-  findMessageByProviderId,
+  findMessageForReceipt,
   insertReceiptOnce,
   recordPhoneFailure,
   resetPhoneFailures,
@@ -27,7 +27,12 @@ export async function applyReceipts(
   const result = { applied: 0, duplicates: 0, unmatched: 0 };
   for (const receipt of receipts) {
     await db.transaction().execute(async (trx) => {
-      const message = await findMessageByProviderId(trx, receipt.provider, receipt.providerMessageId);
+      const message = await findMessageForReceipt(
+        trx,
+        receipt.provider,
+        receipt.providerMessageId,
+        receipt.messageId ?? null,
+      );
       const fresh = await insertReceiptOnce(
         trx,
         {

@@ -39,6 +39,8 @@ export type DeliveryStatus = 'delivered' | 'undelivered' | 'failed';
 export interface DeliveryReceipt {
   provider: string;
   providerMessageId: string;
+  /** Our own message id when the provider echoes it (Aliyun's OutId): matched first. */
+  messageId?: string | null;
   /** 'sent' receipts (accepted by the carrier) are recorded but change nothing. */
   status: DeliveryStatus | 'sent';
   errorCode: string | null;

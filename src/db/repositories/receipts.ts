@@ -32,10 +32,25 @@ export async function insertReceiptOnce(
   return rows.length > 0;
 }
 
-export async function findMessageByProviderId(db: Db, provider: string, providerMessageId: string) {
+export async function findMessageForReceipt(
+  db: Db,
+  provider: string,
+  providerMessageId: string,
+  messageId: string | null,
+) {
+  const columns = ['id', 'borrower_id', 'lender_id', 'phone_e164', 'status'] as const;
+  if (messageId) {
+    const own = await db
+      .selectFrom('messages')
+      .select(columns)
+      .where('id', '=', messageId)
+      .where('provider', '=', provider)
+      .executeTakeFirst();
+    if (own) return own;
+  }
   return db
     .selectFrom('messages')
-    .select(['id', 'borrower_id', 'lender_id', 'phone_e164', 'status'])
+    .select(columns)
     .where('provider', '=', provider)
     .where('provider_message_id', '=', providerMessageId)
     .executeTakeFirst();

@@ -1,0 +1,41 @@
+import type { Kysely } from 'kysely';
+import { z } from 'zod';
+import { NotFoundError } from '../core/errors.ts';
+import { moneyPolicyOverrideSchema, resolveMoneyPolicy } from '../core/policy.ts';
+import { reminderPolicyFields, reminderPolicySchema } from '../core/reminder-policy.ts';
+import { parseInput } from '../core/validation.ts';
+import { nowIso } from '../db/ids.ts';
+import { recordAudit } from '../db/repositories/audit.ts';
+import { findLenderBySlug, upsertLender } from '../db/repositories/lenders.ts';
+import type { Database } from '../db/schema.ts';
+
+/**
+ * Changing a lender's policy. The whole result is validated before it is saved: a window that
+ * ends before it starts, a negative cap or a template without its link is refused with the field.
+ */
+const policyChangeSchema = z.strictObject({
+  money: moneyPolicyOverrideSchema.optional(),
+  reminders: reminderPolicyFields.partial().optional(),
+});
+
+export async function updateLenderPolicy(db: Kysely<Database>, slug: string, change: unknown, now = new Date()) {
+  const input = parseInput(policyChangeSchema, change);
+  const lender = await findLenderBySlug(db, slug);
+  if (!lender) throw new NotFoundError('lender', `no lender with slug "${slug}"`);
+  const money = resolveMoneyPolicy(lender.policy, input.money);
+  const reminders = parseInput(reminderPolicySchema, { ...lender.reminders, ...input.reminders }, 'reminders');
+  const saved = await upsertLender(db, { ...lender, policy: money, reminders }, nowIso(now));
+  await recordAudit(
+    db,
+    {
+      actorKind: 'system',
+      actorId: null,
+      action: 'lender.policy_changed',
+      subject: `lender:${lender.id}`,
+      details: { change: input },
+      ip: null,
+    },
+    nowIso(now),
+  );
+  return { money: saved.policy, reminders: saved.reminders };
+}
