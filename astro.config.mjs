@@ -11,13 +11,35 @@ export default defineConfig({
   devToolbar: { enabled: false },
   build: { inlineStylesheets: 'never' },
   env: {
+    // Every variable is read when the server starts, not baked into the build ("secret" access),
+    // so one build serves every environment.
     validateSecrets: true,
     schema: {
       DATABASE_URL: envField.string({ context: 'server', access: 'secret', optional: true }),
-      PUBLIC_ORIGIN: envField.string({ context: 'server', access: 'public', optional: true }),
+      PUBLIC_ORIGIN: envField.string({ context: 'server', access: 'secret', optional: true }),
+      // SMS provider (see .env.example): dev (default), twilio or aliyun, and their secrets.
+      SMS_PROVIDER: envField.enum({
+        context: 'server',
+        access: 'secret',
+        values: ['dev', 'twilio', 'aliyun'],
+        default: 'dev',
+      }),
+      SMS_TIMEOUT_MS: envField.number({ context: 'server', access: 'secret', optional: true }),
+      TWILIO_ACCOUNT_SID: envField.string({ context: 'server', access: 'secret', optional: true }),
+      TWILIO_AUTH_TOKEN: envField.string({ context: 'server', access: 'secret', optional: true }),
+      TWILIO_FROM: envField.string({ context: 'server', access: 'secret', optional: true }),
+      TWILIO_BASE_URL: envField.string({ context: 'server', access: 'secret', optional: true }),
+      TWILIO_STATUS_CALLBACK_URL: envField.string({ context: 'server', access: 'secret', optional: true }),
+      ALIYUN_ACCESS_KEY_ID: envField.string({ context: 'server', access: 'secret', optional: true }),
+      ALIYUN_ACCESS_KEY_SECRET: envField.string({ context: 'server', access: 'secret', optional: true }),
+      ALIYUN_SIGN_NAME: envField.string({ context: 'server', access: 'secret', optional: true }),
+      ALIYUN_TEMPLATE_CODES: envField.string({ context: 'server', access: 'secret', optional: true }),
+      ALIYUN_ENDPOINT: envField.string({ context: 'server', access: 'secret', optional: true }),
+      ALIYUN_RECEIPT_SECRET: envField.string({ context: 'server', access: 'secret', optional: true }),
+      DEV_SMS_DELAY_MS: envField.number({ context: 'server', access: 'secret', optional: true }),
       LOG_LEVEL: envField.enum({
         context: 'server',
-        access: 'public',
+        access: 'secret',
         values: ['fatal', 'error', 'warn', 'info', 'debug', 'silent'],
         default: 'info',
       }),

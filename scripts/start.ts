@@ -1,7 +1,15 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { cliConfig } from '../src/cli/config.ts';
+import { openDatabase } from '../src/db/connection.ts';
+import { startReminderSchedule } from '../src/services/scheduler.ts';
+import { createProvider } from '../src/sms/select.ts';
 
-/** `npm start`: build if there is no build yet, apply migrations, then serve (no demo data). */
+/**
+ * `npm start`: build if there is no build yet, apply migrations, serve (no demo data), and —
+ * when REMINDER_SCHEDULE_MINUTES is set — run the reminder cycle on that schedule.
+ */
+const config = cliConfig();
 const run = (args: string[]) => {
   const result = spawnSync(process.execPath, args, { stdio: 'inherit' });
   if (result.status !== 0) process.exit(result.status ?? 1);
@@ -10,3 +18,25 @@ const run = (args: string[]) => {
 if (!existsSync('dist/server/entry.mjs')) run(['node_modules/astro/bin/astro.mjs', 'build']);
 run(['src/cli/main.ts', 'migrate']);
 await import(new URL('../dist/server/entry.mjs', import.meta.url).href);
+
+if (config.reminderScheduleMinutes > 0) {
+  const connection = openDatabase(config.databaseUrl);
+  startReminderSchedule(
+    connection,
+    createProvider(config.sms, connection.db),
+    config.reminderScheduleMinutes,
+    (result) => {
+      const line = result.error
+        ? { level: 'error', msg: 'scheduled reminder cycle failed', error: String(result.error) }
+        : {
+            level: 'info',
+            msg: 'reminder cycle',
+            loans: result.cycle?.loans,
+            queued: result.cycle?.queued,
+            dispatch: result.dispatch,
+          };
+      console.log(JSON.stringify({ time: new Date().toISOString(), ...line }));
+    },
+  );
+  console.log(`reminder cycle every ${config.reminderScheduleMinutes} min (REMINDER_SCHEDULE_MINUTES)`);
+}

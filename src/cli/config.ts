@@ -14,5 +14,16 @@ export function cliConfig(env: NodeJS.ProcessEnv = process.env) {
     port,
     host: env.HOST ?? '127.0.0.1',
     sms: smsSettingsFrom(env),
+    /** Minutes between reminder cycles run by `npm start` itself; 0 leaves them to the CLI or cron. */
+    reminderScheduleMinutes: scheduleMinutes(env.REMINDER_SCHEDULE_MINUTES),
   };
+}
+
+function scheduleMinutes(value: string | undefined): number {
+  if (value === undefined || value.trim() === '') return 0;
+  const minutes = Number(value);
+  if (!Number.isFinite(minutes) || minutes < 0 || minutes > 1440) {
+    throw new Error(`REMINDER_SCHEDULE_MINUTES must be a number of minutes from 0 (off) to 1440; got "${value}"`);
+  }
+  return minutes;
 }
