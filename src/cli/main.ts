@@ -19,6 +19,7 @@ import {
   formatDecisions,
   formatPreview,
   formatRunSummary,
+  jsonArrayWriter,
   previewTemplates,
   remindersCycle,
 } from './reminders.ts';
@@ -148,13 +149,20 @@ async function main(argv: string[]): Promise<number> {
       if (action === 'plan' || action === 'run') {
         return withDb(async (connection) => {
           await migrateToLatest(connection.db);
-          const result = await remindersCycle(connection, config, {
-            now,
-            lender: values.lender,
-            send: action === 'run',
-          });
-          if (action === 'plan') out(result.decisions, formatDecisions(result.decisions));
-          else out(result.summary, formatRunSummary(result.summary));
+          if (action === 'plan') {
+            const write = (chunk: string) => process.stdout.write(chunk);
+            const array = values.json ? jsonArrayWriter(write) : undefined;
+            await remindersCycle(connection, config, {
+              now,
+              lender: values.lender,
+              send: false,
+              onPage: (page) => (array ? array.items(page) : write(`${formatDecisions(page)}\n`)),
+            });
+            array?.end();
+            return 0;
+          }
+          const summary = await remindersCycle(connection, config, { now, lender: values.lender, send: true });
+          out(summary, formatRunSummary(summary));
           return 0;
         });
       }
@@ -241,7 +249,7 @@ async function demo(config: ReturnType<typeof cliConfig>): Promise<number> {
     const tz = lender.policy.timeZone;
     const at = instantAt(localDate(new Date(), tz), '10:00', tz);
     const cycle = await remindersCycle(connection, config, { now: at, lender: 'demo', send: true });
-    cycleLine = `reminder cycle as of ${localDate(at, tz)} 10:00 ${tz}: ${cycle.summary.eligible} of ${cycle.summary.loans} loans eligible, ${cycle.summary.queued} reminders queued, ${cycle.summary.dispatch?.sent ?? 0} sent to the development outbox`;
+    cycleLine = `reminder cycle as of ${localDate(at, tz)} 10:00 ${tz}: ${cycle.eligible} of ${cycle.loans} loans eligible, ${cycle.queued} reminders queued, ${cycle.dispatch?.sent ?? 0} sent to the development outbox`;
     console.log(`
 Zhenxin demo — ${connection.describe}
   demo lender "demo": ${DEMO_BORROWERS.length} borrowers (${report.borrowersCreated} new), dates anchored on ${report.anchorDate}
@@ -266,6 +274,12 @@ Zhenxin demo — ${connection.describe}
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => server.kill(signal));
   return new Promise((resolve) => server.on('exit', (code) => resolve(code ?? 0)));
 }
+
+// `… | head` closes our stdout early: that is the reader's choice, not an error.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(0);
+  throw error;
+});
 
 main(process.argv.slice(2)).then(
   (code) => {

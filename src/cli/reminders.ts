@@ -46,23 +46,44 @@ export interface RunSummary {
   dispatch: DispatchReport | null;
 }
 
+/**
+ * Plans (and with `send`, queues and dispatches) one cycle. Decisions are handed to `onPage` a
+ * page at a time, sorted by loan within the page, so even 100,000 loans never sit in memory at once.
+ */
 export async function remindersCycle(
   connection: Connection,
   config: Config,
-  options: { now: Date; lender: string | undefined; send: boolean },
-): Promise<{ decisions: PlannedDecision[]; summary: RunSummary }> {
+  options: { now: Date; lender: string | undefined; send: boolean; onPage?: (decisions: PlannedDecision[]) => void },
+): Promise<RunSummary> {
   const bar = progress(options.send ? 'planned and queued' : 'planned');
   const report = await runReminderCycle(connection.db, {
     now: options.now,
     send: options.send,
     ...(options.lender ? { lender: options.lender } : {}),
     onProgress: bar.update,
+    onDecisions: (page) => {
+      bar.done();
+      options.onPage?.(page.sort((a, b) => a.lender.localeCompare(b.lender) || a.loan.localeCompare(b.loan)));
+    },
   }).finally(bar.done);
   const dispatch = options.send ? await dispatchWithProgress(connection, config) : null;
-  const decisions = report.decisions.sort((a, b) => a.lender.localeCompare(b.lender) || a.loan.localeCompare(b.loan));
+  return { loans: report.loans, eligible: report.eligible, queued: report.queued, dispatch };
+}
+
+/** Writes a JSON array one page at a time (the CLI's `--json` output for large runs). */
+export function jsonArrayWriter(write: (chunk: string) => void) {
+  let first = true;
+  write('[');
   return {
-    decisions,
-    summary: { loans: report.loans, eligible: report.eligible, queued: report.queued, dispatch },
+    items(items: unknown[]) {
+      for (const item of items) {
+        write(`${first ? '\n  ' : ',\n  '}${JSON.stringify(item)}`);
+        first = false;
+      }
+    },
+    end() {
+      write(first ? ']\n' : '\n]\n');
+    },
   };
 }
 

@@ -40,7 +40,7 @@ function checkCharacter(body: string): string {
   return CROCKFORD[sum] as string;
 }
 
-/** A code such as "K7QX-92MD" from 7 random bytes (each taken mod 32: 35 bits). */
+/** A code such as "K7QX-92M8" from 7 random bytes (each taken mod 32: 35 bits). */
 export function referenceCode(random: Uint8Array): string {
   if (random.length < REFERENCE_BODY_LENGTH) throw new RangeError('need 7 random bytes');
   let body = '';

@@ -2,6 +2,8 @@ import type { Kysely } from 'kysely';
 import { type Migration, type MigrationResultSet, Migrator } from 'kysely/migration';
 import * as initial from './migrations/2026-11-24-0001-initial.ts';
 import * as reminders from './migrations/2026-11-24-0002-reminders.ts';
+import * as loanPages from './migrations/2026-11-24-0003-loan-pages.ts';
+import * as outboxByMessage from './migrations/2026-11-24-0004-outbox-by-message.ts';
 import type { Database } from './schema.ts';
 
 /**
@@ -11,6 +13,8 @@ import type { Database } from './schema.ts';
 export const migrations: Record<string, Migration> = {
   '2026-11-24-0001-initial': initial,
   '2026-11-24-0002-reminders': reminders,
+  '2026-11-24-0003-loan-pages': loanPages,
+  '2026-11-24-0004-outbox-by-message': outboxByMessage,
 };
 
 export async function migrateToLatest(db: Kysely<Database>): Promise<MigrationResultSet> {

@@ -126,9 +126,8 @@ export interface MessagesTable {
 }
 
 export interface OutboxTable {
-  id: string;
+  /** One row per message to send; the message id is the key. */
   message_id: string;
-  idempotency_key: string;
   status: string;
   attempts: Generated<number>;
   next_attempt_at: Instant;

@@ -50,5 +50,9 @@ export function openSqliteFile(path: string): DatabaseSync {
   database.exec('PRAGMA foreign_keys = ON');
   database.exec('PRAGMA busy_timeout = 5000');
   database.exec('PRAGMA synchronous = NORMAL');
+  // An 8 MB page cache and checkpoints every ~40 MB of WAL: bulk reminder queueing touches many
+  // index pages, and fewer, larger checkpoints mean fewer fsyncs (measured in bench/reminders.ts).
+  database.exec('PRAGMA cache_size = -8000');
+  database.exec('PRAGMA wal_autocheckpoint = 10000');
   return database;
 }

@@ -88,7 +88,7 @@ async function deliver(
     },
     firstAttemptAt: new Date(claimed.createdAt),
   };
-  const base = { outboxId: claimed.outboxId, workerId: options.workerId, provider: provider.name };
+  const base = { messageId: claimed.messageId, workerId: options.workerId, provider: provider.name };
   const settle = (outcome: Omit<Parameters<typeof settleOutbox>[1], keyof typeof base | 'now'>) =>
     settleOutbox(connection.db, { ...base, now: options.clock().toISOString(), ...outcome });
 

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { computeBalance } from '../core/balance.ts';
 import { localDate } from '../core/dates.ts';
@@ -10,7 +9,7 @@ import { type MoneyPolicyOverride, resolveMoneyPolicy } from '../core/policy.ts'
 import { renderReminder } from '../core/templates.ts';
 import { phoneTimeZone } from '../core/time-zones.ts';
 import { hashToken, LINK_TOKEN_BYTES, linkToken, referenceCode } from '../core/tokens.ts';
-import { newId } from '../db/ids.ts';
+import { newSortableId, secureRandomBytes } from '../db/ids.ts';
 import { findLenderBySlug, listLenders } from '../db/repositories/lenders.ts';
 import {
   findUsedIdempotencyKeys,
@@ -68,7 +67,7 @@ export async function runReminderCycle(db: Kysely<Database>, options: CycleOptio
   for (const lender of lenders) {
     let after = '';
     for (;;) {
-      const page = await listLoanPage(db, lender.id, after, options.pageSize ?? 1000);
+      const page = await listLoanPage(db, lender.id, after, options.pageSize ?? 2000);
       if (page.length === 0) break;
       after = page[page.length - 1]?.id ?? after;
       const decisions = await withRetryOnConflict(() =>
@@ -157,8 +156,8 @@ async function planPage(
     if (!options.send || !decision.eligible || !decision.stage || !phone) continue;
 
     const overdue = balance.instalments.filter((i) => i.status === 'overdue' || i.status === 'grace');
-    const token = linkToken(randomBytes(LINK_TOKEN_BYTES));
-    const code = referenceCode(randomBytes(7));
+    const token = linkToken(secureRandomBytes(LINK_TOKEN_BYTES));
+    const code = referenceCode(secureRandomBytes(7));
     const locale = borrower.locale === 'en' ? 'en' : 'zh-CN';
     const rendered = renderReminder(
       lender,
@@ -180,7 +179,7 @@ async function planPage(
       decision: planned,
       loan,
       message: {
-        id: newId(),
+        id: newSortableId(),
         lender_id: lender.id,
         borrower_id: loan.borrower_id,
         loan_id: loan.id,
@@ -198,7 +197,8 @@ async function planPage(
         created_at: at,
         sent_at: null,
         expires_at: new Date(now.getTime() + lender.reminders.linkExpiryDays * 86_400_000).toISOString(),
-        idempotency_key: `${loan.id}:${decision.stage}:${decision.localDate}`,
+        // (local date, loan, stage): date first, so a day's keys sit together in the index.
+        idempotency_key: `${decision.localDate}:${loan.id}:${decision.stage}`,
         template_key: rendered.key,
         template_params: JSON.stringify(rendered.params),
         delivered_at: null,
@@ -246,7 +246,7 @@ async function avoidCodeCollisions(db: Kysely<Database>, messages: MessageRow[])
     for (const message of messages) {
       const code = message.reference_code ?? '';
       if (taken.has(code) || seen.has(code)) {
-        const fresh = referenceCode(randomBytes(7));
+        const fresh = referenceCode(secureRandomBytes(7));
         message.body = message.body.replace(code, fresh);
         message.fingerprint = textFingerprint(message.body);
         const params = JSON.parse(message.template_params ?? '{}') as Record<string, string>;

@@ -44,7 +44,7 @@ export async function previewTemplates(
           daysOverdue: days,
           // A real link has a 24-character token; the preview uses one of the same length.
           link: `https://${lender.shortLinkDomain}/r/${'x'.repeat(24)}`,
-          code: 'K7QX-92MD',
+          code: 'K7QX-92M8',
         },
         lender.reminders.templates,
       );

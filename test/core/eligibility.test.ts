@@ -252,7 +252,11 @@ describe('awaiting payday (lead 3 days; firm stage from day 8 = 2026-11-18)', ()
     decide(asOf, { borrower: calm({ payday }), ...overrides });
 
   it('payday 20: the window 11-17…11-19 starts before the firm stage, so the gentle stage waits', () => {
-    expect(withPayday('2026-11-14', 20)).toMatchObject({ eligible: false, stage: 'gentle', reasons: ['awaiting_payday'] });
+    expect(withPayday('2026-11-14', 20)).toMatchObject({
+      eligible: false,
+      stage: 'gentle',
+      reasons: ['awaiting_payday'],
+    });
     expect(withPayday('2026-11-16', 20).reasons).toEqual(['awaiting_payday']);
   });
 
@@ -260,8 +264,8 @@ describe('awaiting payday (lead 3 days; firm stage from day 8 = 2026-11-18)', ()
     expect(withPayday('2026-11-17', 20)).toMatchObject({ eligible: true, stage: 'gentle', reasons: [] });
   });
 
-  it('payday 20: the firm stage (11-18) never waits', () => {
-    expect(withPayday('2026-11-18', 20)).toMatchObject({ eligible: true, stage: 'firm' });
+  it('the firm stage never waits (payday 28 on 11-18, window from 11-25)', () => {
+    expect(withPayday('2026-11-18', 28)).toMatchObject({ eligible: true, stage: 'firm', reasons: [] });
   });
 
   it('payday 21: the window would start on 11-18, the first firm day, so no waiting', () => {
@@ -430,7 +434,10 @@ describe('the contact window (08:00 until before 21:00, the borrower’s time)',
   });
 
   it('13:30 UTC is 21:30 in Hong Kong (quiet) but 13:30 in London (allowed)', () => {
-    expect(at('2026-11-20T13:30:00Z', 'Asia/Hong_Kong')).toMatchObject({ reasons: ['quiet_hours'], localTime: '21:30' });
+    expect(at('2026-11-20T13:30:00Z', 'Asia/Hong_Kong')).toMatchObject({
+      reasons: ['quiet_hours'],
+      localTime: '21:30',
+    });
     expect(at('2026-11-20T13:30:00Z', 'Europe/London')).toMatchObject({ eligible: true, localTime: '13:30' });
   });
 
@@ -709,7 +716,8 @@ function facts(i: EligibilityInput) {
   const { start, end } = i.policy.contactWindow;
   const toMinutes = (t: string) => Number(t.slice(0, 2)) * 60 + Number(t.slice(3, 5));
   const late = i.balance.instalments.filter((x) => x.settledOn !== null && x.settledOn > x.dueDate).length;
-  const grace = late >= i.policy.repeatLate.episodes ? Math.min(i.graceDays, i.policy.repeatLate.graceDays) : i.graceDays;
+  const grace =
+    late >= i.policy.repeatLate.episodes ? Math.min(i.graceDays, i.policy.repeatLate.graceDays) : i.graceDays;
   const overdue = i.balance.instalments.some((x) => x.status === 'grace' || x.status === 'overdue');
   const pastGrace = i.balance.total > 0 && overdue && i.balance.daysOverdue > grace;
   const days = i.balance.daysOverdue;

@@ -111,7 +111,7 @@ for (const dialect of dialects) {
     });
 
     const status = async (id: string) =>
-      database.connection.db.selectFrom('outbox').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+      database.connection.db.selectFrom('outbox').selectAll().where('message_id', '=', id).executeTakeFirstOrThrow();
 
     it('retries a retryable failure after a backoff, then sends', async () => {
       const { ids } = await queueMessages(database.connection, 1);
@@ -204,7 +204,7 @@ for (const dialect of dialects) {
       const atKill = await sentCount();
       expect(atKill).toBeGreaterThanOrEqual(before + 10);
       expect(atKill).toBeLessThan(before + 40);
-      const statuses = await db.selectFrom('outbox').select('status').where('id', 'in', ids).execute();
+      const statuses = await db.selectFrom('outbox').select('status').where('message_id', 'in', ids).execute();
       expect(statuses.some((s) => s.status === 'sending')).toBe(true);
 
       // A new dispatcher, once the dead one's leases have run out, finishes the job.
@@ -218,7 +218,7 @@ for (const dialect of dialects) {
       for (const row of rows) perMessage.set(row.message_id, (perMessage.get(row.message_id) ?? 0) + 1);
       expect(perMessage.size).toBe(40);
       expect([...perMessage.values()].every((n) => n === 1)).toBe(true);
-      const final = await db.selectFrom('outbox').select('status').where('id', 'in', ids).execute();
+      const final = await db.selectFrom('outbox').select('status').where('message_id', 'in', ids).execute();
       expect(final.every((s) => s.status === 'sent')).toBe(true);
     });
 

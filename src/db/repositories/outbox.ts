@@ -12,7 +12,6 @@ import type { Db } from './lenders.ts';
  */
 
 export interface ClaimedMessage {
-  outboxId: string;
   messageId: string;
   previousStatus: string;
   attempts: number;
@@ -32,18 +31,18 @@ export async function claimOutbox(
   options: { now: string; workerId: string; leaseUntil: string; limit: number },
 ): Promise<ClaimedMessage[]> {
   const { now, workerId, leaseUntil, limit } = options;
-  let claimed: Array<{ id: string; message_id: string; previous_status: string; attempts: number }>;
+  let claimed: Array<{ message_id: string; previous_status: string; attempts: number }>;
   if (dialect === 'postgres') {
     // SKIP LOCKED: concurrent workers each take different rows, none waits on another.
-    const result = await sql<{ id: string; message_id: string; previous_status: string; attempts: number }>`
+    const result = await sql<{ message_id: string; previous_status: string; attempts: number }>`
       with picked as (
-        select id, status from outbox where ${CLAIMABLE(now)}
-        order by next_attempt_at, id limit ${limit} for update skip locked
+        select message_id, status from outbox where ${CLAIMABLE(now)}
+        order by next_attempt_at, message_id limit ${limit} for update skip locked
       )
       update outbox set status = 'sending', lease_owner = ${workerId}, lease_until = ${leaseUntil},
         attempts = outbox.attempts + 1, updated_at = ${now}
-      from picked where outbox.id = picked.id
-      returning outbox.id, outbox.message_id, picked.status as previous_status, outbox.attempts`.execute(db);
+      from picked where outbox.message_id = picked.message_id
+      returning outbox.message_id, picked.status as previous_status, outbox.attempts`.execute(db);
     claimed = result.rows;
   } else {
     // SQLite has one writer: an immediate transaction takes the write lock before reading,
@@ -53,10 +52,10 @@ export async function claimOutbox(
       try {
         const rows = await conn
           .selectFrom('outbox')
-          .select(['id', 'message_id', 'status as previous_status', 'attempts'])
+          .select(['message_id', 'status as previous_status', 'attempts'])
           .where(CLAIMABLE(now))
           .orderBy('next_attempt_at')
-          .orderBy('id')
+          .orderBy('message_id')
           .limit(limit)
           .execute();
         if (rows.length > 0) {
@@ -70,9 +69,9 @@ export async function claimOutbox(
               updated_at: now,
             }))
             .where(
-              'id',
+              'message_id',
               'in',
-              rows.map((r) => r.id),
+              rows.map((r) => r.message_id),
             )
             .execute();
         }
@@ -100,7 +99,6 @@ export async function claimOutbox(
     if (!m) return [];
     return [
       {
-        outboxId: c.id,
         messageId: c.message_id,
         previousStatus: c.previous_status,
         attempts: c.attempts,
@@ -118,7 +116,7 @@ export async function claimOutbox(
 export async function settleOutbox(
   db: Db,
   outcome: {
-    outboxId: string;
+    messageId: string;
     workerId: string;
     now: string;
     status: 'sent' | 'queued' | 'failed' | 'unknown';
@@ -139,7 +137,7 @@ export async function settleOutbox(
       lease_until: outcome.leaseUntil ?? null,
       lease_owner: outcome.status === 'unknown' ? outcome.workerId : null,
     })
-    .where('id', '=', outcome.outboxId)
+    .where('message_id', '=', outcome.messageId)
     .where('lease_owner', '=', outcome.workerId)
     .where('status', '=', 'sending')
     .executeTakeFirst();
@@ -154,7 +152,7 @@ export async function settleOutbox(
       ...(outcome.status === 'sent' ? { sent_at: outcome.now } : {}),
       error: outcome.error ?? null,
     })
-    .where('id', '=', outcome.outboxId)
+    .where('id', '=', outcome.messageId)
     .where('status', 'not in', ['delivered', 'undelivered'])
     .execute();
   return true;

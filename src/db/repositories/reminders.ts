@@ -161,9 +161,7 @@ export async function insertQueuedMessages(db: Db, messages: MessageRow[], at: s
         .insertInto('outbox')
         .values(
           queued.map((m) => ({
-            id: m.id,
             message_id: m.id,
-            idempotency_key: m.idempotency_key ?? m.id,
             status: 'queued',
             next_attempt_at: at,
             lease_owner: null,
