@@ -1,0 +1,115 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { announcePostgresSkip, createTestDatabase, dialects, type TestDatabase } from '../support/databases.ts';
+
+// The operator CLI as CONTRACT.md describes it, run as a separate process like an operator would.
+
+announcePostgresSkip();
+
+for (const dialect of dialects) {
+  describe(`operator CLI [${dialect}]`, () => {
+    let database: TestDatabase;
+    let dir: string;
+
+    beforeAll(async () => {
+      dir = mkdtempSync(join(tmpdir(), 'zx-cli-'));
+      database = await createTestDatabase(dialect, { file: join(dir, 'app.db') });
+    });
+    afterAll(async () => {
+      await database?.connection.close();
+      rmSync(dir, { recursive: true, force: true });
+    });
+
+    const cli = (args: string[], input?: string) => {
+      const result = spawnSync(process.execPath, ['src/cli/main.ts', ...args], {
+        encoding: 'utf8',
+        env: { ...process.env, DATABASE_URL: database.url, SMS_PROVIDER: 'dev' },
+        ...(input === undefined ? {} : { input }),
+      });
+      return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+    };
+    const json = (args: string[]) => {
+      const result = cli([...args, '--json']);
+      expect(result.stderr).toBe('');
+      expect(result.status).toBe(0);
+      return JSON.parse(result.stdout);
+    };
+
+    it('seeds the demo idempotently', () => {
+      const first = json(['seed-demo']);
+      expect(first).toMatchObject({ lender: 'demo', borrowersCreated: 22 });
+      expect(json(['seed-demo'])).toMatchObject({ borrowersCreated: 0, borrowersKept: 22 });
+    });
+
+    it('plans at 23:30 local time: nothing is eligible, every loan says quiet_hours', () => {
+      const plan = json(['reminders', 'plan', '--now', '2026-11-24T23:30:00+08:00', '--lender', 'demo']);
+      expect(plan).toHaveLength(23);
+      for (const decision of plan) {
+        expect(Object.keys(decision)).toEqual(
+          expect.arrayContaining(['loan', 'borrower', 'eligible', 'stage', 'reasons']),
+        );
+        expect(decision.eligible).toBe(false);
+        expect(decision.reasons).toContain('quiet_hours');
+      }
+    });
+
+    it('runs at 10:00, sends into the dev outbox, and a second run the same day sends nothing new', () => {
+      const plan = json(['reminders', 'plan', '--now', '2026-11-24T10:00:00+08:00']);
+      const eligible = plan.filter((d: { eligible: boolean }) => d.eligible).map((d: { loan: string }) => d.loan);
+      expect(eligible).toHaveLength(11);
+      expect(plan.find((d: { loan: string }) => d.loan === 'L011').reasons).toEqual(['phone_unreachable']);
+
+      const run = json(['reminders', 'run', '--now', '2026-11-24T10:00:00+08:00']);
+      expect(run).toMatchObject({ loans: 23, eligible: 11, queued: 11, dispatch: { sent: 11, failed: 0 } });
+      const outbox = json(['outbox']);
+      expect(outbox).toHaveLength(11);
+      for (const sms of outbox) {
+        expect(Object.keys(sms).sort()).toEqual(['createdAt', 'id', 'status', 'text', 'to']);
+        expect(sms.to).toMatch(/^\+\d{8,15}$/);
+        expect(sms.text).toMatch(/^【青禾消费金融】/);
+        expect(sms.status).toBe('sent');
+      }
+      const again = json(['reminders', 'run', '--now', '2026-11-24T10:30:00+08:00']);
+      expect(again).toMatchObject({ queued: 0, dispatch: { sent: 0 } });
+      expect(json(['outbox'])).toHaveLength(11);
+    });
+
+    it('refuses an invalid policy with the field, and keeps the old one', () => {
+      const bad = cli(['policy', 'set', 'demo'], '{"reminders":{"contactWindow":{"start":"21:00","end":"08:00"}}}');
+      expect(bad.status).toBe(2);
+      expect(bad.stderr).toContain('reminders.contactWindow.end: the contact window must end after it starts');
+      const negative = cli(['policy', 'set', 'demo'], '{"reminders":{"weeklyCap":-3}}');
+      expect(negative.status).toBe(2);
+      expect(negative.stderr).toContain('reminders.weeklyCap');
+      expect(json(['policy', 'show', 'demo']).reminders).toMatchObject({
+        contactWindow: { start: '08:00', end: '21:00' },
+        weeklyCap: 3,
+      });
+      const ok = cli(['policy', 'set', 'demo', '--json'], '{"reminders":{"weeklyCap":4}}');
+      expect(ok.status).toBe(0);
+      expect(JSON.parse(ok.stdout).reminders.weeklyCap).toBe(4);
+      expect(json(['policy', 'show', 'demo']).reminders.weeklyCap).toBe(4);
+    });
+
+    it('previews templates with their length and SMS segments', () => {
+      const previews = json(['templates', 'preview', '--lender', 'demo', '--locale', 'zh-CN']);
+      expect(previews.map((p: { key: string }) => p.key)).toEqual(['gentle.zh-CN', 'firm.zh-CN', 'final.zh-CN']);
+      for (const p of previews) {
+        expect(p.encoding).toBe('UCS-2');
+        expect(p.segments).toBe(Math.ceil(p.units / 67));
+      }
+    });
+
+    it('rejects a --now without an offset and an unknown command with a usage message', () => {
+      const noOffset = cli(['reminders', 'plan', '--now', '2026-11-24T10:00:00']);
+      expect(noOffset.status).toBe(2);
+      expect(noOffset.stderr).toContain('--now must be an ISO-8601 instant with an offset');
+      const unknown = cli(['frobnicate']);
+      expect(unknown.status).toBe(2);
+      expect(unknown.stderr).toContain('unknown command');
+    });
+  });
+}
