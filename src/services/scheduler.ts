@@ -13,13 +13,14 @@ export function startReminderSchedule(
   provider: SmsProvider,
   minutes: number,
   report: (result: { cycle?: CycleReport; dispatch?: DispatchReport; error?: unknown }) => void,
+  clock: () => Date = () => new Date(),
 ): () => void {
   let running = false;
   const tick = async () => {
     if (running) return;
     running = true;
     try {
-      const cycle = await runReminderCycle(connection.db, { now: new Date(), send: true, onDecisions: () => {} });
+      const cycle = await runReminderCycle(connection.db, { now: clock(), send: true, onDecisions: () => {} });
       const dispatch = await dispatchOutbox(connection, provider);
       report({ cycle, dispatch });
     } catch (error) {
