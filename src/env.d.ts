@@ -6,5 +6,7 @@ declare namespace App {
     locale: import('./i18n/locale.ts').Locale;
     /** Set on pages that show personal data: the response gets `Cache-Control: no-store`. */
     noStore?: boolean;
+    /** An allowed cross-origin caller of a CORS-enabled API path (exact match). */
+    corsOrigin?: string;
   }
 }

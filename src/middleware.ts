@@ -2,6 +2,7 @@ import { PUBLIC_ORIGIN } from 'astro:env/server';
 import { defineMiddleware, sequence } from 'astro:middleware';
 import { randomUUID } from 'node:crypto';
 import { DEFAULT_LOCALE, fromAcceptLanguage, matchLocale } from './i18n/locale.ts';
+import { allowedOrigins, CORS_PATHS } from './server/cors.ts';
 import { log, safePath } from './server/log.ts';
 
 /**
@@ -48,8 +49,9 @@ const securityHeaders = defineMiddleware(async (context, next) => {
   headers.set('content-security-policy', CSP);
   headers.set('x-content-type-options', 'nosniff');
   headers.set('x-frame-options', 'DENY');
-  // Short links carry their token in the URL: never leak it to another site.
-  headers.set('referrer-policy', 'no-referrer');
+  // Short links carry their token in the URL: never send it to another site. (Not no-referrer:
+  // with it, browsers send `Origin: null` on our own form posts.)
+  headers.set('referrer-policy', 'same-origin');
   headers.set('cross-origin-opener-policy', 'same-origin');
   headers.set('permissions-policy', 'camera=(), microphone=(), geolocation=(), payment=()');
   if (import.meta.env.PROD) headers.set('strict-transport-security', 'max-age=31536000; includeSubDomains');
@@ -76,9 +78,12 @@ const originCheck = defineMiddleware(async (context, next) => {
   const origin = context.request.headers.get('origin');
   const site = context.request.headers.get('sec-fetch-site');
   const ownOrigin = PUBLIC_ORIGIN ?? context.url.origin;
-  const crossSite =
-    (origin !== null && origin !== ownOrigin) || (site !== null && site !== 'same-origin' && site !== 'none');
-  if (!crossSite) return next();
+  // Sec-Fetch-Site is set by the browser and cannot be forged by a page, so it decides when
+  // present; otherwise the Origin header must be ours (an opaque "null" origin is not).
+  const crossSite = site !== null ? site !== 'same-origin' && site !== 'none' : origin !== null && origin !== ownOrigin;
+  // A lender's registered origin calling a CORS-enabled path (checked exactly by the cors step).
+  const allowedCaller = context.locals.corsOrigin !== undefined && context.locals.corsOrigin === origin;
+  if (!crossSite || allowedCaller) return next();
   log.warn(
     { requestId: context.locals.requestId, origin, site, path: safePath(context.url.pathname) },
     'cross-site request refused',
@@ -91,6 +96,35 @@ const originCheck = defineMiddleware(async (context, next) => {
     });
   }
   return new Response(message, { status: 403, headers: { 'content-type': 'text/plain; charset=utf-8' } });
+});
+
+/**
+ * CORS for the public verification API: a lender's registered origin (exact match) may call it
+ * from a browser; the allowed origin is echoed only when it is on the list, never reflected.
+ */
+const cors = defineMiddleware(async (context, next) => {
+  if (!CORS_PATHS.has(context.url.pathname)) return next();
+  const origin = context.request.headers.get('origin');
+  if (origin && (await allowedOrigins()).has(origin)) context.locals.corsOrigin = origin;
+  const allow: Record<string, string> = context.locals.corsOrigin
+    ? { 'access-control-allow-origin': context.locals.corsOrigin, vary: 'Origin' }
+    : { vary: 'Origin' };
+  if (context.request.method === 'OPTIONS') {
+    return new Response(null, {
+      status: 204,
+      headers: context.locals.corsOrigin
+        ? {
+            ...allow,
+            'access-control-allow-methods': 'POST',
+            'access-control-allow-headers': 'content-type, accept-language',
+            'access-control-max-age': '600',
+          }
+        : allow,
+    });
+  }
+  const response = await next();
+  for (const [key, value] of Object.entries(allow)) response.headers.set(key, value);
+  return response;
 });
 
 const LANG_COOKIE = 'lang';
@@ -115,4 +149,4 @@ const locale = defineMiddleware(async (context, next) => {
   return next();
 });
 
-export const onRequest = sequence(requestLog, securityHeaders, originCheck, locale);
+export const onRequest = sequence(requestLog, securityHeaders, cors, originCheck, locale);

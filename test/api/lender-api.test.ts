@@ -434,7 +434,7 @@ for (const dialect of dialects) {
           expect(csp).toContain("script-src 'self'");
           expect(csp).not.toContain('unsafe-inline');
           expect(r.headers.get('x-content-type-options')).toBe('nosniff');
-          expect(r.headers.get('referrer-policy')).toBe('no-referrer');
+          expect(r.headers.get('referrer-policy')).toBe('same-origin');
           expect(r.headers.get('strict-transport-security')).toMatch(/max-age=\d+/);
         }
       });

@@ -14,7 +14,7 @@ describeEachDialect('reminder schedule', (get) => {
     const connection = get().connection;
     await seedDemo(connection.db, new Date('2026-11-24T01:00:00Z'));
     vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
-    const results: Array<{ queued?: number; sent?: number; error?: unknown }> = [];
+    const results: Array<{ queued: number | undefined; sent: number | undefined; error: unknown }> = [];
     const stop = startReminderSchedule(
       connection,
       createDevOutboxProvider(connection.db),

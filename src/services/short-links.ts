@@ -1,0 +1,54 @@
+import type { Kysely } from 'kysely';
+import type { LenderProfile } from '../core/lender.ts';
+import { maskPhone } from '../core/phone.ts';
+import { hashToken, isLinkTokenShape } from '../core/tokens.ts';
+import { findLenderById, listLenders } from '../db/repositories/lenders.ts';
+import { findMessageByTokenHash } from '../db/repositories/messages.ts';
+import type { Database } from '../db/schema.ts';
+
+/**
+ * What `/r/<token>` shows: whether we sent a message with this link, and to help the reader act
+ * safely. Never a balance, never a sign-in: a short link proves a message, not a person.
+ */
+export type ShortLinkAnswer =
+  | {
+      state: 'genuine';
+      lender: LenderProfile;
+      sentAt: string;
+      maskedPhone: string;
+      text: string;
+      referenceCode: string | null;
+      expiresAt: string | null;
+    }
+  | { state: 'expired'; lender: LenderProfile; sentAt: string }
+  | { state: 'unknown'; lenders: LenderProfile[] };
+
+const SENT = new Set(['sent', 'delivered', 'undelivered', 'unknown']);
+
+export async function lookUpShortLink(
+  db: Kysely<Database>,
+  token: string,
+  host: string,
+  now = new Date(),
+): Promise<ShortLinkAnswer> {
+  const message = isLinkTokenShape(token) ? await findMessageByTokenHash(db, hashToken(token)) : undefined;
+  const lender = message && SENT.has(message.status) ? await findLenderById(db, message.lender_id) : undefined;
+  if (!message || !lender) {
+    // The lender whose short-link domain this is, when the request came to it; else every lender.
+    const lenders = await listLenders(db);
+    const own = lenders.filter((l) => l.shortLinkDomain === host.toLowerCase());
+    return { state: 'unknown', lenders: own.length > 0 ? own : lenders };
+  }
+  const sentAt = message.sent_at ?? message.created_at;
+  if (message.expires_at !== null && Date.parse(message.expires_at) < now.getTime())
+    return { state: 'expired', lender, sentAt };
+  return {
+    state: 'genuine',
+    lender,
+    sentAt,
+    maskedPhone: maskPhone(message.phone_e164),
+    text: message.body,
+    referenceCode: message.reference_code,
+    expiresAt: message.expires_at,
+  };
+}

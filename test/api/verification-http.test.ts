@@ -1,0 +1,186 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { seedDemo } from '../../src/services/demo-seed.ts';
+import { dispatchOutbox } from '../../src/services/dispatcher.ts';
+import { runReminderCycle } from '../../src/services/reminders.ts';
+import { createDevOutboxProvider } from '../../src/sms/dev-outbox.ts';
+import { announcePostgresSkip, createTestDatabase, dialects, type TestDatabase } from '../support/databases.ts';
+import { type RunningServer, startServer } from '../support/server.ts';
+
+// POST /api/v1/verify, /r/<token> and /verify over HTTP against the built server, per dialect.
+
+announcePostgresSkip();
+
+for (const dialect of dialects) {
+  describe(`verification over HTTP [${dialect}]`, () => {
+    let database: TestDatabase;
+    let server: RunningServer;
+    let dir: string;
+    let genuine = '';
+
+    beforeAll(async () => {
+      dir = mkdtempSync(join(tmpdir(), 'zx-verify-'));
+      database = await createTestDatabase(dialect, { file: join(dir, 'app.db') });
+      const connection = database.connection;
+      await seedDemo(connection.db, new Date());
+      await runReminderCycle(connection.db, {
+        now: new Date(`${new Date().toISOString().slice(0, 10)}T02:00:00Z`),
+        send: true,
+      });
+      await dispatchOutbox(connection, createDevOutboxProvider(connection.db));
+      const row = await connection.db
+        .selectFrom('dev_sms_outbox')
+        .select('text')
+        .where('to', '=', '+8613800138007')
+        .executeTakeFirstOrThrow();
+      genuine = row.text;
+      server = await startServer({ DATABASE_URL: database.url });
+    });
+    afterAll(async () => {
+      await server?.stop();
+      await database?.connection.close();
+      rmSync(dir, { recursive: true, force: true });
+    });
+
+    const api = (body: unknown, headers: Record<string, string> = {}) =>
+      fetch(`${server.url}/api/v1/verify`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: JSON.stringify(body),
+      });
+    const token = () => /\/r\/([A-Za-z0-9_-]+)/.exec(genuine)?.[1] ?? '';
+
+    it('answers a genuine text exactly in the contract shape', async () => {
+      const response = await api({ lender: 'demo', text: genuine });
+      expect(response.status).toBe(200);
+      const body = await response.json();
+      expect(Object.keys(body).sort()).toEqual(['indicators', 'message', 'official', 'risk', 'verdict']);
+      expect(body).toMatchObject({
+        verdict: 'genuine',
+        risk: 'none',
+        indicators: [],
+        message: { lender: 'demo', maskedPhone: '138****8007' },
+        official: { domains: ['qinghe-xf.cn', 'app.qinghe-xf.cn'], hotlines: ['400-186-5533'] },
+      });
+      expect(body.message.sentAt).toMatch(/^\d{4}-\d{2}-\d{2}T/);
+    });
+
+    it('explains a scam in the language asked for', async () => {
+      const scam =
+        '【青禾消费金融】您的账户涉嫌违规，请立即将欠款转入安全账户 6222020200001234567，并提供短信验证码。详询 qinghe-xf.top';
+      const zh = await (await api({ text: scam })).json();
+      expect(zh).toMatchObject({ verdict: 'not_sent', risk: 'high' });
+      expect(zh.message).toBeUndefined();
+      expect(zh.indicators.length).toBeGreaterThan(1);
+      for (const indicator of zh.indicators) {
+        expect(Object.keys(indicator).sort()).toEqual(['evidence', 'explanation', 'id', 'severity']);
+        expect(indicator.explanation).toMatch(/[\u4e00-\u9fff]/);
+      }
+      const en = await (await api({ text: scam }, { 'accept-language': 'en-GB,en;q=0.9' })).json();
+      expect(en.indicators[0].explanation).not.toMatch(/[\u4e00-\u9fff]/);
+      expect(en.official.hotlines).toEqual(['400-186-5533']);
+    });
+
+    it('answers bad input with a 400 naming the field, never a 500', async () => {
+      for (const [body, field] of [
+        [{}, 'text'],
+        [{ code: 'K7QX-92M8' }, 'phoneLast4'],
+        [{ text: 'x'.repeat(5_000) }, 'text'],
+        [{ link: 'a', text: 'b' }, 'link'],
+      ] as const) {
+        const response = await api(body);
+        expect(response.status).toBe(400);
+        expect((await response.json()).error.field).toBe(field);
+      }
+      const binary = await fetch(`${server.url}/api/v1/verify`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: new Uint8Array([0xff, 0xfe, 0x00, 0x01]),
+      });
+      expect(binary.status).toBe(400);
+    });
+
+    it('allows exactly the registered origins, never reflecting others', async () => {
+      const allowed = await api({ text: genuine }, { origin: 'http://localhost:4321' });
+      expect(allowed.status).toBe(200);
+      expect(allowed.headers.get('access-control-allow-origin')).toBe('http://localhost:4321');
+      const preflight = await fetch(`${server.url}/api/v1/verify`, {
+        method: 'OPTIONS',
+        headers: { origin: 'https://qinghe-xf.cn', 'access-control-request-method': 'POST' },
+      });
+      expect(preflight.status).toBe(204);
+      expect(preflight.headers.get('access-control-allow-origin')).toBe('https://qinghe-xf.cn');
+      const evilPreflight = await fetch(`${server.url}/api/v1/verify`, {
+        method: 'OPTIONS',
+        headers: { origin: 'https://qinghe-xf.cn.evil.top', 'access-control-request-method': 'POST' },
+      });
+      expect(evilPreflight.headers.get('access-control-allow-origin')).toBeNull();
+      const evil = await api({ text: genuine }, { origin: 'https://evil.example' });
+      expect(evil.status).toBe(403);
+      expect(evil.headers.get('access-control-allow-origin')).toBeNull();
+    });
+
+    it('shows a genuine short link without any sign-in or account, and never caches it', async () => {
+      const response = await fetch(`${server.url}/r/${token()}`);
+      expect(response.status).toBe(200);
+      expect(response.headers.get('cache-control')).toBe('no-store');
+      expect(response.headers.get('set-cookie') ?? '').not.toMatch(/session/i);
+      const html = await response.text();
+      expect(html).toContain('是的，这条短信是青禾消费金融（演示）发出的');
+      expect(html).toContain('138****8007');
+      expect(html).not.toContain('13800138007');
+      expect(html).toContain('400-186-5533');
+    });
+
+    it('answers an unknown link with a calm page and the official contacts', async () => {
+      const response = await fetch(`${server.url}/r/${'Q'.repeat(24)}`, { headers: { 'accept-language': 'en' } });
+      expect(response.status).toBe(404);
+      const html = await response.text();
+      expect(html).toContain('We did not send this link');
+      expect(html).toContain('400-186-5533');
+    });
+
+    it('runs the /verify form without JavaScript, keeping values and naming errors', async () => {
+      const page = await fetch(`${server.url}/verify`);
+      expect(page.status).toBe(200);
+      expect((await page.text()).match(/<form method="post" action="\/verify" novalidate/g)).toHaveLength(3);
+      const post = (fields: Record<string, string>) =>
+        fetch(`${server.url}/verify`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded', origin: server.url },
+          body: new URLSearchParams(fields).toString(),
+        });
+      const empty = await post({ method: 'code', code: 'K7QX-92M8', phoneLast4: '12a' });
+      expect(empty.status).toBe(400);
+      const html = await empty.text();
+      expect(html).toMatch(/<title>错误：/);
+      expect(html).toContain('href="#phoneLast4"');
+      expect(html).toMatch(/aria-describedby="phoneLast4-error"/);
+      expect(html).toContain('value="K7QX-92M8"');
+      const script = await post({
+        method: 'text',
+        text: '<script>alert(1)</script> 请把验证码发给我们 http://qinghe-xf.top',
+      });
+      const scriptHtml = await script.text();
+      expect(script.status).toBe(200);
+      expect(scriptHtml).not.toContain('<script>alert(1)</script>');
+      expect(scriptHtml).toContain('&lt;script&gt;');
+      expect(scriptHtml).toContain('<mark>');
+      const ok = await post({ method: 'text', text: genuine });
+      expect(await ok.text()).toContain('是真的：这条短信是青禾消费金融（演示）发出的');
+    });
+
+    it('limits how fast one client may check', async () => {
+      let limited: Response | undefined;
+      for (let i = 0; i < 40 && !limited; i++) {
+        const response = await api({ text: 'hello' });
+        if (response.status === 429) limited = response;
+        else await response.arrayBuffer();
+      }
+      expect(limited?.status).toBe(429);
+      expect(Number(limited?.headers.get('retry-after'))).toBeGreaterThan(0);
+    });
+  });
+}

@@ -1,0 +1,142 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { seedDemo } from '../../src/services/demo-seed.ts';
+import { dispatchOutbox } from '../../src/services/dispatcher.ts';
+import { runReminderCycle } from '../../src/services/reminders.ts';
+import { createDevOutboxProvider } from '../../src/sms/dev-outbox.ts';
+import {
+  AXE_CONTEXT,
+  DESKTOP,
+  describeViolations,
+  describeWithBrowser,
+  newPage,
+  PHONE,
+  runAxe,
+  screenshot,
+} from '../support/browser.ts';
+import { createTestDatabase, type TestDatabase } from '../support/databases.ts';
+import { type RunningServer, startServer } from '../support/server.ts';
+
+// The checking journeys a borrower makes: the link from the SMS, the form with a mistake, a
+// pasted scam with its signs marked in place, and a pasted genuine reminder. Phone width first.
+
+describeWithBrowser('checking a message in a browser', (browser) => {
+  let dir: string;
+  let database: TestDatabase;
+  let server: RunningServer;
+  let genuine = '';
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'zx-browser-verify-'));
+    database = await createTestDatabase('sqlite', { file: join(dir, 'app.db') });
+    const connection = database.connection;
+    await seedDemo(connection.db);
+    await runReminderCycle(connection.db, {
+      now: new Date(`${new Date().toISOString().slice(0, 10)}T02:00:00Z`),
+      send: true,
+    });
+    await dispatchOutbox(connection, createDevOutboxProvider(connection.db));
+    genuine = (
+      await connection.db
+        .selectFrom('dev_sms_outbox')
+        .select('text')
+        .where('to', '=', '+8613800138005')
+        .executeTakeFirstOrThrow()
+    ).text;
+    server = await startServer({ DATABASE_URL: database.url });
+  });
+  afterAll(async () => {
+    await server?.stop();
+    await database?.connection.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** Submits the form holding `field` and waits for the answer page to load. */
+  const submit = async (page: Parameters<typeof runAxe>[0], field: string) => {
+    await Promise.all([
+      page.waitForResponse((r) => r.request().method() === 'POST' && r.url().endsWith('/verify')),
+      page
+        .locator('form', { has: page.locator(field) })
+        .getByRole('button')
+        .click(),
+    ]);
+    await page.waitForLoadState('load');
+  };
+
+  const expectAccessible = async (page: Parameters<typeof runAxe>[0]) => {
+    const violations = await runAxe(page);
+    expect(violations, describeViolations(violations)).toEqual([]);
+  };
+
+  for (const [name, size] of [
+    ['phone', PHONE],
+    ['desktop', DESKTOP],
+  ] as const) {
+    it(`link from the SMS → genuine page (${name})`, async () => {
+      const { context, page } = await newPage(browser(), size, { ...AXE_CONTEXT, locale: 'zh-CN' });
+      const path = /https:\/\/qhxf\.cn(\/r\/[A-Za-z0-9_-]+)/.exec(genuine)?.[1] ?? '';
+      const response = await page.goto(`${server.url}${path}`);
+      expect(response?.status()).toBe(200);
+      await expect(page.locator('h1').textContent()).resolves.toContain('是的，这条短信是青禾消费金融（演示）发出的');
+      await expect(page.getByText('138****8005').count()).resolves.toBeGreaterThan(0);
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(size.width);
+      await screenshot(page, `${name}-zh-CN-short-link-genuine`);
+      await expectAccessible(page);
+      await page.goto(`${server.url}/r/${'Z'.repeat(24)}`);
+      await expect(page.locator('h1').textContent()).resolves.toContain('我们没有发出过这个链接');
+      await screenshot(page, `${name}-zh-CN-short-link-unknown`);
+      await expectAccessible(page);
+      await context.close();
+    });
+
+    for (const javaScript of [false, true]) {
+      it(`form with a mistake → error summary → pasted scam with marked signs (${name}, JavaScript ${javaScript ? 'on' : 'off'})`, async () => {
+        const { context, page } = await newPage(browser(), size, {
+          ...AXE_CONTEXT,
+          locale: 'zh-CN',
+          javaScriptEnabled: javaScript,
+        });
+        // axe needs JavaScript: the journey runs once without it (it must work so) and once with it, checked.
+        const check = async (shot: string) => {
+          if (!javaScript) return;
+          await screenshot(page, shot);
+          await expectAccessible(page);
+        };
+        await page.goto(`${server.url}/`);
+        await page.getByRole('link', { name: '现在核实一条短信' }).click();
+        await page.locator('#code').fill('K7QX-92M8');
+        await page.locator('#phoneLast4').fill('12');
+        await submit(page, '#code');
+        expect(await page.title()).toMatch(/^错误：/);
+        await expect(page.locator('.error-summary a').first().getAttribute('href')).resolves.toBe('#phoneLast4');
+        await expect(page.locator('#phoneLast4').inputValue()).resolves.toBe('12');
+        await check(`${name}-zh-CN-verify-error`);
+
+        const scam =
+          '【青禾消费金融】您的借款已严重逾期，即将上报征信并起诉。请立即联系专员微信 qh5533 办理，或将欠款转入安全账户 6222 0202 0000 1234 567，登录 qinghe-xf.top 核对并提供短信验证码。';
+        await page.locator('#text').fill(scam);
+        await submit(page, '#text');
+        await expect(page.locator('h1').textContent()).resolves.toContain('我们没有发出过这条短信');
+        expect(await page.locator('.sms mark').count()).toBeGreaterThanOrEqual(4);
+        expect(await page.locator('ol.signs li').count()).toBeGreaterThanOrEqual(5);
+        await expect(page.getByText('400-186-5533').count()).resolves.toBeGreaterThan(0);
+        expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(size.width);
+        await check(`${name}-zh-CN-verify-scam`);
+        await context.close();
+      });
+    }
+
+    it(`pasted genuine reminder → genuine, in English (${name})`, async () => {
+      const { context, page } = await newPage(browser(), size, { ...AXE_CONTEXT, locale: 'en-US' });
+      await page.goto(`${server.url}/verify`);
+      await page.locator('#text').fill(genuine.replace('【青禾消费金融】', '').concat('【青禾消费金融】'));
+      await submit(page, '#text');
+      await expect(page.locator('h1').textContent()).resolves.toContain('Genuine');
+      await screenshot(page, `${name}-en-verify-genuine`);
+      await expectAccessible(page);
+      await context.close();
+    });
+  }
+});

@@ -1,0 +1,129 @@
+import { expect, it } from 'vitest';
+import { seedDemo } from '../../src/services/demo-seed.ts';
+import { dispatchOutbox } from '../../src/services/dispatcher.ts';
+import { runReminderCycle } from '../../src/services/reminders.ts';
+import { lookUpShortLink } from '../../src/services/short-links.ts';
+import { verify } from '../../src/services/verification.ts';
+import { createDevOutboxProvider } from '../../src/sms/dev-outbox.ts';
+import { describeEachDialect } from '../support/databases.ts';
+
+// Genuine reminders sent by the engine, checked back through every way a borrower can.
+
+describeEachDialect('verification against sent messages', (get) => {
+  let sms: { to: string; text: string }[] = [];
+  const textTo = (phone: string) => sms.find((m) => m.to === phone)?.text ?? '';
+  const tokenOf = (text: string) => /\/r\/([A-Za-z0-9_-]+)/.exec(text)?.[1] ?? '';
+  const codeOf = (text: string) => /([0-9A-Z]{4}-[0-9A-Z]{4})/.exec(text)?.[1] ?? '';
+
+  it('sends the demo reminders to check against', async () => {
+    const connection = get().connection;
+    await seedDemo(connection.db, new Date('2026-11-24T01:00:00Z'));
+    await runReminderCycle(connection.db, { now: new Date('2026-11-24T10:00:00+08:00'), send: true });
+    await dispatchOutbox(connection, createDevOutboxProvider(connection.db));
+    sms = await connection.db.selectFrom('dev_sms_outbox').select(['to', 'text']).execute();
+    expect(sms).toHaveLength(11);
+  });
+
+  it('calls a real link genuine, with the lender, time and masked number, and no signs', async () => {
+    const { db } = get().connection;
+    const text = textTo('+8613800138007');
+    const link = `https://qhxf.cn/r/${tokenOf(text)}`;
+    const result = await verify(db, { link }, 'zh-CN');
+    expect(result.answer).toMatchObject({ verdict: 'genuine', risk: 'none', indicators: [] });
+    expect(result.answer.message).toMatchObject({ lender: 'demo', maskedPhone: '138****8007' });
+    expect(result.answer.official).toEqual({
+      name: '青禾消费金融（演示）',
+      domains: ['qinghe-xf.cn', 'app.qinghe-xf.cn'],
+      hotlines: ['400-186-5533'],
+    });
+    // without the scheme, as people copy it
+    expect((await verify(db, { link: `qhxf.cn/r/${tokenOf(text)}` }, 'en')).answer.verdict).toBe('genuine');
+  });
+
+  it('calls a code genuine only with the right last four digits', async () => {
+    const { db } = get().connection;
+    const code = codeOf(textTo('+8613800138005'));
+    expect((await verify(db, { code, phoneLast4: '8005' }, 'zh-CN')).answer.verdict).toBe('genuine');
+    expect(
+      (await verify(db, { code: code.toLowerCase().replace('-', ''), phoneLast4: '8005' }, 'zh-CN')).answer.verdict,
+    ).toBe('genuine');
+    expect((await verify(db, { code, phoneLast4: '8006' }, 'zh-CN')).answer.verdict).toBe('not_sent');
+    expect((await verify(db, { lender: 'demo', code, phoneLast4: '8005' }, 'zh-CN')).answer.verdict).toBe('genuine');
+  });
+
+  it('recognises the pasted text through what phones and carriers do to it', async () => {
+    const { db } = get().connection;
+    const text = textTo('+8613800138006');
+    const signatureLast = `${text.replace('【青禾消费金融】', '')}【青禾消费金融】`;
+    const fullWidth = text.replace(/[0-9]/g, (d) => String.fromCharCode(d.charCodeAt(0) + 0xfee0));
+    const split = `${text.slice(0, 60)}\n\n${text.slice(60)}`;
+    const zeroWidth = text.replace('应还', '应\u200b还');
+    for (const variant of [text, signatureLast, fullWidth, split, zeroWidth, `  ${text}\n`]) {
+      const result = await verify(db, { text: variant }, 'zh-CN');
+      expect(result.answer.verdict, variant).toBe('genuine');
+    }
+  });
+
+  it('never calls a tampered copy genuine, and says a real reminder was altered', async () => {
+    const { db } = get().connection;
+    const text = textTo('+8613800138006');
+    const tampered = [
+      text.replace('400-186-5533', '400-186-5534'),
+      text.replace(/¥[\d,]+\.\d\d/, '¥99,999.00'),
+      text.replace('https://qhxf.cn/r/', 'https://qhxf-cn.top/r/'),
+      `${text} 如需帮助请转账至安全账户 6222 0202 0000 1234 567。`,
+      text.replace('我们不会要求您转账到个人账户。', ''),
+    ];
+    for (const variant of tampered) {
+      const result = await verify(db, { text: variant }, 'zh-CN');
+      expect(result.answer.verdict, variant).toBe('not_sent');
+      expect(result.answer.risk, variant).not.toBe('none');
+    }
+    const altered = await verify(db, { text: tampered[1] as string }, 'en');
+    expect(altered.answer.indicators.map((i) => i.id)).toContain('altered_copy');
+    expect(altered.answer.risk).toBe('high');
+    expect(altered.answer.official?.hotlines).toEqual(['400-186-5533']);
+  });
+
+  it('answers expired for a real link past its expiry, and unknown for a made-up one', async () => {
+    const { db } = get().connection;
+    const token = tokenOf(textTo('+8613800138004'));
+    const later = new Date('2027-01-30T00:00:00Z');
+    expect((await verify(db, { link: `https://qhxf.cn/r/${token}` }, 'zh-CN', later)).answer).toMatchObject({
+      verdict: 'expired',
+      risk: 'none',
+      indicators: [],
+    });
+    expect((await lookUpShortLink(db, token, 'qhxf.cn', later)).state).toBe('expired');
+    const genuine = await lookUpShortLink(db, token, 'qhxf.cn');
+    expect(genuine).toMatchObject({ state: 'genuine', maskedPhone: '138****8004' });
+    const made = await lookUpShortLink(db, 'A'.repeat(24), 'qhxf.cn');
+    expect(made.state).toBe('unknown');
+    if (made.state === 'unknown') expect(made.lenders.map((l) => l.slug)).toEqual(['demo']);
+    expect((await lookUpShortLink(db, 'x', 'elsewhere.example')).state).toBe('unknown');
+    expect((await verify(db, { link: 'https://qhxf.cn/r/AAAAAAAAAAAAAAAAAAAAAAAA' }, 'zh-CN')).answer.verdict).toBe(
+      'not_sent',
+    );
+  });
+
+  it('refuses malformed requests naming the field', async () => {
+    const { db } = get().connection;
+    const cases: Array<[unknown, string]> = [
+      [{}, 'text'],
+      [{ text: 'a', link: 'b' }, 'link'],
+      [{ code: 'K7QX-92M8' }, 'phoneLast4'],
+      [{ code: 'K7QX-92M8', phoneLast4: '12' }, 'phoneLast4'],
+      [{ text: 'x'.repeat(2_001) }, 'text'],
+      [{ text: '   ' }, 'text'],
+      [{ text: 'hi', lender: 'nobody' }, 'lender'],
+      [{ text: 'hi', extra: 1 }, 'extra'],
+      [{ text: 42 }, 'text'],
+    ];
+    for (const [body, field] of cases) {
+      await expect(verify(db, body, 'zh-CN'), JSON.stringify(body).slice(0, 40)).rejects.toMatchObject({
+        status: 400,
+        field,
+      });
+    }
+  });
+});
