@@ -228,14 +228,15 @@ export function tokenFromLink(link: string, lenders: LenderProfile[]): string | 
 async function alteredCopySigns(db: Kysely<Database>, text: string, lenders: LenderProfile[]): Promise<Indicator[]> {
   const spans: Array<{ start: number; end: number }> = [];
   let evidence = '';
-  for (const match of text.matchAll(/(?:https?:\/\/)?[a-z0-9.-]+\/r\/[A-Za-z0-9_-]{22,64}/gi)) {
+  // Bounded: a pasted text is short, but a crafted one must not cost a lookup per character.
+  for (const match of [...text.matchAll(/(?:https?:\/\/)?[a-z0-9.-]+\/r\/[A-Za-z0-9_-]{22,64}/gi)].slice(0, 5)) {
     const token = tokenFromLink(match[0], lenders);
     if (token && (await findMessageByTokenHash(db, hashToken(token)))) {
       spans.push({ start: match.index, end: match.index + match[0].length });
       evidence = match[0];
     }
   }
-  for (const match of text.matchAll(/[0-9A-Za-z]{4}-?[0-9A-Za-z]{4}/g)) {
+  for (const match of [...text.matchAll(/[0-9A-Za-z]{4}-?[0-9A-Za-z]{4}/g)].slice(0, 20)) {
     const code = parseReferenceCode(match[0]);
     if (code && (await findMessageByReferenceCode(db, code))) {
       spans.push({ start: match.index, end: match.index + match[0].length });
