@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { Connection } from '../db/connection.ts';
-import { type ClaimedMessage, claimOutbox, settleOutbox } from '../db/repositories/outbox.ts';
+import { type ClaimedMessage, claimOutbox, renewLease, settleOutbox } from '../db/repositories/outbox.ts';
 import { type OutgoingSms, ProviderTimeoutError, type SmsProvider } from '../sms/provider.ts';
+import { applyEarlyReceipts, applyReceipts } from './receipts.ts';
 
 /**
  * Sends what the outbox holds. Crash-safe by construction: a row is leased before sending;
@@ -13,7 +14,10 @@ import { type OutgoingSms, ProviderTimeoutError, type SmsProvider } from '../sms
 export interface DispatchOptions {
   workerId?: string;
   batchSize?: number;
-  /** How long a claimed row is ours before another worker may reconcile it. */
+  /**
+   * How long a claimed row is ours before another worker may reconcile it. It is renewed as each
+   * row's turn comes, and must be longer than the provider's worst answer time (SMS_TIMEOUT_MS).
+   */
   leaseMs?: number;
   /** After a provider timeout, how long to wait before looking the message up. */
   reconcileAfterMs?: number;
@@ -26,6 +30,8 @@ export interface DispatchOptions {
 
 export interface DispatchReport {
   claimed: number;
+  /** Rows given up because their lease ran out before we reached them (another worker has them). */
+  leaseLost: number;
   sent: number;
   reconciled: number;
   retried: number;
@@ -44,9 +50,17 @@ export async function dispatchOutbox(
 ): Promise<DispatchReport> {
   const workerId = options.workerId ?? `w-${randomBytes(6).toString('hex')}`;
   const clock = options.clock ?? (() => new Date());
-  const leaseMs = options.leaseMs ?? 60_000;
+  const leaseMs = options.leaseMs ?? 300_000;
   const maxAttempts = options.maxAttempts ?? 5;
-  const report: DispatchReport = { claimed: 0, sent: 0, reconciled: 0, retried: 0, failed: 0, unknown: 0 };
+  const report: DispatchReport = {
+    claimed: 0,
+    leaseLost: 0,
+    sent: 0,
+    reconciled: 0,
+    retried: 0,
+    failed: 0,
+    unknown: 0,
+  };
 
   for (;;) {
     const now = clock();
@@ -63,7 +77,7 @@ export async function dispatchOutbox(
         connection,
         provider,
         claimed,
-        { workerId, clock, maxAttempts, reconcileAfterMs: options.reconcileAfterMs ?? 120_000 },
+        { workerId, clock, maxAttempts, leaseMs, reconcileAfterMs: options.reconcileAfterMs ?? 120_000 },
         report,
       );
       options.onProgress?.(report.sent + report.reconciled + report.failed + report.retried + report.unknown);
@@ -75,9 +89,16 @@ async function deliver(
   connection: Connection,
   provider: SmsProvider,
   claimed: ClaimedMessage,
-  options: { workerId: string; clock: () => Date; maxAttempts: number; reconcileAfterMs: number },
+  options: { workerId: string; clock: () => Date; maxAttempts: number; leaseMs: number; reconcileAfterMs: number },
   report: DispatchReport,
 ): Promise<void> {
+  // A batch is claimed at once but sent a few at a time: the lease is renewed right before this
+  // row's turn, and a row whose lease was lost meanwhile is left to the worker that now has it.
+  const leaseUntil = new Date(options.clock().getTime() + options.leaseMs).toISOString();
+  if (!(await renewLease(connection.db, claimed.messageId, options.workerId, leaseUntil))) {
+    report.leaseLost++;
+    return;
+  }
   const sms: OutgoingSms = {
     messageId: claimed.messageId,
     to: claimed.to,
@@ -98,6 +119,20 @@ async function deliver(
       const found = await provider.lookup(sms);
       if (found.found) {
         await settle({ status: 'sent', providerMessageId: found.providerMessageId });
+        await applyEarlyReceipts(connection.db, provider.name, found.providerMessageId, claimed.messageId);
+        // What the provider already knows about its delivery counts as a receipt.
+        if (found.status !== 'sent') {
+          await applyReceipts(connection.db, [
+            {
+              provider: provider.name,
+              providerMessageId: found.providerMessageId,
+              messageId: claimed.messageId,
+              status: found.status,
+              errorCode: null,
+              at: options.clock(),
+            },
+          ]);
+        }
         report.reconciled++;
         return;
       }
@@ -105,6 +140,7 @@ async function deliver(
     const result = await provider.send(sms);
     if (result.outcome === 'sent') {
       await settle({ status: 'sent', providerMessageId: result.providerMessageId });
+      await applyEarlyReceipts(connection.db, provider.name, result.providerMessageId, claimed.messageId);
       report.sent++;
     } else if (result.outcome === 'rejected' || claimed.attempts >= options.maxAttempts) {
       await settle({ status: 'failed', error: result.error });

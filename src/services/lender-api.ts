@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import { computeBalance, type LoanBalance } from '../core/balance.ts';
 import { localDate } from '../core/dates.ts';
-import { NotFoundError, UnprocessableError, ValidationError } from '../core/errors.ts';
+import { ConflictError, NotFoundError, UnprocessableError, ValidationError } from '../core/errors.ts';
 import type { LenderProfile } from '../core/lender.ts';
 import { maskPhone, parseMobile } from '../core/phone.ts';
 import { type MoneyPolicy, type MoneyPolicyOverride, resolveMoneyPolicy } from '../core/policy.ts';
@@ -164,6 +164,13 @@ export async function putLoan(
         loan = await insertLoan(trx, { lenderId: lender.id, externalId, ...values }, at);
       } else {
         await lockLoan(trx, loan.id);
+        await refuseScheduleBelowRepayments(
+          trx,
+          loan,
+          input.currency,
+          input.instalments,
+          resolveMoneyPolicy(lender.policy, input.policy),
+        );
         await updateLoan(trx, loan.id, values, at);
         loan = {
           ...loan,
@@ -188,6 +195,44 @@ export async function putLoan(
       };
     }),
   );
+}
+
+/**
+ * Once repayments are recorded, the currency is fixed (fen are not yen) and a new schedule must
+ * still owe at least what was repaid: otherwise recorded money would have nowhere to go.
+ */
+async function refuseScheduleBelowRepayments(
+  db: Db,
+  loan: LoanRow,
+  currency: string,
+  instalments: readonly { dueDate: string; principal: number; interest: number }[],
+  policy: MoneyPolicy,
+): Promise<void> {
+  const repayments = (await listRepayments(db, loan.id)).map((r) => ({ amount: r.amount, paidOn: r.paid_on }));
+  if (repayments.length === 0) return;
+  if (currency !== loan.currency) {
+    throw new ConflictError(
+      'currency_locked',
+      `currency: stays ${loan.currency} once repayments are recorded`,
+      'currency',
+    );
+  }
+  const latest =
+    repayments
+      .map((r) => r.paidOn)
+      .sort()
+      .at(-1) ?? '';
+  const left = computeBalance(instalments, repayments, policy, latest).repayments.reduce(
+    (sum, r) => sum + r.unallocated,
+    0,
+  );
+  if (left > 0) {
+    throw new ConflictError(
+      'schedule_below_repaid',
+      `instalments: the repayments already recorded would be ${left} more than this schedule owes`,
+      'instalments',
+    );
+  }
 }
 
 export interface BalanceView {
@@ -288,8 +333,14 @@ export async function postRepayment(
           .map((r) => r.paidOn)
           .sort()
           .at(-1) ?? input.paidOn;
-      const settled = computeBalance(state.terms, all, state.policy, latest);
-      const overpaid = settled.repayments.reduce((sum, r) => sum + r.unallocated, 0);
+      // What this repayment adds to the unallocated total (a backdated one can also push a later
+      // one over): earlier overpayments, if a schedule ever left any, are not held against it.
+      const unallocated = (repayments: typeof all) =>
+        computeBalance(state.terms, repayments, state.policy, latest).repayments.reduce(
+          (sum, r) => sum + r.unallocated,
+          0,
+        );
+      const overpaid = unallocated(all) - unallocated(state.repayments);
       if (overpaid > 0) {
         throw new UnprocessableError(
           'overpayment',

@@ -10,6 +10,7 @@ import {
   recordPhoneFailure,
   resetPhoneFailures,
   setMessageDelivery,
+  takeUnmatchedReceipts,
 } from '../db/repositories/receipts.ts';
 import type { Database } from '../db/schema.ts';
 import type { DeliveryReceipt } from '../sms/provider.ts';
@@ -81,4 +82,29 @@ export async function applyReceipts(
     });
   }
   return result;
+}
+
+/**
+ * A receipt can beat the send's own answer (or a timed-out send's reconciliation) to us; it was
+ * kept unmatched. Once the message's provider id is known, such receipts are applied after all.
+ */
+export async function applyEarlyReceipts(
+  db: Kysely<Database>,
+  provider: string,
+  providerMessageId: string,
+  messageId: string,
+) {
+  const early = await takeUnmatchedReceipts(db, provider, providerMessageId);
+  if (early.length === 0) return;
+  await applyReceipts(
+    db,
+    early.map((r) => ({
+      provider: r.provider,
+      providerMessageId: r.provider_message_id,
+      messageId,
+      status: r.status as DeliveryReceipt['status'],
+      errorCode: r.error_code,
+      at: new Date(r.reported_at),
+    })),
+  );
 }

@@ -135,8 +135,10 @@ export async function verify(
     const code = parseReferenceCode(checked);
     if (code) {
       const found = await findMessageByReferenceCode(db, code);
-      if (found && SENT_STATUSES.has(found.status) && found.phone_e164.endsWith(input.phoneLast4 ?? '-'))
+      if (found && SENT_STATUSES.has(found.status) && found.phone_e164.endsWith(input.phoneLast4 ?? '-')) {
         matched = found;
+        expired = found.expires_at !== null && Date.parse(found.expires_at) < now.getTime();
+      }
     }
   } else {
     checked = input.text ?? '';
@@ -222,8 +224,10 @@ export function tokenFromLink(link: string, lenders: LenderProfile[]): string | 
 }
 
 /**
- * A pasted text that carries one of our real links or codes but does not match the message we
- * sent with it: someone changed a genuine reminder (an amount, a number, an account). Decisive.
+ * A pasted text that carries one of our real links but does not match the message we sent with
+ * it: someone changed a genuine reminder (an amount, a number, an account). Decisive. Only the
+ * 144-bit link tokens count here: the short reference codes are checked only together with the
+ * phone's last four digits, so a pasted text cannot be used to probe which codes exist.
  */
 async function alteredCopySigns(db: Kysely<Database>, text: string, lenders: LenderProfile[]): Promise<Indicator[]> {
   const spans: Array<{ start: number; end: number }> = [];
@@ -231,14 +235,8 @@ async function alteredCopySigns(db: Kysely<Database>, text: string, lenders: Len
   // Bounded: a pasted text is short, but a crafted one must not cost a lookup per character.
   for (const match of [...text.matchAll(/(?:https?:\/\/)?[a-z0-9.-]+\/r\/[A-Za-z0-9_-]{22,64}/gi)].slice(0, 5)) {
     const token = tokenFromLink(match[0], lenders);
-    if (token && (await findMessageByTokenHash(db, hashToken(token)))) {
-      spans.push({ start: match.index, end: match.index + match[0].length });
-      evidence = match[0];
-    }
-  }
-  for (const match of [...text.matchAll(/[0-9A-Za-z]{4}-?[0-9A-Za-z]{4}/g)].slice(0, 20)) {
-    const code = parseReferenceCode(match[0]);
-    if (code && (await findMessageByReferenceCode(db, code))) {
+    const sent = token ? await findMessageByTokenHash(db, hashToken(token)) : undefined;
+    if (sent && SENT_STATUSES.has(sent.status)) {
       spans.push({ start: match.index, end: match.index + match[0].length });
       evidence ||= match[0];
     }
@@ -252,8 +250,8 @@ async function alteredCopySigns(db: Kysely<Database>, text: string, lenders: Len
       evidence,
       explanation: {
         'zh-CN':
-          '这条短信带有我们真实发出过的链接或查询码，但其余内容被改动过（例如金额、电话或账户）。请以官方渠道显示的信息为准，不要按这条短信操作。',
-        en: 'This text carries a link or reference code from a message we really sent, but the rest has been changed (an amount, a number or an account, for example). Trust only what the official channels show, and do not act on this text.',
+          '这条短信带有我们真实发出过的链接，但其余内容被改动过（例如金额、电话或账户）。请以官方渠道显示的信息为准，不要按这条短信操作。',
+        en: 'This text carries a link from a message we really sent, but the rest has been changed (an amount, a number or an account, for example). Trust only what the official channels show, and do not act on this text.',
       },
       spans,
     },

@@ -265,6 +265,27 @@ for (const dialect of dialects) {
         expect(r.json.error).toMatchObject({ code: 'overpayment', field: 'amount' });
       });
 
+      it('keeps recorded repayments meaningful: no currency change, no schedule below what was repaid', async () => {
+        // IDEM has 52000 repaid on 2026-03-01 (2000 interest + 50000 principal)
+        const yen = await call('PUT', '/api/v1/loans/IDEM', {
+          borrower: 'M1',
+          currency: 'JPY',
+          instalments: [{ dueDate: '2026-03-01', principal: 100_000, interest: 2_000 }],
+        });
+        expect(yen.status).toBe(409);
+        expect(yen.json.error).toMatchObject({ code: 'currency_locked', field: 'currency' });
+        const smaller = await call('PUT', '/api/v1/loans/IDEM', {
+          borrower: 'M1',
+          currency: 'CNY',
+          instalments: [{ dueDate: '2026-03-01', principal: 10_000, interest: 0 }],
+        });
+        expect(smaller.status).toBe(409);
+        expect(smaller.json.error).toMatchObject({ code: 'schedule_below_repaid', field: 'instalments' });
+        // nothing changed: 50000 left × 10 days × 0.0005 = 250
+        const balance = await call('GET', '/api/v1/loans/IDEM/balance?asOf=2026-03-11');
+        expect(balance.json).toMatchObject({ principal: 50_000, penalty: 250, total: 50_250 });
+      });
+
       it("applies the lender's policy and the loan's override (annual cap)", async () => {
         // lender beta: grace 0, 0.1%/day capped at 0.24/365: 100000 × 10 × 0.24/365 = 657.53 → 658
         await call('PUT', '/api/v1/borrowers/CAP', { name: '罗平', phone: '13500001111' }, keyB);

@@ -168,6 +168,13 @@ for (const dialect of dialects) {
       expect(scriptHtml).not.toContain('<script>alert(1)</script>');
       expect(scriptHtml).toContain('&lt;script&gt;');
       expect(scriptHtml).toContain('<mark>');
+      // Inputs the form's own checks let through but the use case refuses: still a 400 beside the field.
+      const longLink = await post({ method: 'link', link: `https://qhxf.cn/r/${'a'.repeat(600)}` });
+      expect(longLink.status).toBe(400);
+      expect(await longLink.text()).toContain('id="link-error"');
+      const paddedCode = await post({ method: 'code', code: `K7QX${'-'.repeat(40)}92M8`, phoneLast4: '1234' });
+      expect(paddedCode.status).toBe(400);
+      expect(await paddedCode.text()).toContain('id="code-error"');
       const ok = await post({ method: 'text', text: genuine });
       expect(await ok.text()).toContain('是真的：这条短信是青禾消费金融（演示）发出的');
     });

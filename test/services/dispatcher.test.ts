@@ -180,6 +180,28 @@ for (const dialect of dialects) {
       expect((await status(ids[1] as string)).status).toBe('sent');
     });
 
+    it('gives up a row whose lease ran out while it waited its turn, so it is never sent twice', async () => {
+      const { ids } = await queueMessages(database.connection, 3, new Date());
+      const { db } = database.connection;
+      // Worker A claims all three with a 1.2 s lease and sends one at a time, 0.9 s each: it renews
+      // each row's lease as it starts on it, but the third's claim-time lease runs out at 1.2 s.
+      const slow = createDevOutboxProvider(db, { delayMs: 900 });
+      const a = dispatchOutbox(database.connection, slow, {
+        workerId: 'A',
+        leaseMs: 1_200,
+        concurrency: 1,
+        batchSize: 3,
+      });
+      // Worker B comes by at 1.35 s and takes over the third row.
+      await new Promise((resolve) => setTimeout(resolve, 1_350));
+      const b = await dispatchOutbox(database.connection, createDevOutboxProvider(db), { workerId: 'B', batchSize: 3 });
+      const reportA = await a;
+      expect(b).toMatchObject({ claimed: 1, sent: 1 });
+      expect(reportA).toMatchObject({ claimed: 3, sent: 2, leaseLost: 1 });
+      const rows = await db.selectFrom('dev_sms_outbox').select('message_id').where('message_id', 'in', ids).execute();
+      expect(rows.map((r) => r.message_id).sort()).toEqual([...ids].sort());
+    });
+
     it('survives a dispatcher killed with SIGKILL mid-run: nothing lost, nothing sent twice', async () => {
       const { ids } = await queueMessages(database.connection, 40, new Date());
       const child = spawn(process.execPath, ['src/cli/main.ts', 'reminders', 'dispatch'], {
@@ -209,7 +231,7 @@ for (const dialect of dialects) {
 
       // A new dispatcher, once the dead one's leases have run out, finishes the job.
       const report = await dispatchOutbox(database.connection, createDevOutboxProvider(db), {
-        clock: () => new Date(Date.now() + 5 * 60_000),
+        clock: () => new Date(Date.now() + 10 * 60_000),
       });
       // Those the dead worker had handed to the provider are reconciled, never sent again.
       expect(report.sent).toBe(40 - (atKill - before));

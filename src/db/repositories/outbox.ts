@@ -112,6 +112,22 @@ export async function claimOutbox(
   });
 }
 
+/**
+ * Extends this worker's lease right before it talks to the provider. False when the lease was
+ * lost (it ran out and another worker took the row): the caller must then leave the row alone,
+ * or the message could go out twice.
+ */
+export async function renewLease(db: Db, messageId: string, workerId: string, leaseUntil: string): Promise<boolean> {
+  const updated = await db
+    .updateTable('outbox')
+    .set({ lease_until: leaseUntil })
+    .where('message_id', '=', messageId)
+    .where('lease_owner', '=', workerId)
+    .where('status', '=', 'sending')
+    .executeTakeFirst();
+  return Number(updated.numUpdatedRows) === 1;
+}
+
 /** Marks the outcome; only the worker that holds the lease may (a stale worker's write is ignored). */
 export async function settleOutbox(
   db: Db,

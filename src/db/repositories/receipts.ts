@@ -100,3 +100,25 @@ export async function resetPhoneFailures(db: Db, borrowerId: string, e164: strin
     .where('is_current', '=', 1)
     .execute();
 }
+
+/** Receipts that arrived before we knew the provider's id for their message (stored unmatched). */
+export async function takeUnmatchedReceipts(db: Db, provider: string, providerMessageId: string) {
+  const rows = await db
+    .selectFrom('delivery_receipts')
+    .selectAll()
+    .where('provider', '=', provider)
+    .where('provider_message_id', '=', providerMessageId)
+    .where('message_id', 'is', null)
+    .execute();
+  if (rows.length > 0) {
+    await db
+      .deleteFrom('delivery_receipts')
+      .where(
+        'id',
+        'in',
+        rows.map((r) => r.id),
+      )
+      .execute();
+  }
+  return rows;
+}
