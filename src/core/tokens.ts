@@ -17,6 +17,11 @@ export function isLinkTokenShape(token: string): boolean {
   return /^[A-Za-z0-9_-]{22,64}$/.test(token);
 }
 
+/** A link (and its code) stops proving anything once its expiry has passed. */
+export function hasExpired(expiresAt: string | null, now: Date): boolean {
+  return expiresAt !== null && Date.parse(expiresAt) < now.getTime();
+}
+
 export function hashToken(token: string): string {
   return createHash('sha256').update(token).digest('hex');
 }

@@ -21,9 +21,11 @@ import {
   findRepaymentByKey,
   insertLoan,
   insertRepayment,
+  instalmentTerms,
   listInstalments,
   listRepayments,
   lockLoan,
+  repaymentEntries,
   replaceInstalments,
   updateLoan,
 } from '../db/repositories/loans.ts';
@@ -208,7 +210,7 @@ async function refuseScheduleBelowRepayments(
   instalments: readonly { dueDate: string; principal: number; interest: number }[],
   policy: MoneyPolicy,
 ): Promise<void> {
-  const repayments = (await listRepayments(db, loan.id)).map((r) => ({ amount: r.amount, paidOn: r.paid_on }));
+  const repayments = repaymentEntries(await listRepayments(db, loan.id));
   if (repayments.length === 0) return;
   if (currency !== loan.currency) {
     throw new ConflictError(
@@ -275,7 +277,8 @@ export function toBalanceView(loan: LoanRow, balance: LoanBalance): BalanceView 
   };
 }
 
-export function loanPolicy(lender: LenderProfile, loan: LoanRow): MoneyPolicy {
+/** The lender's money policy with the loan's own overrides on top. */
+export function loanPolicy(lender: LenderProfile, loan: { policy: string | null }): MoneyPolicy {
   return resolveMoneyPolicy(lender.policy, loan.policy ? (JSON.parse(loan.policy) as MoneyPolicyOverride) : null);
 }
 
@@ -289,8 +292,8 @@ async function loadLoan(db: Db, lender: LenderProfile, externalId: string, optio
   return {
     loan,
     policy: loanPolicy(lender, loan),
-    terms: instalments.map((i) => ({ dueDate: i.due_date, principal: i.principal, interest: i.interest })),
-    repayments: repayments.map((r) => ({ amount: r.amount, paidOn: r.paid_on })),
+    terms: instalmentTerms(instalments),
+    repayments: repaymentEntries(repayments),
   };
 }
 

@@ -5,12 +5,12 @@ import { decideEligibility, type EligibilityDecision, type Stage } from '../core
 import { NotFoundError } from '../core/errors.ts';
 import type { LenderProfile } from '../core/lender.ts';
 import { textFingerprint } from '../core/message-text.ts';
-import { type MoneyPolicyOverride, resolveMoneyPolicy } from '../core/policy.ts';
 import { renderReminder } from '../core/templates.ts';
 import { phoneTimeZone } from '../core/time-zones.ts';
 import { hashToken, LINK_TOKEN_BYTES, linkToken, referenceCode } from '../core/tokens.ts';
 import { newSortableId, secureRandomBytes } from '../db/ids.ts';
 import { findLenderBySlug, listLenders } from '../db/repositories/lenders.ts';
+import { instalmentTerms, repaymentEntries } from '../db/repositories/loans.ts';
 import {
   findUsedIdempotencyKeys,
   findUsedReferenceCodes,
@@ -20,6 +20,7 @@ import {
   loadLoanContext,
 } from '../db/repositories/reminders.ts';
 import type { Database, MessageRow } from '../db/schema.ts';
+import { loanPolicy } from './lender-api.ts';
 import { withRetryOnConflict } from './transactions.ts';
 
 /**
@@ -113,16 +114,9 @@ async function planPage(
     const borrower = context.borrowers.get(loan.borrower_id);
     if (!borrower) continue;
     const phone = context.phones.get(loan.borrower_id);
-    const policy = resolveMoneyPolicy(
-      lender.policy,
-      loan.policy ? (JSON.parse(loan.policy) as MoneyPolicyOverride) : null,
-    );
-    const terms = (context.instalments.get(loan.id) ?? []).map((i) => ({
-      dueDate: i.due_date,
-      principal: i.principal,
-      interest: i.interest,
-    }));
-    const repayments = (context.repayments.get(loan.id) ?? []).map((r) => ({ amount: r.amount, paidOn: r.paid_on }));
+    const policy = loanPolicy(lender, loan);
+    const terms = instalmentTerms(context.instalments.get(loan.id) ?? []);
+    const repayments = repaymentEntries(context.repayments.get(loan.id) ?? []);
     const balance = computeBalance(terms, repayments, policy, localDate(now, policy.timeZone));
     const timeZone = borrower.time_zone ?? phoneTimeZone(phone?.e164) ?? policy.timeZone;
     const contacts = context.contacts.get(loan.borrower_id) ?? [];

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { LenderProfile } from '../core/lender.ts';
 import { maskPhone } from '../core/phone.ts';
-import { hashToken, isLinkTokenShape } from '../core/tokens.ts';
+import { hasExpired, hashToken, isLinkTokenShape } from '../core/tokens.ts';
 import { findLenderById, listLenders } from '../db/repositories/lenders.ts';
 import { findMessageByTokenHash } from '../db/repositories/messages.ts';
 import type { Database } from '../db/schema.ts';
@@ -23,8 +23,6 @@ export type ShortLinkAnswer =
   | { state: 'expired'; lender: LenderProfile; sentAt: string }
   | { state: 'unknown'; lenders: LenderProfile[] };
 
-const SENT = new Set(['sent', 'delivered', 'undelivered', 'unknown']);
-
 export async function lookUpShortLink(
   db: Kysely<Database>,
   token: string,
@@ -32,7 +30,7 @@ export async function lookUpShortLink(
   now = new Date(),
 ): Promise<ShortLinkAnswer> {
   const message = isLinkTokenShape(token) ? await findMessageByTokenHash(db, hashToken(token)) : undefined;
-  const lender = message && SENT.has(message.status) ? await findLenderById(db, message.lender_id) : undefined;
+  const lender = message ? await findLenderById(db, message.lender_id) : undefined;
   if (!message || !lender) {
     // The lender whose short-link domain this is, when the request came to it; else every lender.
     const lenders = await listLenders(db);
@@ -40,8 +38,7 @@ export async function lookUpShortLink(
     return { state: 'unknown', lenders: own.length > 0 ? own : lenders };
   }
   const sentAt = message.sent_at ?? message.created_at;
-  if (message.expires_at !== null && Date.parse(message.expires_at) < now.getTime())
-    return { state: 'expired', lender, sentAt };
+  if (hasExpired(message.expires_at, now)) return { state: 'expired', lender, sentAt };
   return {
     state: 'genuine',
     lender,

@@ -6,7 +6,7 @@ import { ValidationError } from '../core/errors.ts';
 import type { LenderProfile } from '../core/lender.ts';
 import { textFingerprint } from '../core/message-text.ts';
 import { maskPhone } from '../core/phone.ts';
-import { hashToken, isLinkTokenShape, parseReferenceCode } from '../core/tokens.ts';
+import { hasExpired, hashToken, isLinkTokenShape, parseReferenceCode } from '../core/tokens.ts';
 import { parseInput } from '../core/validation.ts';
 import { listLenders } from '../db/repositories/lenders.ts';
 import {
@@ -62,6 +62,35 @@ export const verifyRequestSchema = z
   });
 
 export type VerifyRequest = z.infer<typeof verifyRequestSchema>;
+
+export type VerifyFormField = 'link' | 'code' | 'phoneLast4' | 'text';
+export type VerifyFormProblem = 'missing_link' | 'bad_code' | 'bad_last4' | 'missing_text' | 'too_long';
+
+/**
+ * The /verify forms (one per way of checking): what a person typed, turned into a request, or
+ * the problems to show beside the fields. Stricter than the API where it helps a person: a code
+ * whose check character is wrong is a typo to fix, not a message to judge.
+ */
+export function readVerifyForm(
+  method: unknown,
+  values: Record<VerifyFormField, string>,
+): { body: Record<string, string> | null; problems: Partial<Record<VerifyFormField, VerifyFormProblem>> } {
+  const problems: Partial<Record<VerifyFormField, VerifyFormProblem>> = {};
+  let body: Record<string, string>;
+  if (method === 'link') {
+    if (values.link.trim() === '') problems.link = 'missing_link';
+    body = { link: values.link.trim() };
+  } else if (method === 'code') {
+    if (!parseReferenceCode(values.code)) problems.code = 'bad_code';
+    if (!/^\d{4}$/.test(values.phoneLast4.trim())) problems.phoneLast4 = 'bad_last4';
+    body = { code: values.code.trim(), phoneLast4: values.phoneLast4.trim() };
+  } else {
+    if (values.text.trim() === '') problems.text = 'missing_text';
+    else if (values.text.length > MAX_TEXT_LENGTH) problems.text = 'too_long';
+    body = { text: values.text };
+  }
+  return { body: Object.keys(problems).length === 0 ? body : null, problems };
+}
 export type Verdict = 'genuine' | 'not_sent' | 'expired';
 
 export interface VerifyAnswer {
@@ -81,8 +110,6 @@ export interface Verification {
   /** The text that was checked (the pasted text, or the link), for highlighting. */
   checkedText: string;
 }
-
-const SENT_STATUSES = new Set(['sent', 'delivered', 'undelivered', 'unknown']);
 
 export function officialContactsOf(lender: LenderProfile): OfficialContacts {
   const brand = lender.domains.map((d) => d.split('.').at(-2) ?? '').filter(Boolean);
@@ -116,7 +143,6 @@ export async function verify(
   const lenderById = new Map(lenders.map((l) => [l.id, l]));
 
   let matched: SentMessage | undefined;
-  let expired = false;
   let checked = '';
   let extra: Indicator[] = [];
 
@@ -124,32 +150,26 @@ export async function verify(
     checked = input.link.trim();
     const token = tokenFromLink(checked, lenders);
     if (token) {
-      const found = await findMessageByTokenHash(db, hashToken(token));
-      if (found && SENT_STATUSES.has(found.status)) {
-        matched = found;
-        expired = found.expires_at !== null && Date.parse(found.expires_at) < now.getTime();
-      }
+      matched = await findMessageByTokenHash(db, hashToken(token));
     }
   } else if (input.code !== undefined) {
     checked = input.code.trim();
     const code = parseReferenceCode(checked);
     if (code) {
       const found = await findMessageByReferenceCode(db, code);
-      if (found && SENT_STATUSES.has(found.status) && found.phone_e164.endsWith(input.phoneLast4 ?? '-')) {
-        matched = found;
-        expired = found.expires_at !== null && Date.parse(found.expires_at) < now.getTime();
-      }
+      if (found?.phone_e164.endsWith(input.phoneLast4 ?? '-')) matched = found;
     }
   } else {
     checked = input.text ?? '';
     const fingerprint = textFingerprint(checked);
-    const candidates = (await findMessagesByFingerprint(db, fingerprint)).filter((m) => SENT_STATUSES.has(m.status));
-    matched = candidates[0];
+    const candidates = await findMessagesByFingerprint(db, fingerprint);
+    matched = candidates.find((m) => !asked || m.lender_id === asked.id);
     if (!matched) extra = await alteredCopySigns(db, checked, lenders);
   }
 
   const lenderOfMatch = matched ? lenderById.get(matched.lender_id) : undefined;
   if (matched && asked && lenderOfMatch?.id !== asked.id) matched = undefined;
+  const expired = matched !== undefined && hasExpired(matched.expires_at, now);
 
   if (matched && lenderOfMatch) {
     const answer: VerifyAnswer = {
@@ -235,8 +255,7 @@ async function alteredCopySigns(db: Kysely<Database>, text: string, lenders: Len
   // Bounded: a pasted text is short, but a crafted one must not cost a lookup per character.
   for (const match of [...text.matchAll(/(?:https?:\/\/)?[a-z0-9.-]+\/r\/[A-Za-z0-9_-]{22,64}/gi)].slice(0, 5)) {
     const token = tokenFromLink(match[0], lenders);
-    const sent = token ? await findMessageByTokenHash(db, hashToken(token)) : undefined;
-    if (sent && SENT_STATUSES.has(sent.status)) {
+    if (token && (await findMessageByTokenHash(db, hashToken(token)))) {
       spans.push({ start: match.index, end: match.index + match[0].length });
       evidence ||= match[0];
     }

@@ -1,3 +1,4 @@
+import type { InstalmentTerms, RepaymentEntry } from '../../core/balance.ts';
 import { newId } from '../ids.ts';
 import type { InstalmentRow, LoanRow, RepaymentRow } from '../schema.ts';
 import type { Db } from './lenders.ts';
@@ -119,4 +120,13 @@ export async function insertRepayment(
       created_at: now,
     })
     .execute();
+}
+
+/** Stored rows as the balance rules take them. */
+export function instalmentTerms(rows: readonly InstalmentRow[]): InstalmentTerms[] {
+  return rows.map((i) => ({ dueDate: i.due_date, principal: i.principal, interest: i.interest }));
+}
+
+export function repaymentEntries(rows: readonly RepaymentRow[]): RepaymentEntry[] {
+  return rows.map((r) => ({ amount: r.amount, paidOn: r.paid_on }));
 }
