@@ -37,11 +37,6 @@ export function addDays(date: string, days: number): string {
   return fromDayNumber(toDayNumber(date) + days);
 }
 
-/** Whole days from `from` to `to` (negative when `to` is earlier). */
-export function daysBetween(from: string, to: string): number {
-  return toDayNumber(to) - toDayNumber(from);
-}
-
 const dateFormatters = new Map<string, Intl.DateTimeFormat>();
 
 /** The calendar date of `instant` in the IANA `timeZone` (formatters are cached: building one costs ~20 µs). */

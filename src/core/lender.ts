@@ -36,13 +36,3 @@ export interface LenderProfile {
 export const slugSchema = z
   .string()
   .regex(/^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$/, 'a lender slug is 1–40 lower-case letters, digits or hyphens');
-
-export const hotlineSchema = z.strictObject({ number: z.string().min(3).max(30), hours: z.string().max(60) });
-
-export const repaymentChannelSchema = z.strictObject({
-  kind: z.enum(['app', 'website', 'bank_transfer', 'counter', 'mini_program']),
-  label: z.string().min(1).max(60),
-  labelEn: z.string().min(1).max(60),
-  detail: z.string().min(1).max(200),
-  detailEn: z.string().min(1).max(200).optional(),
-});

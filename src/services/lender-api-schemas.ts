@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { isCurrency } from '../core/currency.ts';
 import { isIsoDate } from '../core/dates.ts';
 import { moneyPolicyOverrideSchema } from '../core/policy.ts';
+import { type Locale, matchLocale } from '../i18n/locale.ts';
 
 /** The request bodies of CONTRACT.md's lender API. Strict: an unknown field is an error, not ignored. */
 
@@ -23,17 +24,13 @@ const amount = (what: string) =>
     .min(0, { error: `${what} must not be negative` })
     .max(MAX_AMOUNT, { error: `${what} is too large` });
 
-export const SUPPORTED_LOCALES = ['zh-CN', 'en'] as const;
-export type Locale = (typeof SUPPORTED_LOCALES)[number];
-
 /** Accepts "zh", "zh-CN", "zh-Hans", "en", "en-GB"…; stores one of the supported locales. */
 export const localeSchema = z
   .string()
   .max(35)
   .transform((value, ctx): Locale => {
-    const lower = value.toLowerCase();
-    if (lower === 'zh' || lower.startsWith('zh-')) return 'zh-CN';
-    if (lower === 'en' || lower.startsWith('en-')) return 'en';
+    const locale = matchLocale(value);
+    if (locale) return locale;
     ctx.addIssue({ code: 'custom', message: 'must be "zh-CN" or "en"' });
     return z.NEVER;
   });

@@ -211,12 +211,3 @@ export async function listDevSms(db: Db): Promise<DevOutboxEntry[]> {
     messageId: r.message_id,
   }));
 }
-
-export async function countOutbox(db: Db) {
-  const rows = await db
-    .selectFrom('outbox')
-    .select(['status', (eb) => eb.fn.countAll<number>().as('n')])
-    .groupBy('status')
-    .execute();
-  return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
-}
