@@ -4,7 +4,8 @@ import { defineConfig, envField } from 'astro/config';
 
 export default defineConfig({
   output: 'server',
-  adapter: node({ mode: 'standalone', bodySizeLimit: 256 * 1024 }),
+  // Middleware mode: scripts/serve.ts is the HTTP server (static files from memory, then the app).
+  adapter: node({ mode: 'middleware', bodySizeLimit: 256 * 1024 }),
   // The origin check lives in src/middleware.ts: Astro's own covers form content types only,
   // ours refuses every cross-site unsafe request whatever its content type.
   security: { checkOrigin: false },
@@ -37,6 +38,14 @@ export default defineConfig({
       ALIYUN_ENDPOINT: envField.string({ context: 'server', access: 'secret', optional: true }),
       ALIYUN_RECEIPT_SECRET: envField.string({ context: 'server', access: 'secret', optional: true }),
       DEV_SMS_DELAY_MS: envField.number({ context: 'server', access: 'secret', optional: true }),
+      // Checks per minute per client on /r/<token>, /verify and POST /api/v1/verify (default 30).
+      PUBLIC_CHECKS_PER_MINUTE: envField.number({
+        context: 'server',
+        access: 'secret',
+        optional: true,
+        int: true,
+        gt: 0,
+      }),
       LOG_LEVEL: envField.enum({
         context: 'server',
         access: 'secret',

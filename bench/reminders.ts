@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import { DEFAULT_MONEY_POLICY } from '../src/core/policy.ts';
+import { DEFAULT_RELIEF_POLICY } from '../src/core/relief.ts';
 import { DEFAULT_REMINDER_POLICY } from '../src/core/reminder-policy.ts';
 import { openDatabase } from '../src/db/connection.ts';
 import { newId } from '../src/db/ids.ts';
@@ -47,6 +48,7 @@ async function seed(url: string): Promise<void> {
         repaymentChannels: [{ kind: 'app', label: '基准 App', labelEn: 'Bench app', detail: 'bench.example.cn' }],
         policy: { ...DEFAULT_MONEY_POLICY },
         reminders: { ...DEFAULT_REMINDER_POLICY },
+        relief: DEFAULT_RELIEF_POLICY,
         widgetOrigins: [],
       },
       at,

@@ -12,10 +12,14 @@ import { openDatabase } from '../src/db/connection.ts';
 import { migrateToLatest } from '../src/db/migrate.ts';
 import { findLenderBySlug } from '../src/db/repositories/lenders.ts';
 import { seedDemo } from '../src/services/demo-seed.ts';
+import { dispatchOutbox } from '../src/services/dispatcher.ts';
+import { runReminderCycle } from '../src/services/reminders.ts';
+import { createDevOutboxProvider } from '../src/sms/dev-outbox.ts';
 
 /**
  * `npm run bench`: the built Astro server against a bare node:http server that answers with the
- * same bytes, for the home page and one lender-API balance. Each server runs in its own process
+ * same bytes, for the home page, one lender-API balance, a genuine short link (/r/<token>) and a
+ * pasted-text check (POST /api/v1/verify). Each server runs in its own process
  * (its own core on a 2-core machine); the load generator (autocannon) runs in this one. Prints a
  * table and writes the figures to bench-results/latest.json.
  *
@@ -61,6 +65,8 @@ interface AutocannonResult {
 
 interface AutocannonOptions {
   url: string;
+  method?: string;
+  body?: string;
   connections: number;
   duration: number;
   headers?: Record<string, string>;
@@ -220,7 +226,7 @@ async function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Pr
 // ---------------------------------------------------------------------------------------------
 // Steps
 
-async function prepareDatabase(dir: string): Promise<{ url: string; apiKey: string }> {
+async function prepareDatabase(dir: string): Promise<{ url: string; apiKey: string; sms: string }> {
   const url = `file:${join(dir, 'bench.db')}`;
   const connection = openDatabase(url);
   try {
@@ -229,7 +235,17 @@ async function prepareDatabase(dir: string): Promise<{ url: string; apiKey: stri
     const lender = await findLenderBySlug(connection.db, 'demo');
     if (!lender) throw new Error('the demo lender is missing after seeding');
     const { key } = await createApiKey(connection.db, lender.id, 'bench');
-    return { url, apiKey: key };
+    // Real reminders, sent through the dev outbox: a genuine link and text to check.
+    const today = new Date().toISOString().slice(0, 10);
+    await runReminderCycle(connection.db, { now: new Date(`${today}T02:00:00Z`), send: true });
+    await dispatchOutbox(connection, createDevOutboxProvider(connection.db));
+    const sent = await connection.db
+      .selectFrom('dev_sms_outbox')
+      .select('text')
+      .where('to', '=', '+8613800138005')
+      .executeTakeFirst();
+    if (!sent) throw new Error('no reminder was sent to the demo borrower B005');
+    return { url, apiKey: key, sms: sent.text };
   } finally {
     await connection.close();
   }
@@ -249,9 +265,18 @@ function tail(child: ChildProcess): () => string {
 async function startAstro(databaseUrl: string): Promise<{ child: ChildProcess; base: string }> {
   const port = await freePort();
   const child = track(
-    spawn(process.execPath, [join(ROOT, 'dist/server/entry.mjs')], {
+    // The same V8 flags as `npm start`.
+    spawn(process.execPath, ['--max-semi-space-size=8', '--max-old-space-size=256', join(ROOT, 'scripts/serve.ts')], {
       cwd: ROOT,
-      env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: databaseUrl, LOG_LEVEL: 'silent' },
+      env: {
+        ...process.env,
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        DATABASE_URL: databaseUrl,
+        LOG_LEVEL: 'silent',
+        // One load generator is one client address: lift the per-client budget (it is still checked).
+        PUBLIC_CHECKS_PER_MINUTE: '100000000',
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     }),
   );
@@ -294,8 +319,10 @@ async function startBare(bodyFile: string, contentType: string): Promise<{ child
 
 interface Target {
   name: string;
+  method: 'GET' | 'POST';
   path: string;
   headers: Record<string, string>;
+  body?: string;
 }
 
 interface Captured {
@@ -306,7 +333,9 @@ interface Captured {
 
 async function capture(base: string, target: Target): Promise<Captured> {
   const response = await fetch(`${base}${target.path}`, {
+    method: target.method,
     headers: target.headers,
+    ...(target.body === undefined ? {} : { body: target.body }),
     redirect: 'manual',
     signal: AbortSignal.timeout(10_000),
   });
@@ -344,6 +373,8 @@ interface RunFigures {
 async function load(base: string, target: Target, duration: number): Promise<AutocannonResult> {
   const instance = autocannon({
     url: `${base}${target.path}`,
+    method: target.method,
+    ...(target.body === undefined ? {} : { body: target.body }),
     connections: CONNECTIONS,
     duration,
     headers: target.headers,
@@ -411,6 +442,7 @@ async function measure(server: RunFigures['server'], pid: number, base: string, 
 
 interface TargetResult {
   name: string;
+  method: string;
   path: string;
   contentType: string;
   bytes: number;
@@ -468,7 +500,9 @@ async function main(): Promise<number> {
   workDir = dir;
   try {
     process.stderr.write('bench: preparing the database… ');
-    const { url, apiKey } = await prepareDatabase(dir);
+    const { url, apiKey, sms } = await prepareDatabase(dir);
+    const shortLink = /https:\/\/[^/\s]+(\/r\/[A-Za-z0-9_-]+)/.exec(sms)?.[1];
+    if (!shortLink) throw new Error(`no short link in the sent reminder: ${sms}`);
     process.stderr.write('done\nbench: starting the Astro server… ');
     const astro = await startAstro(url);
     const astroPid = astro.child.pid ?? 0;
@@ -476,11 +510,20 @@ async function main(): Promise<number> {
     process.stderr.write(`pid ${astroPid}, RSS ${astroRssAtStartMB} MB\n`);
 
     const targets: Target[] = [
-      { name: 'home page', path: '/', headers: {} },
+      { name: 'home page', method: 'GET', path: '/', headers: {} },
       {
         name: 'API balance',
+        method: 'GET',
         path: '/api/v1/loans/L005/balance?asOf=2026-12-01',
         headers: { authorization: `Bearer ${apiKey}` },
+      },
+      { name: 'short link /r/', method: 'GET', path: shortLink, headers: {} },
+      {
+        name: 'API verify (text)',
+        method: 'POST',
+        path: '/api/v1/verify',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ text: sms }),
       },
     ];
 
@@ -499,6 +542,7 @@ async function main(): Promise<number> {
       }
       results.push({
         name: target.name,
+        method: target.method,
         path: target.path,
         contentType: captured.contentType,
         bytes: captured.body.length,
@@ -528,7 +572,7 @@ async function main(): Promise<number> {
         `node ${process.version}, ${availableParallelism()} CPUs\n`,
     );
     for (const result of results) {
-      console.log(`${result.name}: GET ${result.path} → ${result.bytes} bytes, ${result.contentType}`);
+      console.log(`${result.name}: ${result.method} ${result.path} → ${result.bytes} bytes, ${result.contentType}`);
     }
     console.log(`\nAstro server RSS after start (before any load): ${astroRssAtStartMB} MB`);
     console.log(`\n${table(results)}\n`);
@@ -565,7 +609,8 @@ async function main(): Promise<number> {
   }
 }
 
-const limitMs = (4 * (WARMUP_SECONDS + SECONDS + 30) + 120) * 1000;
+const RUNS = 8; // four targets, each against both servers
+const limitMs = (RUNS * (WARMUP_SECONDS + SECONDS + 30) + 180) * 1000;
 const watchdog = setTimeout(() => {
   console.error(`bench: gave up after ${limitMs / 1000} s`);
   killAllNow();

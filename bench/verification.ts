@@ -1,4 +1,5 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { textFingerprint } from '../src/core/message-text.ts';
@@ -20,6 +21,21 @@ import { SCAMS } from '../test/core/checker/corpus.ts';
  */
 const STORE = Number(process.env.BENCH_STORE ?? 100_000);
 const CHECKS = Number(process.env.BENCH_CHECKS ?? 10_000);
+
+/** BENCH_PROFILE=<file>: a CPU profile of the measured loop only (open it in Chrome DevTools). */
+async function startProfile() {
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+  return {
+    async stop(file: string) {
+      const { profile } = await session.post('Profiler.stop');
+      writeFileSync(file, JSON.stringify(profile));
+      session.disconnect();
+    },
+  };
+}
 
 const dir = mkdtempSync(join(tmpdir(), 'zx-bench-verify-'));
 const connection = openDatabase(`file:${join(dir, 'bench.db')}`);
@@ -111,12 +127,14 @@ try {
 
   let genuine = 0;
   for (const text of pasted.slice(0, 200)) await verify(db, { text }, 'zh-CN'); // warm-up
+  const profiler = process.env.BENCH_PROFILE ? await startProfile() : null;
   const started = performance.now();
   for (const text of pasted) {
     const result = await verify(db, { text }, 'zh-CN');
     if (result.answer.verdict === 'genuine') genuine++;
   }
   const seconds = (performance.now() - started) / 1000;
+  if (profiler) await profiler.stop(process.env.BENCH_PROFILE ?? '');
   console.log(
     `verification: ${pasted.length} pasted texts against ${STORE} sent messages in ${seconds.toFixed(2)} s = ${Math.round(
       pasted.length / seconds,

@@ -17,7 +17,7 @@ const run = (args: string[]) => {
 
 if (!existsSync('dist/server/entry.mjs')) run(['node_modules/astro/bin/astro.mjs', 'build']);
 run(['src/cli/main.ts', 'migrate']);
-await import(new URL('../dist/server/entry.mjs', import.meta.url).href);
+await import('./serve.ts');
 
 if (config.reminderScheduleMinutes > 0) {
   const connection = openDatabase(config.databaseUrl);

@@ -8,5 +8,9 @@ declare namespace App {
     noStore?: boolean;
     /** An allowed cross-origin caller of a CORS-enabled API path (exact match). */
     corsOrigin?: string;
+    /** The signed-in support staff member, on /staff pages. */
+    staff?: import('./services/staff-workbench.ts').StaffMember;
+    /** The signed-in borrower (the person holding this number), on /account pages. */
+    borrower?: { phone: string; signedInAt: Date };
   }
 }

@@ -1,9 +1,12 @@
 import { PUBLIC_ORIGIN } from 'astro:env/server';
 import { defineMiddleware, sequence } from 'astro:middleware';
 import { randomUUID } from 'node:crypto';
+import { readSession } from './auth/sessions.ts';
 import { DEFAULT_LOCALE, fromAcceptLanguage, matchLocale } from './i18n/locale.ts';
+import { database } from './server/context.ts';
 import { allowedOrigins, CORS_PATHS } from './server/cors.ts';
 import { log, safePath } from './server/log.ts';
+import { findActiveStaff } from './services/staff-workbench.ts';
 
 /**
  * Every request passes these small steps in order. Each does one thing; the order matters:
@@ -149,4 +152,35 @@ const locale = defineMiddleware(async (context, next) => {
   return next();
 });
 
-export const onRequest = sequence(requestLog, securityHeaders, cors, originCheck, locale);
+/**
+ * /staff/… needs a signed-in, active staff member; anyone else is sent to the sign-in page.
+ * The session is read only on these paths, so public pages never touch the sessions table.
+ */
+const staffGate = defineMiddleware(async (context, next) => {
+  const path = context.url.pathname;
+  if (path !== '/staff' && !path.startsWith('/staff/')) return next();
+  const db = await database();
+  const session = await readSession(db, 'staff', context.cookies);
+  const staff = session ? await findActiveStaff(db, session.subjectId) : null;
+  if (staff) context.locals.staff = staff;
+  else if (path !== '/staff/sign-in') return context.redirect('/staff/sign-in', 303);
+  return next();
+});
+
+/** Account pages a visitor may see: signing in. Everything else under /account needs a session. */
+const PUBLIC_ACCOUNT_PATHS = new Set(['/account/sign-in']);
+
+/** /account/… needs a borrower session (read only on these paths); others are sent to sign in. */
+const borrowerGate = defineMiddleware(async (context, next) => {
+  const path = context.url.pathname;
+  if (path !== '/account' && !path.startsWith('/account/')) return next();
+  const session = await readSession(await database(), 'borrower', context.cookies);
+  if (session) context.locals.borrower = { phone: session.subjectId, signedInAt: session.createdAt };
+  else if (!PUBLIC_ACCOUNT_PATHS.has(path)) {
+    const back = context.request.method === 'GET' ? `?next=${encodeURIComponent(path)}` : '';
+    return context.redirect(`/account/sign-in${back}`, 303);
+  }
+  return next();
+});
+
+export const onRequest = sequence(requestLog, securityHeaders, cors, originCheck, locale, staffGate, borrowerGate);

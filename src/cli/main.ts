@@ -38,7 +38,7 @@ const USAGE = `usage: npm run --silent cli -- <command> [--json]
                               plans, queues the reminders and dispatches them
   reminders dispatch          sends what the outbox holds (resumes after a crash)
   outbox                      every SMS sent or tried through the development provider
-  policy show|set <lender>    the lender's money and reminder policy; set reads a JSON change on stdin
+  policy show|set <lender>    the lender's money, reminder and relief policy; set reads a JSON change on stdin
   templates preview [--lender <slug>] [--stage …] [--locale …]
                               rendered reminder texts with length and SMS segments
   demo                        migrate, seed, print how to look around, serve the site
@@ -210,7 +210,7 @@ async function main(argv: string[]): Promise<number> {
       const [action, slug] = rest;
       if ((action !== 'show' && action !== 'set') || !slug) {
         throw new UsageError(
-          'usage: policy show <lender> | policy set <lender>  (a JSON change on stdin: {"money":{…},"reminders":{…}})',
+          'usage: policy show <lender> | policy set <lender>  (a JSON change on stdin: {"money":{…},"reminders":{…},"relief":{…}})',
         );
       }
       const change = action === 'set' ? parseJson(await text(process.stdin)) : undefined;
@@ -220,7 +220,7 @@ async function main(argv: string[]): Promise<number> {
         if (!lender) throw new NotFoundError('lender', `no lender with slug "${slug}"`);
         const policy =
           change === undefined
-            ? { money: lender.policy, reminders: lender.reminders }
+            ? { money: lender.policy, reminders: lender.reminders, relief: lender.relief }
             : await updateLenderPolicy(db, slug, change);
         out(policy, JSON.stringify(policy, null, 2));
         return 0;
@@ -267,7 +267,7 @@ Zhenxin demo — ${connection.describe}
   } finally {
     await connection.close();
   }
-  const server = spawn(process.execPath, [entry], {
+  const server = spawn(process.execPath, ['scripts/serve.ts'], {
     stdio: 'inherit',
     env: { ...process.env, PORT: String(config.port), HOST: config.host },
   });

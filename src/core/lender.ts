@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { MoneyPolicy } from './policy.ts';
+import type { ReliefPolicy } from './relief.ts';
 import type { ReminderPolicy } from './reminder-policy.ts';
 
 /** What a lender tells the world is theirs: the only signature, domains and numbers to trust. */
@@ -30,6 +31,8 @@ export interface LenderProfile {
   repaymentChannels: RepaymentChannel[];
   policy: MoneyPolicy;
   reminders: ReminderPolicy;
+  /** Extensions and instalment plans the lender offers. */
+  relief: ReliefPolicy;
   widgetOrigins: string[];
 }
 

@@ -29,3 +29,10 @@ export function formatShortDate(date: string, locale: 'zh-CN' | 'en'): string {
   const names = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
   return `${day} ${names[month - 1]}`;
 }
+
+/** The amount as a screen reader should say it: "3000.50元" / "3,000.50 yuan" (no "¥", which some read as "yen"). */
+export function spokenMoney(minor: number, currency: string, locale: 'zh-CN' | 'en'): string {
+  const written = formatMoney(minor, currency, 'en').replace(`${currency} `, '');
+  if (currency === 'CNY') return locale === 'zh-CN' ? `${written.replaceAll(',', '')}元` : `${written} yuan`;
+  return `${written} ${currency}`;
+}

@@ -23,6 +23,23 @@ export function parseMobile(input: string, defaultCountry: CountryCode = 'CN'): 
   return { ok: true, e164: phone.number, country: phone.country };
 }
 
+/** Where a borrower's own number may come from (mainland China, Hong Kong, Macao). */
+export const SUPPORTED_REGIONS: readonly CountryCode[] = ['CN', 'HK', 'MO'];
+
+export type BorrowerPhoneProblem = 'missing' | PhoneProblem | 'unsupported_region';
+
+/** A number a borrower typed for themselves: a mobile number of a supported region, as E.164. */
+export function parseBorrowerPhone(
+  input: string,
+): { ok: true; e164: string } | { ok: false; problem: BorrowerPhoneProblem } {
+  if (input.trim() === '') return { ok: false, problem: 'missing' };
+  const parsed = parseMobile(input);
+  if (!parsed.ok) return parsed;
+  if (!parsed.country || !SUPPORTED_REGIONS.includes(parsed.country))
+    return { ok: false, problem: 'unsupported_region' };
+  return { ok: true, e164: parsed.e164 };
+}
+
 /** "+8613812345678" → "138****5678"; other countries keep their code: "+852 9123****" style. */
 export function maskPhone(e164: string): string {
   if (e164.startsWith('+86') && e164.length === 14) return `${e164.slice(3, 6)}****${e164.slice(10)}`;

@@ -28,3 +28,18 @@ function formatPath(path: readonly PropertyKey[], prefix: string): string {
   }
   return out;
 }
+
+/**
+ * Every field a form got wrong (path → the schema's message), for pages that show all problems
+ * at once (GOV.UK error summary); empty when the value is valid.
+ */
+export function fieldProblems<S extends z.ZodType>(schema: S, value: unknown): Record<string, string> {
+  const result = schema.safeParse(value);
+  const problems: Record<string, string> = {};
+  if (result.success) return problems;
+  for (const issue of result.error.issues) {
+    const path = formatPath(issue.path, '') || 'body';
+    problems[path] ??= issue.message;
+  }
+  return problems;
+}

@@ -4,6 +4,10 @@ import * as initial from './migrations/2026-11-24-0001-initial.ts';
 import * as reminders from './migrations/2026-11-24-0002-reminders.ts';
 import * as loanPages from './migrations/2026-11-24-0003-loan-pages.ts';
 import * as outboxByMessage from './migrations/2026-11-24-0004-outbox-by-message.ts';
+import * as scamReports from './migrations/2026-11-24-0005-scam-reports.ts';
+import * as codeBudgets from './migrations/2026-11-24-0006-code-budgets.ts';
+import * as relief from './migrations/2026-11-24-0007-relief.ts';
+import * as codeLocks from './migrations/2026-11-24-0008-code-locks.ts';
 import type { Database } from './schema.ts';
 
 /**
@@ -15,6 +19,10 @@ export const migrations: Record<string, Migration> = {
   '2026-11-24-0002-reminders': reminders,
   '2026-11-24-0003-loan-pages': loanPages,
   '2026-11-24-0004-outbox-by-message': outboxByMessage,
+  '2026-11-24-0005-scam-reports': scamReports,
+  '2026-11-24-0006-code-budgets': codeBudgets,
+  '2026-11-24-0007-relief': relief,
+  '2026-11-24-0008-code-locks': codeLocks,
 };
 
 export async function migrateToLatest(db: Kysely<Database>): Promise<MigrationResultSet> {

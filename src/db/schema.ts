@@ -75,6 +75,8 @@ export interface LoansTable {
   policy: Json | null;
   created_at: Instant;
   updated_at: Instant;
+  /** Set when an extension or plan replaced the schedule: repayments up to this seq belong to the old one. */
+  schedule_after_seq: number | null;
 }
 
 export interface InstalmentsTable {
@@ -153,6 +155,8 @@ export interface RequestsTable {
   decided_at: Instant | null;
   decided_by: string | null;
   decision_note: string | null;
+  /** The previewed schedule the borrower agreed to (JSON), or null for requests made elsewhere. */
+  quote: Json | null;
 }
 
 export interface StaffUsersTable {
@@ -185,6 +189,10 @@ export interface OneTimeCodesTable {
   created_at: Instant;
   expires_at: Instant;
   consumed_at: Instant | null;
+  /** The client address that asked for it (send budget per address). */
+  ip: string | null;
+  /** The number without its last four digits (send budget per number range). */
+  number_prefix: string | null;
 }
 
 export interface AuditLogTable {
@@ -218,6 +226,36 @@ export interface DevSmsOutboxTable {
   created_at: Instant;
 }
 
+export interface ScamReportsTable {
+  id: string;
+  staff_id: string;
+  /** The lender the message pretends to be from, when recognised. */
+  lender_id: string | null;
+  text: string;
+  risk: string;
+  /** Indicator ids found when it was recorded (JSON array). */
+  signs: Json;
+  tags: Json;
+  note: string | null;
+  created_at: Instant;
+}
+
+export interface ScamReportItemsTable {
+  id: string;
+  report_id: string;
+  lender_id: string | null;
+  /** 'domain' (registrable domain or IP) or 'number' (digits as dialled, or E.164). */
+  kind: string;
+  value: string;
+  created_at: Instant;
+}
+
+export interface CodeLocksTable {
+  /** A number range ("+861380013"): issuing a code for a number in it holds this row. */
+  key: string;
+  at: Instant;
+}
+
 export interface Database {
   lenders: LendersTable;
   api_keys: ApiKeysTable;
@@ -235,6 +273,9 @@ export interface Database {
   audit_log: AuditLogTable;
   delivery_receipts: DeliveryReceiptsTable;
   dev_sms_outbox: DevSmsOutboxTable;
+  scam_reports: ScamReportsTable;
+  scam_report_items: ScamReportItemsTable;
+  code_locks: CodeLocksTable;
 }
 
 export type LenderRow = Selectable<LendersTable>;

@@ -1,3 +1,6 @@
+import { accountEn, accountZh } from './catalogues/account.ts';
+import { reliefEn, reliefZh } from './catalogues/relief.ts';
+import { staffEn, staffZh } from './catalogues/staff.ts';
 import type { Locale } from './locale.ts';
 
 /** The site's words. zh-CN is the source; en must have every key (the type checks it). */
@@ -99,6 +102,8 @@ const zh = {
   'short.code': '查询码',
   'short.text': '我们发出的内容',
   'short.next': '接下来',
+  'short.next.signIn': '登录查看欠款明细',
+  'short.next.signInHint': '用收到这条短信的手机号登录，我们会发一条验证码。打开这个链接本身不会登录。',
   'short.next.repay': '还款或查看欠款，请只使用{name}的官方渠道：',
   'short.next.call': '有疑问请拨打官方客服电话',
   'short.next.never': '我们不会要求您转账到个人账户，也不会索要验证码或密码。',
@@ -116,6 +121,9 @@ const zh = {
   'contacts.title': '{name}的官方联系方式',
   'contacts.more': '查看全部官方信息',
   'error.body': '我们这边出了问题，不是您操作有误。请稍后再试；如需帮助，请拨打贷款机构官方客服电话，并提供编号 {id}。',
+  ...staffZh,
+  ...accountZh,
+  ...reliefZh,
 } as const;
 
 export type MessageKey = keyof typeof zh;
@@ -229,6 +237,9 @@ const en: Record<MessageKey, string> = {
   'short.code': 'Reference code',
   'short.text': 'What we sent',
   'short.next': 'What to do next',
+  'short.next.signIn': 'Sign in to see what you owe',
+  'short.next.signInHint':
+    'Sign in with the number that got this text; we send you a code. Opening this link does not sign you in.',
   'short.next.repay': 'To repay or see what you owe, use only {name}’s official channels:',
   'short.next.call': 'Questions? Call the official hotline',
   'short.next.never': 'We never ask you to pay into a personal account, and never ask for codes or passwords.',
@@ -251,6 +262,9 @@ const en: Record<MessageKey, string> = {
   'contacts.more': 'All official details',
   'error.body':
     'Something failed on our side, not because of anything you did. Please try again later, or call the lender’s official hotline and quote reference {id}.',
+  ...staffEn,
+  ...accountEn,
+  ...reliefEn,
 };
 
 const catalogues: Record<Locale, Record<MessageKey, string>> = { 'zh-CN': zh, en };
@@ -265,4 +279,14 @@ export type Translate = (key: MessageKey, params?: Record<string, string | numbe
 
 export function translator(locale: Locale): Translate {
   return (key, params) => t(locale, key, params);
+}
+
+/**
+ * A translated text cut around one placeholder left unfilled, so markup (an amount read out
+ * properly, a link) can sit where the sentence puts it in each language.
+ */
+export function around(text: string, name: string): [string, string] {
+  const marker = `{${name}}`;
+  const at = text.indexOf(marker);
+  return at < 0 ? [text, ''] : [text.slice(0, at), text.slice(at + marker.length)];
 }

@@ -1,5 +1,6 @@
 import type { LenderProfile } from '../core/lender.ts';
 import { DEFAULT_MONEY_POLICY, type MoneyPolicyOverride } from '../core/policy.ts';
+import { DEFAULT_RELIEF_POLICY } from '../core/relief.ts';
 import { DEFAULT_REMINDER_POLICY } from '../core/reminder-policy.ts';
 
 /**
@@ -34,6 +35,7 @@ export const DEMO_LENDER: Omit<LenderProfile, 'id'> = {
   ],
   policy: { ...DEFAULT_MONEY_POLICY },
   reminders: { ...DEFAULT_REMINDER_POLICY },
+  relief: DEFAULT_RELIEF_POLICY,
   widgetOrigins: ['https://qinghe-xf.cn', 'http://localhost:4321'],
 };
 

@@ -115,7 +115,8 @@ async function seedBorrower(db: Kysely<Database>, lenderId: string, demo: DemoBo
           idempotencyKey: null,
           decidedBy: 'demo',
         },
-        at,
+        // Asked two days before the seed, so the review queue shows an age.
+        nowIso(new Date(Date.parse(at) - 2 * 86_400_000)),
       );
     }
   }

@@ -166,6 +166,7 @@ export async function putLoan(
         loan = await insertLoan(trx, { lenderId: lender.id, externalId, ...values }, at);
       } else {
         await lockLoan(trx, loan.id);
+        await refuseChangingRestructured(trx, loan, input.instalments);
         await refuseScheduleBelowRepayments(
           trx,
           loan,
@@ -200,6 +201,35 @@ export async function putLoan(
 }
 
 /**
+ * A schedule set by an approved extension or plan belongs to that agreement: the lender may send
+ * it again unchanged, but not replace it (the borrower would lose what was agreed, and repayments
+ * settled against the old schedule would count a second time).
+ */
+async function refuseChangingRestructured(
+  db: Db,
+  loan: LoanRow,
+  instalments: readonly { dueDate: string; principal: number; interest: number }[],
+): Promise<void> {
+  if (loan.schedule_after_seq === null) return;
+  const current = instalmentTerms(await listInstalments(db, loan.id));
+  const same =
+    current.length === instalments.length &&
+    current.every(
+      (c, i) =>
+        c.dueDate === instalments[i]?.dueDate &&
+        c.principal === instalments[i]?.principal &&
+        c.interest === instalments[i]?.interest,
+    );
+  if (!same) {
+    throw new ConflictError(
+      'restructured',
+      'instalments: this loan runs on an approved extension or plan; its schedule cannot be replaced (send it unchanged, or see GET /api/v1/requests)',
+      'instalments',
+    );
+  }
+}
+
+/**
  * Once repayments are recorded, the currency is fixed (fen are not yen) and a new schedule must
  * still owe at least what was repaid: otherwise recorded money would have nowhere to go.
  */
@@ -210,7 +240,7 @@ async function refuseScheduleBelowRepayments(
   instalments: readonly { dueDate: string; principal: number; interest: number }[],
   policy: MoneyPolicy,
 ): Promise<void> {
-  const repayments = repaymentEntries(await listRepayments(db, loan.id));
+  const repayments = repaymentEntries(await listRepayments(db, loan.id), loan.schedule_after_seq);
   if (repayments.length === 0) return;
   if (currency !== loan.currency) {
     throw new ConflictError(
@@ -293,7 +323,9 @@ async function loadLoan(db: Db, lender: LenderProfile, externalId: string, optio
     loan,
     policy: loanPolicy(lender, loan),
     terms: instalmentTerms(instalments),
-    repayments: repaymentEntries(repayments),
+    repayments: repaymentEntries(repayments, loan.schedule_after_seq),
+    // Sequence numbers run over the whole history, old schedules included.
+    nextSeq: repayments.reduce((max, r) => Math.max(max, r.seq + 1), 0),
   };
 }
 
@@ -371,7 +403,7 @@ export async function postRepayment(
         trx,
         {
           loanId: state.loan.id,
-          seq: state.repayments.length,
+          seq: state.nextSeq,
           amount: input.amount,
           paidOn: input.paidOn,
           idempotencyKey: input.idempotencyKey,
@@ -395,6 +427,8 @@ export async function getRequests(db: Kysely<Database>, lender: LenderProfile, q
       kind: r.kind,
       status: r.status,
       terms: JSON.parse(r.terms) as unknown,
+      // The schedule the borrower agreed to (or, once approved, the one set), when made here.
+      schedule: r.quote ? (JSON.parse(r.quote) as { schedule: unknown }).schedule : null,
       reason: r.reason_category,
       createdAt: r.created_at,
       decidedAt: r.decided_at,

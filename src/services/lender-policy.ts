@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import { NotFoundError } from '../core/errors.ts';
 import { moneyPolicyOverrideSchema, resolveMoneyPolicy } from '../core/policy.ts';
+import { reliefPolicySchema } from '../core/relief.ts';
 import { reminderPolicyFields, reminderPolicySchema } from '../core/reminder-policy.ts';
 import { parseInput } from '../core/validation.ts';
 import { nowIso } from '../db/ids.ts';
@@ -16,6 +17,12 @@ import type { Database } from '../db/schema.ts';
 const policyChangeSchema = z.strictObject({
   money: moneyPolicyOverrideSchema.optional(),
   reminders: reminderPolicyFields.partial().optional(),
+  relief: z
+    .strictObject({
+      extension: reliefPolicySchema.shape.extension.partial().optional(),
+      plan: reliefPolicySchema.shape.plan.partial().optional(),
+    })
+    .optional(),
 });
 
 export async function updateLenderPolicy(db: Kysely<Database>, slug: string, change: unknown, now = new Date()) {
@@ -24,7 +31,15 @@ export async function updateLenderPolicy(db: Kysely<Database>, slug: string, cha
   if (!lender) throw new NotFoundError('lender', `no lender with slug "${slug}"`);
   const money = resolveMoneyPolicy(lender.policy, input.money);
   const reminders = parseInput(reminderPolicySchema, { ...lender.reminders, ...input.reminders }, 'reminders');
-  const saved = await upsertLender(db, { ...lender, policy: money, reminders }, nowIso(now));
+  const relief = parseInput(
+    reliefPolicySchema,
+    {
+      extension: { ...lender.relief.extension, ...input.relief?.extension },
+      plan: { ...lender.relief.plan, ...input.relief?.plan },
+    },
+    'relief',
+  );
+  const saved = await upsertLender(db, { ...lender, policy: money, reminders, relief }, nowIso(now));
   await recordAudit(
     db,
     {
@@ -37,5 +52,5 @@ export async function updateLenderPolicy(db: Kysely<Database>, slug: string, cha
     },
     nowIso(now),
   );
-  return { money: saved.policy, reminders: saved.reminders };
+  return { money: saved.policy, reminders: saved.reminders, relief: saved.relief };
 }

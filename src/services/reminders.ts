@@ -85,6 +85,20 @@ export async function runReminderCycle(db: Kysely<Database>, options: CycleOptio
   return report;
 }
 
+/**
+ * The engine's decision right now for some of a lender's loans, exactly as a cycle would make it
+ * (nothing is queued): what "why did I get this reminder?" shows a borrower.
+ */
+export async function decideForLoans(
+  db: Kysely<Database>,
+  lender: LenderProfile,
+  loans: readonly LoanPageRow[],
+  now: Date,
+): Promise<PlannedDecision[]> {
+  if (loans.length === 0) return [];
+  return planPage(db, lender, [...loans], { now, send: false });
+}
+
 async function requireLender(db: Kysely<Database>, slug: string): Promise<LenderProfile> {
   const lender = await findLenderBySlug(db, slug);
   if (!lender) throw new NotFoundError('lender', `no lender with slug "${slug}"`);
@@ -116,7 +130,7 @@ async function planPage(
     const phone = context.phones.get(loan.borrower_id);
     const policy = loanPolicy(lender, loan);
     const terms = instalmentTerms(context.instalments.get(loan.id) ?? []);
-    const repayments = repaymentEntries(context.repayments.get(loan.id) ?? []);
+    const repayments = repaymentEntries(context.repayments.get(loan.id) ?? [], loan.schedule_after_seq);
     const balance = computeBalance(terms, repayments, policy, localDate(now, policy.timeZone));
     const timeZone = borrower.time_zone ?? phoneTimeZone(phone?.e164) ?? policy.timeZone;
     const contacts = context.contacts.get(loan.borrower_id) ?? [];

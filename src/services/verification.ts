@@ -1,14 +1,14 @@
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import { checkText } from '../core/checker/check.ts';
-import type { Indicator, OfficialContacts, Risk } from '../core/checker/types.ts';
+import type { Extraction, Indicator, OfficialContacts, Risk } from '../core/checker/types.ts';
 import { ValidationError } from '../core/errors.ts';
 import type { LenderProfile } from '../core/lender.ts';
 import { textFingerprint } from '../core/message-text.ts';
 import { maskPhone } from '../core/phone.ts';
 import { hasExpired, hashToken, isLinkTokenShape, parseReferenceCode } from '../core/tokens.ts';
 import { parseInput } from '../core/validation.ts';
-import { listLenders } from '../db/repositories/lenders.ts';
+import { listLendersCached } from '../db/repositories/lenders.ts';
 import {
   findMessageByReferenceCode,
   findMessageByTokenHash,
@@ -109,6 +109,8 @@ export interface Verification {
   lender: LenderProfile | null;
   /** The text that was checked (the pasted text, or the link), for highlighting. */
   checkedText: string;
+  /** What the checker found in a text that matched nothing we sent (links, numbers, …), else null. */
+  extraction: Extraction | null;
 }
 
 export function officialContactsOf(lender: LenderProfile): OfficialContacts {
@@ -134,7 +136,7 @@ export async function verify(
   now = new Date(),
 ): Promise<Verification> {
   const input = parseInput(verifyRequestSchema, body);
-  const lenders = await listLenders(db);
+  const lenders = await listLendersCached(db);
   const asked = input.lender ? lenders.find((l) => l.slug === input.lender) : undefined;
   if (input.lender && !asked) {
     throw new ValidationError('lender', `lender: no lender "${input.lender.slice(0, 40)}" uses this service`);
@@ -193,6 +195,7 @@ export async function verify(
       matched: { ...matched, lenderSlug: lenderOfMatch.slug },
       lender: lenderOfMatch,
       checkedText: checked,
+      extraction: null,
     };
   }
 
@@ -217,6 +220,7 @@ export async function verify(
     matched: null,
     lender: claimed,
     checkedText: checked,
+    extraction: result.extraction,
   };
 }
 

@@ -1,11 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { seedDemo } from '../../src/services/demo-seed.ts';
-import { dispatchOutbox } from '../../src/services/dispatcher.ts';
-import { runReminderCycle } from '../../src/services/reminders.ts';
-import { createDevOutboxProvider } from '../../src/sms/dev-outbox.ts';
 import {
   AXE_CONTEXT,
   DESKTOP,
@@ -16,41 +9,21 @@ import {
   runAxe,
   screenshot,
 } from '../support/browser.ts';
-import { createTestDatabase, type TestDatabase } from '../support/databases.ts';
-import { type RunningServer, startServer } from '../support/server.ts';
+import { type DemoSite, startDemoSite } from '../support/demo-site.ts';
 
 // The checking journeys a borrower makes: the link from the SMS, the form with a mistake, a
 // pasted scam with its signs marked in place, and a pasted genuine reminder. Phone width first.
 
 describeWithBrowser('checking a message in a browser', (browser) => {
-  let dir: string;
-  let database: TestDatabase;
-  let server: RunningServer;
+  let site: DemoSite;
   let genuine = '';
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'zx-browser-verify-'));
-    database = await createTestDatabase('sqlite', { file: join(dir, 'app.db') });
-    const connection = database.connection;
-    await seedDemo(connection.db);
-    await runReminderCycle(connection.db, {
-      now: new Date(`${new Date().toISOString().slice(0, 10)}T02:00:00Z`),
-      send: true,
-    });
-    await dispatchOutbox(connection, createDevOutboxProvider(connection.db));
-    genuine = (
-      await connection.db
-        .selectFrom('dev_sms_outbox')
-        .select('text')
-        .where('to', '=', '+8613800138005')
-        .executeTakeFirstOrThrow()
-    ).text;
-    server = await startServer({ DATABASE_URL: database.url });
+    site = await startDemoSite();
+    genuine = site.texts.get('+8613800138005') ?? '';
   });
   afterAll(async () => {
-    await server?.stop();
-    await database?.connection.close();
-    rmSync(dir, { recursive: true, force: true });
+    await site?.stop();
   });
 
   /** Submits the form holding `field` and waits for the answer page to load. */
@@ -77,14 +50,14 @@ describeWithBrowser('checking a message in a browser', (browser) => {
     it(`link from the SMS → genuine page (${name})`, async () => {
       const { context, page } = await newPage(browser(), size, { ...AXE_CONTEXT, locale: 'zh-CN' });
       const path = /https:\/\/qhxf\.cn(\/r\/[A-Za-z0-9_-]+)/.exec(genuine)?.[1] ?? '';
-      const response = await page.goto(`${server.url}${path}`);
+      const response = await page.goto(`${site.url}${path}`);
       expect(response?.status()).toBe(200);
       await expect(page.locator('h1').textContent()).resolves.toContain('是的，这条短信是青禾消费金融（演示）发出的');
       await expect(page.getByText('138****8005').count()).resolves.toBeGreaterThan(0);
       expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(size.width);
       await screenshot(page, `${name}-zh-CN-short-link-genuine`);
       await expectAccessible(page);
-      await page.goto(`${server.url}/r/${'Z'.repeat(24)}`);
+      await page.goto(`${site.url}/r/${'Z'.repeat(24)}`);
       await expect(page.locator('h1').textContent()).resolves.toContain('我们没有发出过这个链接');
       await screenshot(page, `${name}-zh-CN-short-link-unknown`);
       await expectAccessible(page);
@@ -104,7 +77,7 @@ describeWithBrowser('checking a message in a browser', (browser) => {
           await screenshot(page, shot);
           await expectAccessible(page);
         };
-        await page.goto(`${server.url}/`);
+        await page.goto(`${site.url}/`);
         await page.getByRole('link', { name: '现在核实一条短信' }).click();
         await page.locator('#code').fill('K7QX-92M8');
         await page.locator('#phoneLast4').fill('12');
@@ -130,7 +103,7 @@ describeWithBrowser('checking a message in a browser', (browser) => {
 
     it(`pasted genuine reminder → genuine, in English (${name})`, async () => {
       const { context, page } = await newPage(browser(), size, { ...AXE_CONTEXT, locale: 'en-US' });
-      await page.goto(`${server.url}/verify`);
+      await page.goto(`${site.url}/verify`);
       await page.locator('#text').fill(genuine.replace('【青禾消费金融】', '').concat('【青禾消费金融】'));
       await submit(page, '#text');
       await expect(page.locator('h1').textContent()).resolves.toContain('Genuine');

@@ -94,6 +94,21 @@ for (const dialect of dialects) {
       expect(json(['policy', 'show', 'demo']).reminders.weeklyCap).toBe(4);
     });
 
+    it('sets the relief policy: plan terms and extension limits, refusing invalid ones', () => {
+      expect(json(['policy', 'show', 'demo']).relief.plan.terms).toEqual([3, 6, 12]);
+      const bad = cli(['policy', 'set', 'demo'], '{"relief":{"plan":{"terms":[1]}}}');
+      expect(bad.status).toBe(2);
+      expect(bad.stderr).toContain('relief.plan.terms[0]');
+      const ok = cli(
+        ['policy', 'set', 'demo', '--json'],
+        '{"relief":{"plan":{"terms":[6,12],"monthlyRate":"0.008"},"extension":{"maxDays":20}}}',
+      );
+      expect(ok.status).toBe(0);
+      const relief = json(['policy', 'show', 'demo']).relief;
+      expect(relief.plan).toMatchObject({ terms: [6, 12], monthlyRate: '0.008', minBalance: 50_000 });
+      expect(relief.extension).toMatchObject({ maxDays: 20, feeRate: '0.01' });
+    });
+
     it('previews templates with their length and SMS segments', () => {
       const previews = json(['templates', 'preview', '--lender', 'demo', '--locale', 'zh-CN']);
       expect(previews.map((p: { key: string }) => p.key)).toEqual(['gentle.zh-CN', 'firm.zh-CN', 'final.zh-CN']);

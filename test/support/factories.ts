@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import { createApiKey } from '../../src/auth/api-keys.ts';
 import type { LenderProfile } from '../../src/core/lender.ts';
 import { DEFAULT_MONEY_POLICY } from '../../src/core/policy.ts';
+import { DEFAULT_RELIEF_POLICY } from '../../src/core/relief.ts';
 import { DEFAULT_REMINDER_POLICY } from '../../src/core/reminder-policy.ts';
 import { newId, nowIso } from '../../src/db/ids.ts';
 import { upsertLender } from '../../src/db/repositories/lenders.ts';
@@ -20,6 +21,7 @@ export function lenderProfile(slug: string, overrides: Partial<LenderProfile> = 
     repaymentChannels: [{ kind: 'app', label: '官方 App', labelEn: 'Official app', detail: `${slug}.example.cn` }],
     policy: { ...DEFAULT_MONEY_POLICY },
     reminders: { ...DEFAULT_REMINDER_POLICY },
+    relief: DEFAULT_RELIEF_POLICY,
     widgetOrigins: [],
     ...overrides,
   };

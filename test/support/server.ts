@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 
-/** Starts the built site (dist/server/entry.mjs) as its own process on a free port. */
+/** Starts the built site (scripts/serve.ts over dist/server/entry.mjs) as its own process on a free port. */
 export interface RunningServer {
   url: string;
   stop(): Promise<void>;
@@ -24,7 +24,7 @@ export async function startServer(env: Record<string, string>): Promise<RunningS
   const entry = 'dist/server/entry.mjs';
   if (!existsSync(entry)) throw new Error('the site is not built (test/support/global-setup.ts builds it)');
   const port = await freePort();
-  const child: ChildProcess = spawn(process.execPath, [entry], {
+  const child: ChildProcess = spawn(process.execPath, ['scripts/serve.ts'], {
     env: { ...process.env, HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

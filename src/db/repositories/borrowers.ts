@@ -121,3 +121,7 @@ export async function markPhoneUnreachable(db: Db, phoneId: string, failures: nu
     .where('id', '=', phoneId)
     .execute();
 }
+
+export async function findBorrowerById(db: Db, id: string): Promise<BorrowerRow | undefined> {
+  return db.selectFrom('borrowers').selectAll().where('id', '=', id).executeTakeFirst();
+}

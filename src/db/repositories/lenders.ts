@@ -1,13 +1,14 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { Hotline, LenderProfile, RepaymentChannel } from '../../core/lender.ts';
 import { type MoneyPolicy, resolveMoneyPolicy } from '../../core/policy.ts';
+import { resolveReliefPolicy } from '../../core/relief.ts';
 import { resolveReminderPolicy } from '../../core/reminder-policy.ts';
 import type { Database, LenderRow } from '../schema.ts';
 
 export type Db = Kysely<Database> | Transaction<Database>;
 
 export function toLenderProfile(row: LenderRow): LenderProfile {
-  const policy = JSON.parse(row.policy) as Partial<MoneyPolicy> & { reminders?: unknown };
+  const policy = JSON.parse(row.policy) as Partial<MoneyPolicy> & { reminders?: unknown; relief?: unknown };
   return {
     id: row.id,
     slug: row.slug,
@@ -20,6 +21,7 @@ export function toLenderProfile(row: LenderRow): LenderProfile {
     repaymentChannels: JSON.parse(row.repayment_channels) as RepaymentChannel[],
     policy: resolveMoneyPolicy(policy),
     reminders: resolveReminderPolicy(policy.reminders),
+    relief: resolveReliefPolicy(policy.relief),
     widgetOrigins: JSON.parse(row.widget_origins) as string[],
   };
 }
@@ -39,8 +41,31 @@ export async function listLenders(db: Db): Promise<LenderProfile[]> {
   return rows.map(toLenderProfile);
 }
 
+/**
+ * Every lender, read at most once per LENDER_CACHE_MS per database: the public checks read the
+ * whole list on every request, and lenders change rarely. A change made in this process is seen
+ * at once; one made by another process within LENDER_CACHE_MS.
+ */
+export const LENDER_CACHE_MS = 5_000;
+let generation = 0;
+const lenderCache = new WeakMap<
+  Kysely<Database>,
+  { at: number; generation: number; lenders: Promise<LenderProfile[]> }
+>();
+
+export function listLendersCached(db: Kysely<Database>): Promise<LenderProfile[]> {
+  const hit = lenderCache.get(db);
+  const now = Date.now();
+  if (hit && hit.generation === generation && now - hit.at < LENDER_CACHE_MS) return hit.lenders;
+  const lenders = listLenders(db);
+  lenderCache.set(db, { at: now, generation, lenders });
+  lenders.catch(() => lenderCache.delete(db));
+  return lenders;
+}
+
 /** Inserts or replaces the lender with `profile.slug`; the id of an existing one is kept. */
 export async function upsertLender(db: Db, profile: LenderProfile, now: string): Promise<LenderProfile> {
+  generation++;
   const values = {
     name: profile.name,
     name_en: profile.nameEn,
@@ -49,7 +74,7 @@ export async function upsertLender(db: Db, profile: LenderProfile, now: string):
     short_link_domain: profile.shortLinkDomain,
     hotlines: JSON.stringify(profile.hotlines),
     repayment_channels: JSON.stringify(profile.repaymentChannels),
-    policy: JSON.stringify({ ...profile.policy, reminders: profile.reminders }),
+    policy: JSON.stringify({ ...profile.policy, reminders: profile.reminders, relief: profile.relief }),
     widget_origins: JSON.stringify(profile.widgetOrigins),
   };
   const existing = await db.selectFrom('lenders').selectAll().where('slug', '=', profile.slug).executeTakeFirst();

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { InstalmentTerms, RepaymentEntry } from '../../core/balance.ts';
 import { newId } from '../ids.ts';
 import type { InstalmentRow, LoanRow, RepaymentRow } from '../schema.ts';
@@ -48,6 +49,7 @@ export async function insertLoan(
     policy: values.policy,
     created_at: now,
     updated_at: now,
+    schedule_after_seq: null,
   };
   await db.insertInto('loans').values(row).execute();
   return row;
@@ -127,6 +129,33 @@ export function instalmentTerms(rows: readonly InstalmentRow[]): InstalmentTerms
   return rows.map((i) => ({ dueDate: i.due_date, principal: i.principal, interest: i.interest }));
 }
 
-export function repaymentEntries(rows: readonly RepaymentRow[]): RepaymentEntry[] {
-  return rows.map((r) => ({ amount: r.amount, paidOn: r.paid_on }));
+/**
+ * Repayments as the balance rules take them. After an extension or plan (`afterSeq` set), only
+ * the repayments made since count: the earlier ones were settled against the old schedule.
+ */
+export function repaymentEntries(rows: readonly RepaymentRow[], afterSeq: number | null = null): RepaymentEntry[] {
+  return rows
+    .filter((r) => afterSeq === null || r.seq > afterSeq)
+    .map((r) => ({ amount: r.amount, paidOn: r.paid_on }));
+}
+
+export async function findLoanById(db: Db, id: string): Promise<LoanRow | undefined> {
+  return db.selectFrom('loans').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/**
+ * After an approved extension or plan: repayments up to now were settled against the old
+ * schedule. Sequence numbers start at 0, so with none yet every later one counts (-1).
+ */
+export async function markScheduleReplaced(db: Db, loanId: string, at: string): Promise<void> {
+  const last = await db
+    .selectFrom('repayments')
+    .select(sql<number | null>`max(seq)`.as('seq'))
+    .where('loan_id', '=', loanId)
+    .executeTakeFirst();
+  await db
+    .updateTable('loans')
+    .set({ schedule_after_seq: last?.seq == null ? -1 : Number(last.seq), updated_at: at })
+    .where('id', '=', loanId)
+    .execute();
 }

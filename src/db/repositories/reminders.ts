@@ -9,12 +9,13 @@ export interface LoanPageRow {
   borrower_id: string;
   currency: string;
   policy: string | null;
+  schedule_after_seq: number | null;
 }
 
 export async function listLoanPage(db: Db, lenderId: string, afterId: string, limit: number): Promise<LoanPageRow[]> {
   return db
     .selectFrom('loans')
-    .select(['id', 'external_id', 'borrower_id', 'currency', 'policy'])
+    .select(['id', 'external_id', 'borrower_id', 'currency', 'policy', 'schedule_after_seq'])
     .where('lender_id', '=', lenderId)
     .where('id', '>', afterId)
     .orderBy('id')
@@ -97,9 +98,8 @@ export async function loadLoanContext(
       .selectFrom('requests')
       .select(['loan_id', 'kind', 'status'])
       .where('loan_id', 'in', loanIds)
-      .where((eb) =>
-        eb.or([eb('status', '=', 'pending'), eb.and([eb('status', '=', 'approved'), eb('kind', '=', 'plan')])]),
-      )
+      // An approved extension or plan: the new schedule runs (reason plan_active until something falls due).
+      .where('status', 'in', ['pending', 'approved'])
       .execute(),
     db
       .selectFrom('messages')

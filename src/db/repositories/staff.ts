@@ -5,6 +5,15 @@ export async function findStaffByEmail(db: Db, email: string) {
   return db.selectFrom('staff_users').selectAll().where('email', '=', email).executeTakeFirst();
 }
 
+export async function findActiveStaffById(db: Db, id: string) {
+  return db
+    .selectFrom('staff_users')
+    .select(['id', 'email', 'lender_id', 'role'])
+    .where('id', '=', id)
+    .where('disabled_at', 'is', null)
+    .executeTakeFirst();
+}
+
 export async function insertStaff(
   db: Db,
   staff: { email: string; passwordHash: string; role: string; lenderId: string | null },

@@ -1,0 +1,128 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import { startSession } from '../src/auth/sessions.ts';
+import { openDatabase } from '../src/db/connection.ts';
+import { migrateToLatest } from '../src/db/migrate.ts';
+import { seedDemo } from '../src/services/demo-seed.ts';
+import { dispatchOutbox } from '../src/services/dispatcher.ts';
+import { runReminderCycle } from '../src/services/reminders.ts';
+import { createDevOutboxProvider } from '../src/sms/dev-outbox.ts';
+
+/**
+ * The weight of every page a borrower meets: HTML plus every stylesheet, script and image it
+ * loads, each gzip-compressed as a server would send it, against the 14 KB budget (what the
+ * first round trip of a new connection can carry). Also checks that no page loads anything from
+ * another origin. Exits 1 when a page is over budget or reaches elsewhere.
+ */
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const BUDGET = 14 * 1024;
+
+const dir = mkdtempSync(join(tmpdir(), 'zx-weight-'));
+const url = `file:${join(dir, 'weight.db')}`;
+const connection = openDatabase(url);
+let child: ChildProcess | undefined;
+try {
+  await migrateToLatest(connection.db);
+  await seedDemo(connection.db);
+  const today = new Date().toISOString().slice(0, 10);
+  await runReminderCycle(connection.db, { now: new Date(`${today}T02:00:00Z`), send: true });
+  await dispatchOutbox(connection, createDevOutboxProvider(connection.db));
+  // B016 has the most to show: two overdue instalments and one to come.
+  const phone = '+8613800138016';
+  const cookies = new Map<string, string>();
+  await startSession(connection.db, 'borrower', phone, {
+    get: (name) => (cookies.has(name) ? { value: cookies.get(name) as string } : undefined),
+    set: (name, value) => void cookies.set(name, value),
+    delete: (name) => void cookies.delete(name),
+  });
+  const cookie = [...cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+  const sms = await connection.db
+    .selectFrom('dev_sms_outbox')
+    .select('text')
+    .where('to', '=', phone)
+    .executeTakeFirst();
+  const shortLink = /https:\/\/[^/\s]+(\/r\/[A-Za-z0-9_-]+)/.exec(sms?.text ?? '')?.[1] ?? '/r/none';
+  const loan = await connection.db
+    .selectFrom('loans')
+    .select('id')
+    .where('external_id', '=', 'L016')
+    .executeTakeFirstOrThrow();
+
+  const port = await new Promise<number>((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+  child = spawn(process.execPath, [join(ROOT, 'scripts/serve.ts')], {
+    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: url, LOG_LEVEL: 'silent' },
+    stdio: 'ignore',
+  });
+  const base = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 100; i++) {
+    try {
+      await (await fetch(`${base}/`)).arrayBuffer();
+      break;
+    } catch {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+
+  const pages: Array<[string, string, boolean]> = [
+    ['home', '/', false],
+    ['check a message', '/verify', false],
+    ['lender contacts', '/lenders/demo', false],
+    ['short link, genuine', shortLink, false],
+    ['short link, unknown', `/r/${'Z'.repeat(24)}`, false],
+    ['sign in', '/account/sign-in', false],
+    ['your loans', '/account', true],
+    ['loan and penalty explained', `/account/loans/${loan.id}`, true],
+    ['more time: options', `/account/loans/${loan.id}/relief`, true],
+    ['more time: 12-month preview', `/account/loans/${loan.id}/relief?kind=plan&length=12`, true],
+    ['phone number', '/account/phone', true],
+    ['why did I get this', '/account/reminders', true],
+  ];
+  const rows: Array<{
+    page: string;
+    html: number;
+    assets: number;
+    total: number;
+    requests: number;
+    foreign: string[];
+  }> = [];
+  for (const [name, path, signedIn] of pages) {
+    const response = await fetch(`${base}${path}`, { headers: signedIn ? { cookie } : {}, redirect: 'manual' });
+    if (response.status !== 200 && !path.startsWith('/r/Z')) throw new Error(`${path}: ${response.status}`);
+    const html = await response.text();
+    const refs = [...html.matchAll(/<(?:link|script|img|source|iframe)\b[^>]*?(?:href|src)="([^"]+)"/g)].map(
+      (m) => m[1] ?? '',
+    );
+    const foreign = refs.filter((ref) => /^(?:https?:)?\/\//.test(ref) && !ref.startsWith(base));
+    let assets = 0;
+    for (const ref of refs.filter((r) => r.startsWith('/'))) {
+      const body = Buffer.from(await (await fetch(`${base}${ref}`)).arrayBuffer());
+      assets += gzipSync(body).length;
+    }
+    const htmlBytes = gzipSync(Buffer.from(html)).length;
+    rows.push({ page: name, html: htmlBytes, assets, total: htmlBytes + assets, requests: 1 + refs.length, foreign });
+  }
+  const kb = (n: number) => `${(n / 1024).toFixed(1)} KB`;
+  console.log('\npage weight (gzip; HTML + everything it loads; budget 14 KB):\n');
+  console.log(`${'page'.padEnd(28)}${'HTML'.padStart(9)}${'assets'.padStart(9)}${'total'.padStart(9)}  requests`);
+  for (const row of rows) {
+    console.log(
+      `${row.page.padEnd(28)}${kb(row.html).padStart(9)}${kb(row.assets).padStart(9)}${kb(row.total).padStart(9)}  ${row.requests}${row.total > BUDGET ? '  OVER BUDGET' : ''}${row.foreign.length ? `  other origins: ${row.foreign.join(' ')}` : ''}`,
+    );
+  }
+  const failed = rows.filter((r) => r.total > BUDGET || r.foreign.length > 0);
+  process.exitCode = failed.length > 0 ? 1 : 0;
+} finally {
+  child?.kill('SIGTERM');
+  await connection.close();
+  rmSync(dir, { recursive: true, force: true });
+}

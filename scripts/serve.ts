@@ -1,0 +1,101 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { extname, join, relative, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/**
+ * The HTTP server every run uses (npm start, the demo, tests, benchmarks). Astro's node adapter
+ * runs in middleware mode behind it:
+ * - the built static files (the stylesheet, the icon) are read once at start and served from
+ *   memory; the adapter's own server looked each request's path up on disk first;
+ * - a method Node's `Request` refuses (TRACE) or a Host header carrying a user name
+ *   ("user@host") made the adapter throw before any of our code ran — a bare 500 with the raw URL
+ *   (a link token, say) in the log. They get a plain 405 or 400 here.
+ * Env: PORT (4321), HOST (127.0.0.1).
+ */
+
+type Handler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
+const { handler } = (await import(new URL('../dist/server/entry.mjs', import.meta.url).href)) as { handler: Handler };
+
+const CLIENT = fileURLToPath(new URL('../dist/client/', import.meta.url));
+const TYPES: Record<string, string> = {
+  '.css': 'text/css; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.webp': 'image/webp',
+  '.woff2': 'font/woff2',
+  '.txt': 'text/plain; charset=utf-8',
+  '.json': 'application/json',
+};
+
+interface StaticFile {
+  body: Buffer;
+  headers: Record<string, string>;
+}
+
+function loadStatic(dir: string, files = new Map<string, StaticFile>()): Map<string, StaticFile> {
+  for (const name of readdirSync(dir)) {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) {
+      loadStatic(path, files);
+      continue;
+    }
+    const url = `/${relative(CLIENT, path).split(sep).join('/')}`;
+    const body = readFileSync(path);
+    files.set(url, {
+      body,
+      headers: {
+        'content-type': TYPES[extname(name)] ?? 'application/octet-stream',
+        'content-length': String(body.length),
+        'x-content-type-options': 'nosniff',
+        // Hashed build assets never change; everything else may.
+        'cache-control': url.startsWith('/_astro/') ? 'public, max-age=31536000, immutable' : 'public, max-age=3600',
+      },
+    });
+  }
+  return files;
+}
+
+const STATIC = loadStatic(CLIENT);
+const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
+const ALLOWED = new Set(METHODS);
+const PLAIN = { 'content-type': 'text/plain; charset=utf-8', 'x-content-type-options': 'nosniff' };
+
+const server = createServer((req, res) => {
+  const method = req.method ?? '';
+  if (!ALLOWED.has(method)) {
+    res.writeHead(405, { ...PLAIN, allow: METHODS.join(', ') });
+    res.end('Method not allowed.');
+    return;
+  }
+  if (/[@\s\\/]/.test(req.headers.host ?? '')) {
+    res.writeHead(400, PLAIN);
+    res.end('Bad request.');
+    return;
+  }
+  const url = req.url ?? '/';
+  const query = url.indexOf('?');
+  const file = (method === 'GET' || method === 'HEAD') && STATIC.get(query < 0 ? url : url.slice(0, query));
+  if (file) {
+    res.writeHead(200, file.headers);
+    res.end(method === 'HEAD' ? undefined : file.body);
+    return;
+  }
+  void handler(req, res);
+});
+
+const port = Number(process.env.PORT ?? 4321);
+const host = process.env.HOST ?? '127.0.0.1';
+server.listen(port, host, () => {
+  if (process.env.LOG_LEVEL !== 'silent') console.log(`listening on http://${host}:${port}`);
+});
+
+const stop = () => {
+  server.close(() => process.exit(0));
+  server.closeAllConnections();
+  setTimeout(() => process.exit(0), 2_000).unref();
+};
+process.once('SIGTERM', stop);
+process.once('SIGINT', stop);

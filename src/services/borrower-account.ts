@@ -1,0 +1,410 @@
+import type { Kysely } from 'kysely';
+import { z } from 'zod';
+import { endAllSessions } from '../auth/sessions.ts';
+import { computeBalance, type InstalmentBalance, type LoanBalance } from '../core/balance.ts';
+import { localDate } from '../core/dates.ts';
+import { ConflictError, NotFoundError } from '../core/errors.ts';
+import type { LenderProfile } from '../core/lender.ts';
+import {
+  explainLoanPenalties,
+  type PenaltyExplanation,
+  type Projection,
+  projectBalance,
+} from '../core/penalty-explanation.ts';
+import { maskPhone } from '../core/phone.ts';
+import type { MoneyPolicy } from '../core/policy.ts';
+import { parseInput } from '../core/validation.ts';
+import { newId, nowIso } from '../db/ids.ts';
+import { recordAudit } from '../db/repositories/audit.ts';
+import { replaceCurrentPhone } from '../db/repositories/borrowers.ts';
+import { listLendersCached } from '../db/repositories/lenders.ts';
+import { instalmentTerms, listInstalments, listRepayments, repaymentEntries } from '../db/repositories/loans.ts';
+import { listSentMessagesOfBorrowers } from '../db/repositories/messages.ts';
+import {
+  findLoanOfBorrowers,
+  lastSelfServicePhoneChange,
+  listBorrowersByCurrentPhone,
+  listHoldersOfNumber,
+  listLoanPageRowsOfBorrowers,
+  listLoansOfBorrowers,
+  readdressQueuedMessages,
+  setReminderPreferences,
+} from '../db/repositories/people.ts';
+import type { BorrowerRow, Database, LoanRow } from '../db/schema.ts';
+import type { SmsProvider } from '../sms/provider.ts';
+import { loanPolicy } from './lender-api.ts';
+import { decideForLoans, type PlannedDecision } from './reminders.ts';
+import { withRetryOnConflict } from './transactions.ts';
+
+/**
+ * What a signed-in borrower sees and changes. A borrower is the person holding a phone number:
+ * every borrower record (with any lender on this service) whose current number it is belongs to
+ * them, and nothing else does — every read starts from the session's number.
+ */
+
+type Db = Kysely<Database>;
+
+export interface PersonRecord {
+  borrower: BorrowerRow;
+  lender: LenderProfile;
+}
+
+/** The borrower records whose current number is `phone`. */
+export async function recordsOf(db: Db, phone: string): Promise<PersonRecord[]> {
+  const rows = await listBorrowersByCurrentPhone(db, phone);
+  const lenders = new Map((await listLendersCached(db)).map((l) => [l.id, l]));
+  return rows.flatMap((borrower) => {
+    const lender = lenders.get(borrower.lender_id);
+    return lender ? [{ borrower, lender }] : [];
+  });
+}
+
+export interface AccountInstalment extends InstalmentBalance {
+  explanation: PenaltyExplanation;
+}
+
+export interface AccountLoan {
+  id: string;
+  externalId: string;
+  currency: string;
+  lender: LenderProfile;
+  borrower: BorrowerRow;
+  policy: MoneyPolicy;
+  balance: LoanBalance;
+  instalments: AccountInstalment[];
+  projections: Projection[];
+  /** The oldest unpaid instalment's date and what is owed on it, or null when nothing is owed. */
+  next: { dueDate: string; amount: number; overdue: boolean } | null;
+}
+
+async function describeLoan(db: Db, record: PersonRecord, loan: LoanRow, now: Date): Promise<AccountLoan> {
+  const policy = loanPolicy(record.lender, loan);
+  const [instalmentRows, repaymentRows] = await Promise.all([
+    listInstalments(db, loan.id),
+    listRepayments(db, loan.id),
+  ]);
+  const terms = instalmentTerms(instalmentRows);
+  const repayments = repaymentEntries(repaymentRows, loan.schedule_after_seq);
+  const balance = computeBalance(terms, repayments, policy, localDate(now, policy.timeZone));
+  const unpaid = balance.instalments.filter((i) => i.status !== 'paid');
+  const first = unpaid[0];
+  return {
+    id: loan.id,
+    externalId: loan.external_id,
+    currency: loan.currency,
+    lender: record.lender,
+    borrower: record.borrower,
+    policy,
+    balance,
+    instalments: ((explained) =>
+      balance.instalments.map((i, k) => ({ ...i, explanation: explained[k] as PenaltyExplanation })))(
+      explainLoanPenalties(terms, repayments, policy, balance),
+    ),
+    projections: balance.total > 0 ? projectBalance(terms, repayments, policy, balance) : [],
+    next: first
+      ? {
+          dueDate: first.dueDate,
+          amount: first.principal + first.interest + first.penalty,
+          overdue: first.status === 'overdue' || first.status === 'grace',
+        }
+      : null,
+  };
+}
+
+export async function accountLoans(db: Db, phone: string, now = new Date()): Promise<AccountLoan[]> {
+  const records = await recordsOf(db, phone);
+  if (records.length === 0) return [];
+  const byBorrower = new Map(records.map((r) => [r.borrower.id, r]));
+  const loans = await listLoansOfBorrowers(db, [...byBorrower.keys()]);
+  return Promise.all(
+    loans.map((loan) => describeLoan(db, byBorrower.get(loan.borrower_id) as PersonRecord, loan, now)),
+  );
+}
+
+/** One of the person's loans by its id, with its record; any other id (someone else's, made up) is "not found". */
+export async function findPersonLoan(
+  db: Db,
+  phone: string,
+  loanId: string,
+): Promise<{ loan: LoanRow; record: PersonRecord }> {
+  const records = await recordsOf(db, phone);
+  const loan = /^[\w-]{1,64}$/.test(loanId)
+    ? await findLoanOfBorrowers(
+        db,
+        loanId,
+        records.map((r) => r.borrower.id),
+      )
+    : undefined;
+  const record = loan && records.find((r) => r.borrower.id === loan.borrower_id);
+  if (!loan || !record) throw new NotFoundError('loan');
+  return { loan, record };
+}
+
+export async function accountLoan(db: Db, phone: string, loanId: string, now = new Date()): Promise<AccountLoan> {
+  const { loan, record } = await findPersonLoan(db, phone, loanId);
+  return describeLoan(db, record, loan, now);
+}
+
+export interface ContactHistoryItem {
+  id: string;
+  lender: LenderProfile;
+  sentAt: string;
+  maskedPhone: string;
+  stage: string | null;
+  status: string;
+  /** The text as sent, with phone numbers masked. */
+  text: string;
+  referenceCode: string | null;
+  loanRef: string | null;
+}
+
+/** Reminders sent to the person's records (newest first), with texts masked for display. */
+export async function contactHistory(db: Db, phone: string, limit = 50): Promise<ContactHistoryItem[]> {
+  const records = await recordsOf(db, phone);
+  if (records.length === 0) return [];
+  const lenders = new Map(records.map((r) => [r.borrower.lender_id, r.lender]));
+  const rows = await listSentMessagesOfBorrowers(
+    db,
+    records.map((r) => r.borrower.id),
+    limit,
+  );
+  return rows.flatMap((row) => {
+    const lender = lenders.get(row.lender_id);
+    if (!lender) return [];
+    return [
+      {
+        id: row.id,
+        lender,
+        sentAt: row.sent_at ?? row.created_at,
+        maskedPhone: maskPhone(row.phone_e164),
+        stage: row.stage,
+        status: row.status,
+        text: maskText(row.body, row.phone_e164),
+        referenceCode: row.reference_code,
+        loanRef: row.loan_ref,
+      },
+    ];
+  });
+}
+
+/** The number masked and the link's token cut short: the history shows which message, not a usable link. */
+export function maskText(body: string, phone: string): string {
+  const national = phone.startsWith('+86') ? phone.slice(3) : phone;
+  return body
+    .replaceAll(phone, maskPhone(phone))
+    .replaceAll(national, maskPhone(phone))
+    .replace(/\/r\/([A-Za-z0-9_-]{4})[A-Za-z0-9_-]+/g, '/r/$1…');
+}
+
+export interface LoanDecision extends PlannedDecision {
+  lenderProfile: LenderProfile;
+}
+
+/** The reminder engine's decision right now for each of the person's loans. */
+export async function reminderDecisions(db: Db, phone: string, now = new Date()): Promise<LoanDecision[]> {
+  const records = await recordsOf(db, phone);
+  const out: LoanDecision[] = [];
+  for (const lender of new Map(records.map((r) => [r.lender.id, r.lender])).values()) {
+    const ids = records.filter((r) => r.lender.id === lender.id).map((r) => r.borrower.id);
+    const loans = await listLoanPageRowsOfBorrowers(db, ids);
+    for (const decision of await decideForLoans(db, lender, loans, now))
+      out.push({ ...decision, lenderProfile: lender });
+  }
+  return out;
+}
+
+export interface Preferences {
+  locale: 'zh-CN' | 'en';
+  payday: number | null;
+  optOut: boolean;
+}
+
+const payday = z
+  .int('choose a day from 1 to 31')
+  .min(1, 'choose a day from 1 to 31')
+  .max(31, 'choose a day from 1 to 31');
+
+export const preferencesSchema = z.object({
+  locale: z.enum(['zh-CN', 'en'], { error: 'choose a language' }),
+  payday: payday.nullable(),
+  optOut: z.boolean(),
+});
+
+/** The settings form as posted: a language, a payday (1–31 or none), the opt-out box. */
+export const preferencesFormSchema = z
+  .object({
+    language: preferencesSchema.shape.locale,
+    payday: z.union([z.literal('').transform(() => null), z.coerce.number().pipe(payday)], {
+      error: 'choose a day from 1 to 31',
+    }),
+    optOut: z.literal('yes').optional(),
+  })
+  .transform((form): Preferences => ({ locale: form.language, payday: form.payday, optOut: form.optOut === 'yes' }));
+
+/**
+ * Sets reminder language, payday and opt-out on every record of the person. Opting out is
+ * refused (409, field `optOut`) where a lender's policy does not allow it; nothing changes then.
+ */
+export async function updatePreferences(
+  db: Db,
+  phone: string,
+  input: Preferences,
+  ip: string | null,
+  now = new Date(),
+): Promise<void> {
+  const preferences = parseInput(preferencesSchema, input);
+  const records = await recordsOf(db, phone);
+  if (preferences.optOut) {
+    const refusing = records.filter((r) => !r.lender.reminders.allowOptOut && r.borrower.opted_out_at === null);
+    if (refusing.length > 0) {
+      throw new ConflictError(
+        'opt_out_not_allowed',
+        `optOut: ${refusing.map((r) => r.lender.name).join('、')} does not allow turning reminders off`,
+        'optOut',
+      );
+    }
+  }
+  const at = nowIso(now);
+  await db.transaction().execute(async (trx) => {
+    for (const { borrower } of records) {
+      await setReminderPreferences(
+        trx,
+        borrower.id,
+        {
+          locale: preferences.locale,
+          payday: preferences.payday,
+          optedOutAt: preferences.optOut ? (borrower.opted_out_at ?? at) : null,
+        },
+        at,
+      );
+    }
+    await recordAudit(
+      trx,
+      {
+        actorKind: 'borrower',
+        actorId: maskPhone(phone),
+        action: 'borrower.preferences',
+        subject: null,
+        details: {
+          locale: preferences.locale,
+          payday: preferences.payday,
+          optOut: preferences.optOut,
+          records: records.length,
+        },
+        ip,
+      },
+      at,
+    );
+  });
+}
+
+/** A phone change needs a sign-in at most this old; an older session confirms a code first. */
+export const PHONE_CHANGE_REAUTH_MS = 10 * 60_000;
+
+export function signedInRecently(signedInAt: Date, now = new Date()): boolean {
+  return now.getTime() - signedInAt.getTime() <= PHONE_CHANGE_REAUTH_MS;
+}
+
+/** Between two self-service number changes. */
+export const PHONE_CHANGE_COOLDOWN_MS = 24 * 60 * 60_000;
+
+/** When the person may next change their number (null: now). */
+export async function nextPhoneChangeAt(db: Db, phone: string, now = new Date()): Promise<Date | null> {
+  const records = await recordsOf(db, phone);
+  if (records.length === 0) return null;
+  const last = await lastSelfServicePhoneChange(
+    db,
+    records.map((r) => r.borrower.id),
+  );
+  if (!last) return null;
+  const next = Date.parse(last) + PHONE_CHANGE_COOLDOWN_MS;
+  return next > now.getTime() ? new Date(next) : null;
+}
+
+/**
+ * Makes `newPhone` the reminder number of every record of the person, in one transaction: the
+ * old number is kept only as history (never contacted again), the new one is verified and
+ * reachable, every session of the old number ends. The caller has checked the code sent to the
+ * new number.
+ */
+export async function changePhone(
+  db: Db,
+  oldPhone: string,
+  newPhone: string,
+  ip: string | null,
+  now = new Date(),
+): Promise<{ records: number }> {
+  if (oldPhone === newPhone) throw new ConflictError('same_number', 'phone: this is already your number', 'phone');
+  const at = nowIso(now);
+  // One current number per borrower is a unique index: a racing change or lender update makes
+  // this transaction fail, and the retry finds the number no longer current.
+  const records = await withRetryOnConflict(() =>
+    db.transaction().execute(async (trx) => {
+      const borrowerIds = await listHoldersOfNumber(trx, oldPhone);
+      if (borrowerIds.length === 0) {
+        throw new ConflictError('not_current', 'phone: the number you signed in with is no longer on file', 'phone');
+      }
+      for (const borrowerId of borrowerIds) {
+        await replaceCurrentPhone(trx, borrowerId, { e164: newPhone, source: 'borrower', verifiedAt: at }, at);
+      }
+      // Texts still waiting in the outbox go to the new number: the old one is never contacted again.
+      await readdressQueuedMessages(trx, borrowerIds, oldPhone, newPhone);
+      await recordAudit(
+        trx,
+        {
+          actorKind: 'borrower',
+          actorId: maskPhone(oldPhone),
+          action: 'borrower.phone_changed',
+          subject: null,
+          details: { from: maskPhone(oldPhone), to: maskPhone(newPhone), records: borrowerIds.length },
+          ip,
+        },
+        at,
+      );
+      return borrowerIds.length;
+    }),
+  );
+  // Every session of the old number ends; so does any left on the new one (a recycled number's
+  // previous holder must not see the records that just moved to it).
+  await endAllSessions(db, 'borrower', oldPhone);
+  await endAllSessions(db, 'borrower', newPhone);
+  return { records };
+}
+
+/**
+ * The whole change once the new number's code checked out: the switch, and the one last text
+ * to the old number (sent by the caller after answering) saying what happened and whom to call.
+ */
+export async function completePhoneChange(
+  db: Db,
+  sms: SmsProvider,
+  oldPhone: string,
+  newPhone: string,
+  ip: string | null,
+  now = new Date(),
+): Promise<{ records: number; notifyOldNumber: () => Promise<void> }> {
+  const before = await recordsOf(db, oldPhone);
+  const { records } = await changePhone(db, oldPhone, newPhone, ip, now);
+  const first = before[0];
+  const locale = first?.borrower.locale === 'en' ? 'en' : 'zh-CN';
+  const text = phoneChangedNotice(locale, maskPhone(newPhone), first?.lender.hotlines[0]?.number ?? '');
+  return {
+    records,
+    notifyOldNumber: async () => {
+      if (!first) return;
+      await sms.send({
+        messageId: newId(),
+        to: oldPhone,
+        text,
+        template: { key: `phone_changed.${locale}`, params: { phone: maskPhone(newPhone) } },
+        firstAttemptAt: new Date(),
+      });
+    },
+  };
+}
+
+export function phoneChangedNotice(locale: 'zh-CN' | 'en', newMasked: string, hotline: string): string {
+  return locale === 'en'
+    ? `[Zhenxin] Your number for loan reminders was changed to ${newMasked}. This number will not get reminders any more. If you did not do this, call ${hotline} now.`
+    : `【真信】您的还款提醒号码已改为 ${newMasked}，本号码今后不再接收提醒。如非本人操作，请立即拨打 ${hotline}。`;
+}

@@ -1,0 +1,271 @@
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import {
+  AXE_CONTEXT,
+  DESKTOP,
+  describeViolations,
+  describeWithBrowser,
+  newPage,
+  PHONE,
+  runAxe,
+  screenshot,
+} from '../support/browser.ts';
+import { type DemoSite, startDemoSite } from '../support/demo-site.ts';
+
+// The borrower's journey after learning the reminder is genuine: the link → the genuine page →
+// sign in by code → balance explained → change the phone number → the reminder decision names
+// the new number. Phone width first; axe on every page; once more with JavaScript off.
+
+describeWithBrowser('borrower account in a browser', (browser) => {
+  let site: DemoSite;
+
+  beforeAll(async () => {
+    site = await startDemoSite({ staff: [['reviewer@qinghe-xf.cn', 'reviewer password 1']] });
+  });
+  afterAll(async () => {
+    await site?.stop();
+  });
+
+  async function codeTextsTo(to: string): Promise<string[]> {
+    const rows = await site.database.connection.db
+      .selectFrom('dev_sms_outbox')
+      .select('text')
+      .where('to', '=', to)
+      .execute();
+    return rows.map((r) => r.text);
+  }
+
+  async function codeTexted(to: string, after: string): Promise<string> {
+    for (let i = 0; i < 100; i++) {
+      const row = await site.database.connection.db
+        .selectFrom('dev_sms_outbox')
+        .select('text')
+        .where('to', '=', to)
+        .where('created_at', '>', after)
+        .orderBy('created_at', 'desc')
+        .executeTakeFirst();
+      const code = row && /验证码 (\d{6})|(\d{6}) is your code/.exec(row.text);
+      if (code) return code[1] ?? code[2] ?? '';
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    throw new Error(`no code texted to ${to}`);
+  }
+
+  const expectAccessible = async (page: Parameters<typeof runAxe>[0]) => {
+    const violations = await runAxe(page);
+    expect(violations, describeViolations(violations)).toEqual([]);
+  };
+
+  const journeys = [
+    ['phone', PHONE, '+8613800138005', '137 0013 7005', '137****7005'],
+    ['desktop', DESKTOP, '+8613800138006', '+86 137-0013-7006', '137****7006'],
+  ] as const;
+
+  for (const [name, size, number, newNumber, newMasked] of journeys) {
+    it(`link → genuine → sign in → balance → change phone → reminder decision (${name})`, async () => {
+      const { context, page } = await newPage(browser(), size, { ...AXE_CONTEXT, locale: 'zh-CN' });
+      const fits = async () => {
+        const wide = await page.evaluate((width) => {
+          return [...document.querySelectorAll('body *')]
+            .filter((el) => el.getBoundingClientRect().right > width + 1 && !el.closest('.table-scroll'))
+            .map((el) => `${el.tagName}.${el.className}`)
+            .slice(0, 5);
+        }, size.width);
+        expect(wide, page.url()).toEqual([]);
+        expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(size.width);
+      };
+      const path = /https:\/\/qhxf\.cn(\/r\/[A-Za-z0-9_-]+)/.exec(site.texts.get(number) ?? '')?.[1] ?? '';
+      await page.goto(`${site.url}${path}`);
+      await expect(page.locator('h1').textContent()).resolves.toContain('青禾消费金融');
+      await Promise.all([
+        page.waitForURL('**/account/sign-in'),
+        page.getByRole('link', { name: '登录查看欠款明细' }).click(),
+      ]);
+
+      // a landline first: the error beside the field, the typed value kept
+      await page.getByLabel('手机号').fill('021 5555 0101');
+      await Promise.all([page.waitForLoadState('load'), page.getByRole('button', { name: '发送验证码' }).click()]);
+      expect(await page.title()).toMatch(/^错误：/);
+      expect(await page.getByLabel('手机号').inputValue()).toBe('021 5555 0101');
+      await expectAccessible(page);
+      await screenshot(page, `account-sign-in-error-${name}`);
+
+      const asked = new Date().toISOString();
+      await page.getByLabel('手机号').fill(number.replace('+86', ''));
+      await Promise.all([
+        page.waitForURL('**/account/sign-in?step=code'),
+        page.getByRole('button', { name: '发送验证码' }).click(),
+      ]);
+      await expectAccessible(page);
+      await screenshot(page, `account-code-${name}`);
+      await page.getByLabel('6 位验证码').fill(await codeTexted(number, asked));
+      await Promise.all([page.waitForURL(`${site.url}/account`), page.getByRole('button', { name: '登录' }).click()]);
+
+      // what is owed, first
+      await expect(page.locator('h1').textContent()).resolves.toBe('您的借款');
+      const owed = await page.locator('.owed').first().textContent();
+      expect(owed).toMatch(/¥[\d,]+\.\d\d/);
+      await fits();
+      await expectAccessible(page);
+      await screenshot(page, `account-loans-${name}`);
+
+      await Promise.all([
+        page.waitForLoadState('load'),
+        page.getByRole('link', { name: '查看明细和计算方法' }).click(),
+      ]);
+      await expect(page.locator('.formula-list li').first().textContent()).resolves.toMatch(/× 0\.05% × \d+ 天 = ¥/);
+      expect(await page.locator('svg.chart rect').count()).toBe(4);
+      // the projection table carries the chart's figures in text
+      expect(
+        await page
+          .locator('#projection ~ table tbody tr, section[aria-labelledby="projection"] table tbody tr')
+          .count(),
+      ).toBe(4);
+      await fits();
+      await expectAccessible(page);
+      await screenshot(page, `account-loan-${name}`);
+
+      // change the number (signed in moments ago, so no second code to the old number is needed)
+      await Promise.all([page.waitForLoadState('load'), page.getByRole('link', { name: '手机号' }).click()]);
+      await page.getByLabel('新手机号').fill(newNumber);
+      const changeAsked = new Date().toISOString();
+      await Promise.all([
+        page.waitForURL('**/account/phone?step=code'),
+        page.getByRole('button', { name: '发送验证码到新号码' }).click(),
+      ]);
+      await expectAccessible(page);
+      await page
+        .getByLabel('新号码收到的 6 位验证码')
+        .fill(await codeTexted(`+86${newNumber.replace(/\D/g, '').slice(-11)}`, changeAsked));
+      await Promise.all([
+        page.waitForURL('**/account/phone?changed=1'),
+        page.getByRole('button', { name: '确认换号' }).click(),
+      ]);
+      await expect(page.locator('.notice-ok').textContent()).resolves.toContain(newMasked);
+      await expectAccessible(page);
+      await screenshot(page, `account-phone-changed-${name}`);
+
+      await Promise.all([page.waitForLoadState('load'), page.getByRole('link', { name: '提醒' }).click()]);
+      await expect(page.locator('section[aria-labelledby="decision"]').textContent()).resolves.toContain(newMasked);
+      expect(await page.locator('section[aria-labelledby="history"] blockquote').count()).toBeGreaterThanOrEqual(1);
+      await fits();
+      await expectAccessible(page);
+      await screenshot(page, `account-reminders-${name}`);
+      await context.close();
+    });
+  }
+
+  /** Signs a browser page in by code (the texted code read from the dev outbox). */
+  async function signInAs(page: Parameters<typeof runAxe>[0], number: string) {
+    await page.goto(`${site.url}/account/sign-in`);
+    const asked = new Date().toISOString();
+    await page.getByLabel('手机号').fill(number.replace('+86', ''));
+    await Promise.all([
+      page.waitForURL('**/account/sign-in?step=code'),
+      page.getByRole('button', { name: '发送验证码' }).click(),
+    ]);
+    await page.getByLabel('6 位验证码').fill(await codeTexted(number, asked));
+    await Promise.all([page.waitForURL(`${site.url}/account`), page.getByRole('button', { name: '登录' }).click()]);
+  }
+
+  it('asks for a 6-month plan, then staff approve it and the schedule changes (phone, then desktop for staff)', async () => {
+    const { context, page } = await newPage(browser(), PHONE, { ...AXE_CONTEXT, locale: 'zh-CN' });
+    await signInAs(page, '+8613800138004');
+    await Promise.all([page.waitForLoadState('load'), page.getByRole('link', { name: '查看明细和计算方法' }).click()]);
+    await Promise.all([
+      page.waitForLoadState('load'),
+      page.getByRole('link', { name: '还不上？申请延期或分期' }).click(),
+    ]);
+    await expectAccessible(page);
+    await screenshot(page, 'relief-options-phone');
+    await page.getByLabel('6 个月').check();
+    await Promise.all([page.waitForLoadState('load'), page.locator('#plan ~ form button').click()]);
+    expect(await page.locator('#preview tbody tr').count()).toBe(6);
+    await expect(page.locator('#preview').textContent()).resolves.toMatch(/比今天还清多付/);
+    await expectAccessible(page);
+    await screenshot(page, 'relief-preview-phone');
+    // without a reason: refused beside the field, nothing sent
+    await Promise.all([page.waitForLoadState('load'), page.getByRole('button', { name: '提交申请' }).click()]);
+    await expect(page.locator('.error-summary').textContent()).resolves.toContain('请选择发生了什么');
+    await expectAccessible(page);
+    await page.getByLabel('工资或收入推迟').check();
+    await page.getByLabel('补充说明（可选）').fill('下月 10 日发工资');
+    await Promise.all([
+      page.waitForURL('**/relief?submitted=1'),
+      page.getByRole('button', { name: '提交申请' }).click(),
+    ]);
+    await expect(page.locator('#status').locator('..').textContent()).resolves.toContain('分 6 期申请正在审核');
+    await expectAccessible(page);
+    await screenshot(page, 'relief-pending-phone');
+    await Promise.all([page.waitForLoadState('load'), page.getByRole('link', { name: '提醒' }).click()]);
+    await expect(page.locator('section[aria-labelledby="decision"]').textContent()).resolves.toContain('申请正在审核');
+
+    // staff, on a desktop: the queue oldest first, the case, approve
+    const staff = await newPage(browser(), DESKTOP, { ...AXE_CONTEXT, locale: 'zh-CN' });
+    await staff.page.goto(`${site.url}/staff/sign-in`);
+    await staff.page.getByLabel('工作邮箱').fill('reviewer@qinghe-xf.cn');
+    await staff.page.getByLabel('密码').fill('reviewer password 1');
+    await Promise.all([
+      staff.page.waitForURL(`${site.url}/staff`),
+      staff.page.getByRole('button', { name: '登录' }).click(),
+    ]);
+    await Promise.all([
+      staff.page.waitForLoadState('load'),
+      staff.page.getByRole('link', { name: '申请审核' }).click(),
+    ]);
+    const queue = await staff.page.locator('ol.queue li').allTextContents();
+    expect(queue[0]).toContain('L013'); // the demo's two-day-old request first
+    expect(queue.at(-1)).toContain('L004');
+    await expectAccessible(staff.page);
+    await screenshot(staff.page, 'staff-queue-desktop');
+    await Promise.all([staff.page.waitForLoadState('load'), staff.page.getByRole('link', { name: /L004/ }).click()]);
+    await expect(staff.page.locator('h1').textContent()).resolves.toContain('分 6 期');
+    await Promise.all([
+      staff.page.waitForLoadState('load'),
+      staff.page.getByRole('button', { name: '提交决定' }).click(),
+    ]);
+    await expect(staff.page.locator('.error-summary').textContent()).resolves.toContain('请选择批准或拒绝');
+    await expectAccessible(staff.page);
+    await staff.page.getByLabel('批准').check();
+    await Promise.all([
+      staff.page.waitForURL('**/staff/requests?decided=1'),
+      staff.page.getByRole('button', { name: '提交决定' }).click(),
+    ]);
+    await screenshot(staff.page, 'staff-decided-desktop');
+    // the decision text goes out at once, and checks as genuine
+    await expect
+      .poll(async () => (await codeTextsTo('+8613800138004')).some((t) => t.includes('分期还款申请已通过')), {
+        timeout: 5_000,
+      })
+      .toBe(true);
+    await staff.context.close();
+
+    // the borrower sees the decision and the new schedule
+    await page.goto(`${site.url}/account`);
+    await Promise.all([page.waitForLoadState('load'), page.getByRole('link', { name: '查看明细和计算方法' }).click()]);
+    expect(await page.locator('table.stack tbody tr').count()).toBe(6);
+    await page.goto(page.url().replace(/\/?$/, '/relief'));
+    await expect(page.locator('#status').locator('..').textContent()).resolves.toContain('申请已通过');
+    await screenshot(page, 'relief-approved-phone');
+    await context.close();
+  });
+
+  it('signs in and reads the balance with JavaScript off (phone)', async () => {
+    const { context, page } = await newPage(browser(), PHONE, { locale: 'zh-CN', javaScriptEnabled: false });
+    await page.goto(`${site.url}/account`);
+    expect(new URL(page.url()).pathname).toBe('/account/sign-in');
+    const asked = new Date().toISOString();
+    await page.getByLabel('手机号').fill('13800138007');
+    await Promise.all([
+      page.waitForURL('**/account/sign-in?step=code'),
+      page.getByRole('button', { name: '发送验证码' }).click(),
+    ]);
+    await page.getByLabel('6 位验证码').fill(await codeTexted('+8613800138007', asked));
+    await Promise.all([page.waitForURL(`${site.url}/account`), page.getByRole('button', { name: '登录' }).click()]);
+    await expect(page.locator('h2').first().textContent()).resolves.toContain('L007');
+    await Promise.all([
+      page.waitForURL('**/account/sign-in?signed-out'),
+      page.getByRole('button', { name: '退出' }).click(),
+    ]);
+    await context.close();
+  });
+});

@@ -1,0 +1,51 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { seedDemo } from '../../src/services/demo-seed.ts';
+import { dispatchOutbox } from '../../src/services/dispatcher.ts';
+import { runReminderCycle } from '../../src/services/reminders.ts';
+import { createStaffUser } from '../../src/services/staff-accounts.ts';
+import { createDevOutboxProvider } from '../../src/sms/dev-outbox.ts';
+import { createTestDatabase, type TestDatabase } from './databases.ts';
+import { startServer } from './server.ts';
+
+/**
+ * The built site on a SQLite database with the demo lender, today's reminders sent through the
+ * dev outbox (texts by number in `texts`), any staff accounts asked for, and the dev SMS provider.
+ */
+export interface DemoSite {
+  url: string;
+  database: TestDatabase;
+  texts: Map<string, string>;
+  stop(): Promise<void>;
+}
+
+export async function startDemoSite(
+  options: { staff?: Array<[email: string, password: string]> } = {},
+): Promise<DemoSite> {
+  const dir = mkdtempSync(join(tmpdir(), 'zx-site-'));
+  const database = await createTestDatabase('sqlite', { file: join(dir, 'app.db') });
+  const { connection } = database;
+  await seedDemo(connection.db);
+  await runReminderCycle(connection.db, {
+    now: new Date(`${new Date().toISOString().slice(0, 10)}T02:00:00Z`),
+    send: true,
+  });
+  await dispatchOutbox(connection, createDevOutboxProvider(connection.db));
+  const texts = new Map<string, string>();
+  for (const row of await connection.db.selectFrom('dev_sms_outbox').select(['to', 'text']).execute()) {
+    texts.set(row.to, row.text);
+  }
+  for (const [email, password] of options.staff ?? []) await createStaffUser(connection.db, email, password);
+  const server = await startServer({ DATABASE_URL: database.url, SMS_PROVIDER: 'dev' });
+  return {
+    url: server.url,
+    database,
+    texts,
+    async stop() {
+      await server.stop();
+      await connection.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
