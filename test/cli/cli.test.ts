@@ -3,11 +3,15 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { localDate } from '../../src/core/dates.ts';
 import { announcePostgresSkip, createTestDatabase, dialects, type TestDatabase } from '../support/databases.ts';
 
 // The operator CLI as CONTRACT.md describes it, run as a separate process like an operator would.
 
 announcePostgresSkip();
+
+// `seed-demo` seeds around the demo lender's today (Shanghai), so the runs below happen on that day.
+const TODAY = localDate(new Date(), 'Asia/Shanghai');
 
 for (const dialect of dialects) {
   describe(`operator CLI [${dialect}]`, () => {
@@ -45,7 +49,7 @@ for (const dialect of dialects) {
     });
 
     it('plans at 23:30 local time: nothing is eligible, every loan says quiet_hours', () => {
-      const plan = json(['reminders', 'plan', '--now', '2026-11-24T23:30:00+08:00', '--lender', 'demo']);
+      const plan = json(['reminders', 'plan', '--now', `${TODAY}T23:30:00+08:00`, '--lender', 'demo']);
       expect(plan).toHaveLength(23);
       for (const decision of plan) {
         expect(Object.keys(decision)).toEqual(
@@ -57,12 +61,12 @@ for (const dialect of dialects) {
     });
 
     it('runs at 10:00, sends into the dev outbox, and a second run the same day sends nothing new', () => {
-      const plan = json(['reminders', 'plan', '--now', '2026-11-24T10:00:00+08:00']);
+      const plan = json(['reminders', 'plan', '--now', `${TODAY}T10:00:00+08:00`]);
       const eligible = plan.filter((d: { eligible: boolean }) => d.eligible).map((d: { loan: string }) => d.loan);
       expect(eligible).toHaveLength(11);
       expect(plan.find((d: { loan: string }) => d.loan === 'L011').reasons).toEqual(['phone_unreachable']);
 
-      const run = json(['reminders', 'run', '--now', '2026-11-24T10:00:00+08:00']);
+      const run = json(['reminders', 'run', '--now', `${TODAY}T10:00:00+08:00`]);
       expect(run).toMatchObject({ loans: 23, eligible: 11, queued: 11, dispatch: { sent: 11, failed: 0 } });
       const outbox = json(['outbox']);
       expect(outbox).toHaveLength(11);
@@ -72,7 +76,7 @@ for (const dialect of dialects) {
         expect(sms.text).toMatch(/^【青禾消费金融】/);
         expect(sms.status).toBe('sent');
       }
-      const again = json(['reminders', 'run', '--now', '2026-11-24T10:30:00+08:00']);
+      const again = json(['reminders', 'run', '--now', `${TODAY}T10:30:00+08:00`]);
       expect(again).toMatchObject({ queued: 0, dispatch: { sent: 0 } });
       expect(json(['outbox'])).toHaveLength(11);
     });

@@ -182,7 +182,7 @@ describeEachDialect('more time: requests and decisions', (get) => {
     const sms = await db().selectFrom('dev_sms_outbox').select('text').where('to', '=', phoneOf('05')).execute();
     const text = sms.map((s) => s.text).find((t) => t.includes('延期还款申请已通过')) ?? '';
     expect(text).toMatch(/首期应还¥[\d,.]+，还款日12月9日/);
-    expect((await verify(db(), { text }, 'zh-CN')).answer.verdict).toBe('genuine');
+    expect((await verify(db(), { text }, 'zh-CN', NOW)).answer.verdict).toBe('genuine');
     const audit = await db()
       .selectFrom('audit_log')
       .selectAll()

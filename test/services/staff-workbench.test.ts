@@ -24,6 +24,9 @@ const SCAM =
   '【青禾消费金融】您的校园贷账户未注销将影响征信，请立即访问 https://qinghe-xf.top/cancel 或联系客服 400-800-1234，并将验证码告知专员。';
 const OTHER_SCAM = '【青禾消费金融】您已逾期，请加微信客服，或访问 https://qinghe-xf.top/pay 转账到安全账户。';
 
+// Reminders are sent on 24 November and checked an hour later, whatever the machine's clock says.
+const CHECKED = new Date('2026-11-24T11:00:00+08:00');
+
 describeEachDialect('support staff workbench', (get) => {
   let staff: StaffMember;
   let genuine = '';
@@ -77,7 +80,7 @@ describeEachDialect('support staff workbench', (get) => {
   });
 
   it('shows who a genuine message went to, masked, and audits the check without the text', async () => {
-    const check = await staffCheck(db(), staff, genuine, 'zh-CN', '10.0.0.2');
+    const check = await staffCheck(db(), staff, genuine, 'zh-CN', '10.0.0.2', CHECKED);
     expect(check.verification.answer.verdict).toBe('genuine');
     expect(check.recipient).toMatchObject({ maskedPhone: '138****8007', borrowerRef: 'B007', loanRef: 'L007' });
     expect(check.recipient?.maskedName).toMatch(/^.\*+$/);
@@ -166,7 +169,7 @@ describeEachDialect('support staff workbench', (get) => {
     expect(await reportedItems(db(), theirs)).toEqual([]);
     expect(await recentReports(db(), theirs)).toEqual([]);
     // A message another lender sent is not "genuine" for them, and shows no recipient.
-    const check = await staffCheck(db(), theirs, genuine, 'en', null);
+    const check = await staffCheck(db(), theirs, genuine, 'en', null, CHECKED);
     expect(check.verification.answer.verdict).toBe('not_sent');
     expect(check.recipient).toBeNull();
   });

@@ -10,6 +10,9 @@ import { describeEachDialect } from '../support/databases.ts';
 // Genuine reminders sent by the engine, checked back through every way a borrower can.
 
 describeEachDialect('verification against sent messages', (get) => {
+  // The reminders are sent at SENT and checked an hour later, whatever the machine's clock says.
+  const SENT = new Date('2026-11-24T10:00:00+08:00');
+  const CHECKED = new Date('2026-11-24T11:00:00+08:00');
   let sms: { to: string; text: string }[] = [];
   const textTo = (phone: string) => sms.find((m) => m.to === phone)?.text ?? '';
   const tokenOf = (text: string) => /\/r\/([A-Za-z0-9_-]+)/.exec(text)?.[1] ?? '';
@@ -19,7 +22,7 @@ describeEachDialect('verification against sent messages', (get) => {
   it('sends the demo reminders to check against', async () => {
     const connection = get().connection;
     await seedDemo(connection.db, new Date('2026-11-24T01:00:00Z'));
-    await runReminderCycle(connection.db, { now: new Date('2026-11-24T10:00:00+08:00'), send: true });
+    await runReminderCycle(connection.db, { now: SENT, send: true });
     await dispatchOutbox(connection, createDevOutboxProvider(connection.db));
     sms = await connection.db.selectFrom('dev_sms_outbox').select(['to', 'text']).execute();
     expect(sms).toHaveLength(11);
@@ -29,7 +32,7 @@ describeEachDialect('verification against sent messages', (get) => {
     const { db } = get().connection;
     const text = textTo('+8613800138007');
     const link = `https://qhxf.cn/r/${tokenOf(text)}`;
-    const result = await verify(db, { link }, 'zh-CN');
+    const result = await verify(db, { link }, 'zh-CN', CHECKED);
     expect(result.answer).toMatchObject({ verdict: 'genuine', risk: 'none', indicators: [] });
     expect(result.answer.message).toMatchObject({ lender: 'demo', maskedPhone: '138****8007' });
     expect(result.answer.official).toEqual({
@@ -38,18 +41,21 @@ describeEachDialect('verification against sent messages', (get) => {
       hotlines: ['400-186-5533'],
     });
     // without the scheme, as people copy it
-    expect((await verify(db, { link: `qhxf.cn/r/${tokenOf(text)}` }, 'en')).answer.verdict).toBe('genuine');
+    expect((await verify(db, { link: `qhxf.cn/r/${tokenOf(text)}` }, 'en', CHECKED)).answer.verdict).toBe('genuine');
   });
 
   it('calls a code genuine only with the right last four digits', async () => {
     const { db } = get().connection;
     const code = codeOf(textTo('+8613800138005'));
-    expect((await verify(db, { code, phoneLast4: '8005' }, 'zh-CN')).answer.verdict).toBe('genuine');
+    expect((await verify(db, { code, phoneLast4: '8005' }, 'zh-CN', CHECKED)).answer.verdict).toBe('genuine');
     expect(
-      (await verify(db, { code: code.toLowerCase().replace('-', ''), phoneLast4: '8005' }, 'zh-CN')).answer.verdict,
+      (await verify(db, { code: code.toLowerCase().replace('-', ''), phoneLast4: '8005' }, 'zh-CN', CHECKED)).answer
+        .verdict,
     ).toBe('genuine');
-    expect((await verify(db, { code, phoneLast4: '8006' }, 'zh-CN')).answer.verdict).toBe('not_sent');
-    expect((await verify(db, { lender: 'demo', code, phoneLast4: '8005' }, 'zh-CN')).answer.verdict).toBe('genuine');
+    expect((await verify(db, { code, phoneLast4: '8006' }, 'zh-CN', CHECKED)).answer.verdict).toBe('not_sent');
+    expect((await verify(db, { lender: 'demo', code, phoneLast4: '8005' }, 'zh-CN', CHECKED)).answer.verdict).toBe(
+      'genuine',
+    );
   });
 
   it('recognises the pasted text through what phones and carriers do to it', async () => {
@@ -60,7 +66,7 @@ describeEachDialect('verification against sent messages', (get) => {
     const split = `${text.slice(0, 60)}\n\n${text.slice(60)}`;
     const zeroWidth = text.replace('应还', '应\u200b还');
     for (const variant of [text, signatureLast, fullWidth, split, zeroWidth, `  ${text}\n`]) {
-      const result = await verify(db, { text: variant }, 'zh-CN');
+      const result = await verify(db, { text: variant }, 'zh-CN', CHECKED);
       expect(result.answer.verdict, variant).toBe('genuine');
     }
   });
@@ -76,11 +82,11 @@ describeEachDialect('verification against sent messages', (get) => {
       text.replace('我们不会要求您转账到个人账户。', ''),
     ];
     for (const variant of tampered) {
-      const result = await verify(db, { text: variant }, 'zh-CN');
+      const result = await verify(db, { text: variant }, 'zh-CN', CHECKED);
       expect(result.answer.verdict, variant).toBe('not_sent');
       expect(result.answer.risk, variant).not.toBe('none');
     }
-    const altered = await verify(db, { text: tampered[1] as string }, 'en');
+    const altered = await verify(db, { text: tampered[1] as string }, 'en', CHECKED);
     expect(altered.answer.indicators.map((i) => i.id)).toContain('altered_copy');
     expect(altered.answer.risk).toBe('high');
     expect(altered.answer.official?.hotlines).toEqual(['400-186-5533']);
@@ -96,15 +102,15 @@ describeEachDialect('verification against sent messages', (get) => {
       indicators: [],
     });
     expect((await lookUpShortLink(db, token, 'qhxf.cn', later)).state).toBe('expired');
-    const genuine = await lookUpShortLink(db, token, 'qhxf.cn');
+    const genuine = await lookUpShortLink(db, token, 'qhxf.cn', CHECKED);
     expect(genuine).toMatchObject({ state: 'genuine', maskedPhone: '138****8004' });
-    const made = await lookUpShortLink(db, 'A'.repeat(24), 'qhxf.cn');
+    const made = await lookUpShortLink(db, 'A'.repeat(24), 'qhxf.cn', CHECKED);
     expect(made.state).toBe('unknown');
     if (made.state === 'unknown') expect(made.lenders.map((l) => l.slug)).toEqual(['demo']);
-    expect((await lookUpShortLink(db, 'x', 'elsewhere.example')).state).toBe('unknown');
-    expect((await verify(db, { link: 'https://qhxf.cn/r/AAAAAAAAAAAAAAAAAAAAAAAA' }, 'zh-CN')).answer.verdict).toBe(
-      'not_sent',
-    );
+    expect((await lookUpShortLink(db, 'x', 'elsewhere.example', CHECKED)).state).toBe('unknown');
+    expect(
+      (await verify(db, { link: 'https://qhxf.cn/r/AAAAAAAAAAAAAAAAAAAAAAAA' }, 'zh-CN', CHECKED)).answer.verdict,
+    ).toBe('not_sent');
   });
 
   it('refuses malformed requests naming the field', async () => {

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { localDate } from '../../src/core/dates.ts';
 import { seedDemo } from '../../src/services/demo-seed.ts';
 import { dispatchOutbox } from '../../src/services/dispatcher.ts';
 import { runReminderCycle } from '../../src/services/reminders.ts';
@@ -28,7 +29,8 @@ export async function startDemoSite(
   const { connection } = database;
   await seedDemo(connection.db);
   await runReminderCycle(connection.db, {
-    now: new Date(`${new Date().toISOString().slice(0, 10)}T02:00:00Z`),
+    // 10:00 on the demo lender's today, the day seedDemo anchors its loans to
+    now: new Date(`${localDate(new Date(), 'Asia/Shanghai')}T10:00:00+08:00`),
     send: true,
   });
   await dispatchOutbox(connection, createDevOutboxProvider(connection.db));
