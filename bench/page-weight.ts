@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { startSession } from '../src/auth/sessions.ts';
+import { localDate } from '../src/core/dates.ts';
 import { openDatabase } from '../src/db/connection.ts';
 import { migrateToLatest } from '../src/db/migrate.ts';
 import { seedDemo } from '../src/services/demo-seed.ts';
@@ -29,8 +30,9 @@ let child: ChildProcess | undefined;
 try {
   await migrateToLatest(connection.db);
   await seedDemo(connection.db);
-  const today = new Date().toISOString().slice(0, 10);
-  await runReminderCycle(connection.db, { now: new Date(`${today}T02:00:00Z`), send: true });
+  // 10:00 on the demo lender's today, the day seedDemo anchors its loans to
+  const today = localDate(new Date(), 'Asia/Shanghai');
+  await runReminderCycle(connection.db, { now: new Date(`${today}T10:00:00+08:00`), send: true });
   await dispatchOutbox(connection, createDevOutboxProvider(connection.db));
   // B016 has the most to show: two overdue instalments and one to come.
   const phone = '+8613800138016';

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { createApiKey } from '../src/auth/api-keys.ts';
+import { localDate } from '../src/core/dates.ts';
 import { openDatabase } from '../src/db/connection.ts';
 import { migrateToLatest } from '../src/db/migrate.ts';
 import { findLenderBySlug } from '../src/db/repositories/lenders.ts';
@@ -236,8 +237,9 @@ async function prepareDatabase(dir: string): Promise<{ url: string; apiKey: stri
     if (!lender) throw new Error('the demo lender is missing after seeding');
     const { key } = await createApiKey(connection.db, lender.id, 'bench');
     // Real reminders, sent through the dev outbox: a genuine link and text to check.
-    const today = new Date().toISOString().slice(0, 10);
-    await runReminderCycle(connection.db, { now: new Date(`${today}T02:00:00Z`), send: true });
+    // 10:00 on the demo lender's today, the day seedDemo anchors its loans to
+    const today = localDate(new Date(), 'Asia/Shanghai');
+    await runReminderCycle(connection.db, { now: new Date(`${today}T10:00:00+08:00`), send: true });
     await dispatchOutbox(connection, createDevOutboxProvider(connection.db));
     const sent = await connection.db
       .selectFrom('dev_sms_outbox')

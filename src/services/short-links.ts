@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { LenderProfile } from '../core/lender.ts';
 import { maskPhone } from '../core/phone.ts';
 import { hasExpired, hashToken, isLinkTokenShape } from '../core/tokens.ts';
-import { findLenderById, listLendersCached } from '../db/repositories/lenders.ts';
+import { listLendersCached } from '../db/repositories/lenders.ts';
 import { findMessageByTokenHash } from '../db/repositories/messages.ts';
 import type { Database } from '../db/schema.ts';
 
@@ -30,10 +30,11 @@ export async function lookUpShortLink(
   now = new Date(),
 ): Promise<ShortLinkAnswer> {
   const message = isLinkTokenShape(token) ? await findMessageByTokenHash(db, hashToken(token)) : undefined;
-  const lender = message ? await findLenderById(db, message.lender_id) : undefined;
+  // Only names and contacts are shown here, so the cached list (at most seconds old) will do.
+  const lenders = await listLendersCached(db);
+  const lender = message ? lenders.find((l) => l.id === message.lender_id) : undefined;
   if (!message || !lender) {
     // The lender whose short-link domain this is, when the request came to it; else every lender.
-    const lenders = await listLendersCached(db);
     const own = lenders.filter((l) => l.shortLinkDomain === host.toLowerCase());
     return { state: 'unknown', lenders: own.length > 0 ? own : lenders };
   }

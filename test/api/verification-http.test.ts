@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { localDate } from '../../src/core/dates.ts';
 import { seedDemo } from '../../src/services/demo-seed.ts';
 import { dispatchOutbox } from '../../src/services/dispatcher.ts';
 import { runReminderCycle } from '../../src/services/reminders.ts';
@@ -26,7 +27,7 @@ for (const dialect of dialects) {
       const connection = database.connection;
       await seedDemo(connection.db, new Date());
       await runReminderCycle(connection.db, {
-        now: new Date(`${new Date().toISOString().slice(0, 10)}T02:00:00Z`),
+        now: new Date(`${localDate(new Date(), 'Asia/Shanghai')}T10:00:00+08:00`),
         send: true,
       });
       await dispatchOutbox(connection, createDevOutboxProvider(connection.db));
