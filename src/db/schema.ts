@@ -63,6 +63,8 @@ export interface PhoneNumbersTable {
   consecutive_failures: Generated<number>;
   created_at: Instant;
   replaced_at: Instant | null;
+  /** Who replaced it ('lender', 'borrower', 'staff'): a lender never restores a number the borrower left. */
+  replaced_by: string | null;
 }
 
 export interface LoansTable {

@@ -14,6 +14,7 @@ import {
   replaceCurrentPhone,
   setPhoneVerified,
   updateBorrower,
+  whenBorrowerLeftNumber,
 } from '../db/repositories/borrowers.ts';
 import type { Db } from '../db/repositories/lenders.ts';
 import {
@@ -30,7 +31,7 @@ import {
   updateLoan,
 } from '../db/repositories/loans.ts';
 import { listRequests } from '../db/repositories/requests.ts';
-import type { Database, LoanRow } from '../db/schema.ts';
+import type { BorrowerRow, Database, LoanRow, PhoneNumberRow } from '../db/schema.ts';
 import {
   balanceQuerySchema,
   borrowerBodySchema,
@@ -53,9 +54,42 @@ export interface BorrowerView {
   name: string;
   phone: string | null;
   phoneVerified: boolean;
+  /** Who gave the current number: 'lender' (this API) or 'borrower' (changed and verified by code). */
+  phoneSource: string | null;
+  /** When the current number became current. */
+  phoneSince: string | null;
   locale: string;
   createdAt: string;
   updatedAt: string;
+}
+
+/** Present when a PUT offered a number the borrower had replaced themselves: it is not restored. */
+export interface PhoneNotApplied {
+  phone: string;
+  reason: 'changed_by_borrower';
+  changedAt: string;
+}
+
+function borrowerView(borrower: BorrowerRow, phone: PhoneNumberRow | undefined): BorrowerView {
+  return {
+    externalId: borrower.external_id,
+    name: borrower.name,
+    phone: phone?.e164 ?? null,
+    phoneVerified: phone ? phone.verified_at !== null : false,
+    phoneSource: phone?.source ?? null,
+    phoneSince: phone?.created_at ?? null,
+    locale: borrower.locale,
+    createdAt: borrower.created_at,
+    updatedAt: borrower.updated_at,
+  };
+}
+
+/** `GET /api/v1/borrowers/<externalId>`: the borrower as we hold them, with the number reminders go to. */
+export async function getBorrower(db: Db, lender: LenderProfile, rawExternalId: string): Promise<BorrowerView> {
+  const externalId = parseInput(externalIdSchema, rawExternalId, 'externalId');
+  const found = await findBorrower(db, lender.id, externalId);
+  if (!found) throw new NotFoundError('borrower', `no borrower "${externalId}" exists for this lender`);
+  return borrowerView(found.borrower, found.phone);
 }
 
 export async function putBorrower(
@@ -65,7 +99,7 @@ export async function putBorrower(
   rawExternalId: string,
   body: unknown,
   now = new Date(),
-): Promise<{ created: boolean; borrower: BorrowerView }> {
+): Promise<{ created: boolean; borrower: BorrowerView; phoneNotApplied?: PhoneNotApplied }> {
   const externalId = parseInput(externalIdSchema, rawExternalId, 'externalId');
   const input = parseInput(borrowerBodySchema, body);
   const phone = parseMobile(input.phone);
@@ -93,6 +127,34 @@ export async function putBorrower(
         await updateBorrower(trx, borrower.id, { name: input.name, locale }, at);
         borrower = { ...borrower, name: input.name, locale, updated_at: at };
       }
+      // A number the borrower left by changing it themselves (verified by code) is never put back by
+      // a routine sync: reminders must not go to it again. The lender is told, and can read the
+      // current number with GET /api/v1/borrowers/<id>.
+      const leftAt =
+        current && current.e164 !== phone.e164 ? await whenBorrowerLeftNumber(trx, borrower.id, phone.e164) : undefined;
+      if (current && leftAt) {
+        await recordAudit(
+          trx,
+          {
+            actorKind: 'lender_key',
+            actorId: actor.keyId,
+            action: 'phone.kept',
+            subject: `borrower:${borrower.id}`,
+            details: {
+              offered: maskPhone(phone.e164),
+              kept: maskPhone(current.e164),
+              reason: 'changed_by_borrower',
+            },
+            ip: actor.ip,
+          },
+          at,
+        );
+        return {
+          created,
+          borrower: borrowerView(borrower, current),
+          phoneNotApplied: { phone: phone.e164, reason: 'changed_by_borrower', changedAt: leftAt },
+        };
+      }
       if (!current || current.e164 !== phone.e164) {
         const previous = current;
         current = await replaceCurrentPhone(trx, borrower.id, { e164: phone.e164, source: 'lender', verifiedAt }, at);
@@ -112,18 +174,7 @@ export async function putBorrower(
         await setPhoneVerified(trx, current.id, verifiedAt);
         current = { ...current, verified_at: verifiedAt };
       }
-      return {
-        created,
-        borrower: {
-          externalId: borrower.external_id,
-          name: borrower.name,
-          phone: current.e164,
-          phoneVerified: current.verified_at !== null,
-          locale: borrower.locale,
-          createdAt: borrower.created_at,
-          updatedAt: borrower.updated_at,
-        },
-      };
+      return { created, borrower: borrowerView(borrower, current) };
     }),
   );
 }

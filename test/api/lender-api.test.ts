@@ -91,6 +91,29 @@ for (const dialect of dialects) {
         const second = await call('PUT', '/api/v1/borrowers/NEW1', { name: '王芳芳', phone: '13900001111' });
         expect(second.status).toBe(200);
         expect(second.json).toMatchObject({ name: '王芳芳', locale: 'en' });
+        expect(second.json.phoneNotApplied).toBeUndefined();
+      });
+
+      it('reads a borrower back with the number reminders go to and who gave it; others are 404', async () => {
+        const read = await call('GET', '/api/v1/borrowers/NEW1');
+        expect(read.status).toBe(200);
+        expect(read.json).toEqual({
+          externalId: 'NEW1',
+          name: '王芳芳',
+          phone: '+8613900001111',
+          phoneVerified: true,
+          phoneSource: 'lender',
+          phoneSince: expect.any(String),
+          locale: 'en',
+          createdAt: expect.any(String),
+          updatedAt: expect.any(String),
+        });
+        expect((await call('GET', '/api/v1/borrowers/NEW1', undefined, keyB)).status).toBe(404);
+        const missing = await call('GET', '/api/v1/borrowers/NOBODY');
+        expect(missing.status).toBe(404);
+        expect(missing.json.error.code).toBe('not_found');
+        const wrongMethod = await call('DELETE', '/api/v1/borrowers/NEW1');
+        expect(wrongMethod.status).toBe(405);
       });
 
       it.each([

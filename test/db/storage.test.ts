@@ -1,4 +1,5 @@
 import { expect, it } from 'vitest';
+import * as phoneReplacedBy from '../../src/db/migrations/2026-11-24-0009-phone-replaced-by.ts';
 import { findBorrower, replaceCurrentPhone } from '../../src/db/repositories/borrowers.ts';
 import { findLenderBySlug } from '../../src/db/repositories/lenders.ts';
 import type { Database } from '../../src/db/schema.ts';
@@ -100,6 +101,26 @@ describeEachDialect('storage', (get) => {
       .execute();
     expect(rows.filter((r) => r.is_current === 1).map((r) => r.e164)).toEqual(['+8613700009999']);
     expect(rows.find((r) => r.e164 === '+8613800138001')?.replaced_at).not.toBeNull();
+    expect(rows.find((r) => r.e164 === '+8613800138001')?.replaced_by).toBe('borrower');
+  });
+
+  it('fills in who replaced each earlier number when the replaced_by column arrives', async () => {
+    const { db } = get().connection;
+    // B001's numbers as the previous test left them: the lender's, replaced by the borrower's.
+    await phoneReplacedBy.down(db);
+    await phoneReplacedBy.up(db);
+    const rows = await db
+      .selectFrom('phone_numbers')
+      .innerJoin('borrowers', 'borrowers.id', 'phone_numbers.borrower_id')
+      .select(['phone_numbers.e164', 'phone_numbers.replaced_by'])
+      .where('borrowers.external_id', 'in', ['B001', 'B002'])
+      .orderBy('phone_numbers.e164')
+      .execute();
+    expect(rows).toEqual([
+      { e164: '+8613700009999', replaced_by: null },
+      { e164: '+8613800138001', replaced_by: 'borrower' },
+      { e164: '+8613800138002', replaced_by: null },
+    ]);
   });
 
   it('creates one borrower when the same PUT races with itself', async () => {

@@ -3,7 +3,7 @@ import { issueCode } from '../../src/auth/one-time-codes.ts';
 import { COOKIE_NAMES, type CookieJar, readSession, startSession } from '../../src/auth/sessions.ts';
 import { NotFoundError } from '../../src/core/errors.ts';
 import { DEFAULT_REMINDER_POLICY } from '../../src/core/reminder-policy.ts';
-import { upsertLender } from '../../src/db/repositories/lenders.ts';
+import { findLenderBySlug, upsertLender } from '../../src/db/repositories/lenders.ts';
 import {
   accountLoan,
   accountLoans,
@@ -17,7 +17,7 @@ import {
 import { requestCode, signInWithCode } from '../../src/services/borrower-auth.ts';
 import { seedDemo } from '../../src/services/demo-seed.ts';
 import { dispatchOutbox } from '../../src/services/dispatcher.ts';
-import { putBorrower, putLoan } from '../../src/services/lender-api.ts';
+import { getBorrower, putBorrower, putLoan } from '../../src/services/lender-api.ts';
 import { runReminderCycle } from '../../src/services/reminders.ts';
 import { createDevOutboxProvider } from '../../src/sms/dev-outbox.ts';
 import type { OutgoingSms, SmsProvider } from '../../src/sms/provider.ts';
@@ -271,6 +271,48 @@ describeEachDialect('borrower account', (get) => {
       .where('messages.created_at', '>=', later.toISOString())
       .execute();
     expect(queued.map((m) => m.phone_e164)).toEqual(['+8613700137004']);
+  });
+
+  it('keeps the number the borrower chose when a lender’s sync sends the old one; takes a new one', async () => {
+    const lender = await findLenderBySlug(db(), 'demo');
+    if (!lender) throw new Error('no demo lender');
+    const actor = { keyId: 'key-1', ip: '10.0.0.9' };
+    const { name } = await db()
+      .selectFrom('borrowers')
+      .select('name')
+      .where('external_id', '=', 'B004')
+      .executeTakeFirstOrThrow();
+    const later = new Date('2026-11-25T05:00:00Z');
+
+    // the nightly sync still has the number the borrower left, in another written form
+    const sync = await putBorrower(db(), lender, actor, 'B004', { name, phone: '138 0013 8004' }, later);
+    expect(sync.borrower).toMatchObject({ phone: '+8613700137004', phoneVerified: true, phoneSource: 'borrower' });
+    expect(sync.phoneNotApplied).toEqual({
+      phone: '+8613800138004',
+      reason: 'changed_by_borrower',
+      changedAt: NOW.toISOString(),
+    });
+    expect(await getBorrower(db(), lender, 'B004')).toEqual(sync.borrower);
+    const kept = await db().selectFrom('audit_log').selectAll().where('action', '=', 'phone.kept').execute();
+    expect(kept).toHaveLength(1);
+    expect(JSON.parse(kept[0]?.details ?? '{}')).toEqual({
+      offered: '138****8004',
+      kept: '137****7004',
+      reason: 'changed_by_borrower',
+    });
+    // reminders still go to the borrower's number, never the old one
+    expect((await accountLoans(db(), '+8613700137004', later)).map((l) => l.externalId)).toEqual(['L004']);
+    expect(await accountLoans(db(), '+8613800138004', later)).toEqual([]);
+
+    // a number the borrower never left is the lender's to give
+    const fresh = await putBorrower(db(), lender, actor, 'B004', { name, phone: '+86 136 0013 6004' }, later);
+    expect(fresh.phoneNotApplied).toBeUndefined();
+    expect(fresh.borrower).toMatchObject({ phone: '+8613600136004', phoneSource: 'lender' });
+    // …and the old number stays refused after that, too
+    const again = await putBorrower(db(), lender, actor, 'B004', { name, phone: '13800138004' }, later);
+    expect(again.borrower.phone).toBe('+8613600136004');
+    expect(again.phoneNotApplied?.reason).toBe('changed_by_borrower');
+    await expect(getBorrower(db(), lender, 'B999')).rejects.toBeInstanceOf(NotFoundError);
   });
 });
 

@@ -78,7 +78,7 @@ export async function replaceCurrentPhone(
 ): Promise<PhoneNumberRow> {
   await db
     .updateTable('phone_numbers')
-    .set({ is_current: 0, replaced_at: now })
+    .set({ is_current: 0, replaced_at: now, replaced_by: phone.source })
     .where('borrower_id', '=', borrowerId)
     .where('is_current', '=', 1)
     .execute();
@@ -93,9 +93,23 @@ export async function replaceCurrentPhone(
     consecutive_failures: 0,
     created_at: now,
     replaced_at: null,
+    replaced_by: null,
   };
   await db.insertInto('phone_numbers').values(row).execute();
   return row;
+}
+
+/** When the borrower replaced `e164` with a number of their own choosing, if they ever did. */
+export async function whenBorrowerLeftNumber(db: Db, borrowerId: string, e164: string): Promise<string | undefined> {
+  const row = await db
+    .selectFrom('phone_numbers')
+    .select('replaced_at')
+    .where('borrower_id', '=', borrowerId)
+    .where('e164', '=', e164)
+    .where('replaced_by', '=', 'borrower')
+    .orderBy('replaced_at', 'desc')
+    .executeTakeFirst();
+  return row?.replaced_at ?? undefined;
 }
 
 export async function setPhoneVerified(db: Db, phoneId: string, verifiedAt: string | null): Promise<void> {

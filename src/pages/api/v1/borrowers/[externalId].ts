@@ -1,7 +1,13 @@
 import type { APIRoute } from 'astro';
 import { clientIp, handle, json, methodNotAllowed, readJson, requireLender } from '../../../../server/api.ts';
 import { database } from '../../../../server/context.ts';
-import { putBorrower } from '../../../../services/lender-api.ts';
+import { getBorrower, putBorrower } from '../../../../services/lender-api.ts';
+
+export const GET: APIRoute = (context) =>
+  handle(context, async () => {
+    const { lender } = await requireLender(context);
+    return json(await getBorrower(await database(), lender, context.params.externalId ?? ''));
+  });
 
 export const PUT: APIRoute = (context) =>
   handle(context, async () => {
@@ -14,7 +20,12 @@ export const PUT: APIRoute = (context) =>
       context.params.externalId ?? '',
       body,
     );
-    return json(result.borrower, result.created ? 201 : 200);
+    // A number the borrower replaced themselves is not restored: the answer says so beside the
+    // borrower as we hold them.
+    const answer = result.phoneNotApplied
+      ? { ...result.borrower, phoneNotApplied: result.phoneNotApplied }
+      : result.borrower;
+    return json(answer, result.created ? 201 : 200);
   });
 
-export const ALL: APIRoute = () => methodNotAllowed('PUT');
+export const ALL: APIRoute = () => methodNotAllowed('GET, PUT');
