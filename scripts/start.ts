@@ -2,12 +2,14 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { cliConfig } from '../src/cli/config.ts';
 import { openDatabase } from '../src/db/connection.ts';
+import { startHousekeeping } from '../src/services/housekeeping.ts';
 import { startReminderSchedule } from '../src/services/scheduler.ts';
 import { createProvider } from '../src/sms/select.ts';
 
 /**
- * `npm start`: build if there is no build yet, apply migrations, serve (no demo data), and —
- * when REMINDER_SCHEDULE_MINUTES is set — run the reminder cycle on that schedule.
+ * `npm start`: build if there is no build yet, apply migrations, serve (no demo data), delete
+ * spent one-time codes and ended sessions every hour, and — when REMINDER_SCHEDULE_MINUTES is
+ * set — run the reminder cycle on that schedule.
  */
 const config = cliConfig();
 const run = (args: string[]) => {
@@ -18,6 +20,16 @@ const run = (args: string[]) => {
 if (!existsSync('dist/server/entry.mjs')) run(['node_modules/astro/bin/astro.mjs', 'build']);
 run(['src/cli/main.ts', 'migrate']);
 await import('./serve.ts');
+
+const log = (line: Record<string, unknown>) => console.log(JSON.stringify({ time: new Date().toISOString(), ...line }));
+const housekeeping = openDatabase(config.databaseUrl);
+startHousekeeping(housekeeping.db, 60, (result) =>
+  log(
+    result.error
+      ? { level: 'error', msg: 'purge failed', error: String(result.error) }
+      : { level: 'info', msg: 'purged', ...result.purged },
+  ),
+);
 
 if (config.reminderScheduleMinutes > 0) {
   const connection = openDatabase(config.databaseUrl);
@@ -35,7 +47,7 @@ if (config.reminderScheduleMinutes > 0) {
             queued: result.cycle?.queued,
             dispatch: result.dispatch,
           };
-      console.log(JSON.stringify({ time: new Date().toISOString(), ...line }));
+      log(line);
     },
   );
   console.log(`reminder cycle every ${config.reminderScheduleMinutes} min (REMINDER_SCHEDULE_MINUTES)`);

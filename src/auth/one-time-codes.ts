@@ -38,6 +38,21 @@ export const SEND_BUDGETS: readonly SendBudget[] = [
   { key: 'prefix', limit: 30, windowMs: 60 * 60_000 },
 ];
 
+/**
+ * How long a code row is kept: the longest send budget counts codes of the last day, failures carry
+ * over for 15 minutes; a second day is margin. Older rows only cost space.
+ */
+export const CODE_RETENTION_MS = 2 * 24 * 60 * 60_000;
+
+/** Deletes codes (and number-range lock rows) older than CODE_RETENTION_MS; how many codes. */
+export async function purgeOldCodes(db: Db, now = new Date()): Promise<number> {
+  const before = new Date(now.getTime() - CODE_RETENTION_MS).toISOString();
+  const result = await db.deleteFrom('one_time_codes').where('created_at', '<', before).executeTakeFirst();
+  // A lock row is written again by the next code issued in its range.
+  await db.deleteFrom('code_locks').where('at', '<', before).execute();
+  return Number(result.numDeletedRows);
+}
+
 /** "+8613800138005" → "+861380013": the range a pumping attack walks through. */
 export function numberPrefix(e164: string): string {
   return e164.slice(0, Math.max(4, e164.length - 4));

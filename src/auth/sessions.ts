@@ -48,6 +48,20 @@ export function sessionEndsAt(createdAt: Date, lastActiveAt: Date): Date {
 
 type Db = Kysely<Database>;
 
+/** Deletes every session that can no longer be used (idle or past its absolute end); how many. */
+export async function purgeEndedSessions(db: Db, now = new Date()): Promise<number> {
+  const result = await db
+    .deleteFrom('sessions')
+    .where((eb) =>
+      eb.or([
+        eb('expires_at', '<=', now.toISOString()),
+        eb('last_active_at', '<=', new Date(now.getTime() - IDLE_MS).toISOString()),
+      ]),
+    )
+    .executeTakeFirst();
+  return Number(result.numDeletedRows);
+}
+
 class HashedSessionAdapter implements Adapter {
   private readonly db: Db;
   private readonly kind: SubjectKind;
@@ -147,16 +161,7 @@ class HashedSessionAdapter implements Adapter {
   }
 
   async deleteExpiredSessions(): Promise<void> {
-    const now = Date.now();
-    await this.db
-      .deleteFrom('sessions')
-      .where((eb) =>
-        eb.or([
-          eb('expires_at', '<=', new Date(now).toISOString()),
-          eb('last_active_at', '<=', new Date(now - IDLE_MS).toISOString()),
-        ]),
-      )
-      .execute();
+    await purgeEndedSessions(this.db);
   }
 }
 

@@ -11,8 +11,9 @@ import { findLenderBySlug } from '../db/repositories/lenders.ts';
 import { listDevSms } from '../db/repositories/outbox.ts';
 import { DEMO_BORROWERS } from '../services/demo-data.ts';
 import { seedDemo } from '../services/demo-seed.ts';
+import { purgeExpired } from '../services/housekeeping.ts';
 import { updateLenderPolicy } from '../services/lender-policy.ts';
-import { createStaffUser } from '../services/staff-accounts.ts';
+import { createStaffUser, setStaffDisabled, setStaffPassword } from '../services/staff-accounts.ts';
 import { cliConfig } from './config.ts';
 import {
   dispatchWithProgress,
@@ -31,7 +32,14 @@ const USAGE = `usage: npm run --silent cli -- <command> [--json]
   migrate                     apply database migrations
   seed-demo                   create the demo lender and borrowers (idempotent)
   api-key create <lender>     print a new API key for the lender (shown once)
-  staff create <email>        create a support-staff user; the password is read from stdin
+  staff create <email> [--lender <slug>]
+                              create a support-staff user (password on stdin); with --lender the
+                              agent sees only that lender
+  staff password <email>      set a new password (on stdin); the account's sessions end
+  staff disable|enable <email>
+                              disable an account (its sessions end at once) or enable it again
+  purge [--now <ISO-8601>]    delete one-time codes older than two days and ended sessions
+                              (npm start does this every hour)
   reminders plan [--now <ISO-8601>] [--lender <slug>]
                               the reminder decision for every loan at that instant; sends nothing
   reminders run  [--now …] [--lender …]
@@ -133,16 +141,38 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'staff': {
       const [action, email] = rest;
-      if (action !== 'create' || !email) throw new UsageError('usage: staff create <email>  (password on stdin)');
+      const usage =
+        'usage: staff create <email> [--lender <slug>] | staff password <email>  (password on stdin)\n       staff disable|enable <email>';
+      if (!email || !['create', 'password', 'disable', 'enable'].includes(action ?? '')) throw new UsageError(usage);
+      if (action === 'disable' || action === 'enable') {
+        return withDb(async ({ db }) => {
+          await migrateToLatest(db);
+          const result = await setStaffDisabled(db, email, action === 'disable');
+          out(result, `staff user ${result.email} ${result.disabled ? 'disabled; its sessions ended' : 'enabled'}`);
+          return 0;
+        });
+      }
       if (process.stdin.isTTY) console.error('password (then Enter, Ctrl-D):');
       const password = (await text(process.stdin)).replace(/\r?\n$/, '');
       return withDb(async ({ db }) => {
         await migrateToLatest(db);
-        const staff = await createStaffUser(db, email, password);
-        out(staff, `staff user ${staff.email} created`);
+        if (action === 'password') {
+          const result = await setStaffPassword(db, email, password);
+          out(result, `new password set for ${result.email}; its sessions ended`);
+          return 0;
+        }
+        const staff = await createStaffUser(db, email, password, new Date(), values.lender);
+        out(staff, `staff user ${staff.email} created${staff.lender ? ` for lender "${staff.lender}"` : ''}`);
         return 0;
       });
     }
+    case 'purge':
+      return withDb(async ({ db }) => {
+        await migrateToLatest(db);
+        const report = await purgeExpired(db, parseNow(values.now));
+        out(report, `deleted ${report.codes} one-time codes and ${report.sessions} ended sessions`);
+        return 0;
+      });
     case 'reminders': {
       const [action] = rest;
       const now = parseNow(values.now);

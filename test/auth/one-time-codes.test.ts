@@ -1,11 +1,13 @@
 import { expect, it } from 'vitest';
 import {
   CODE_LIFETIME_MS,
+  CODE_RETENTION_MS,
   checkCode,
   issueCode,
   MAX_FAILURES,
   newCode,
   numberPrefix,
+  purgeOldCodes,
 } from '../../src/auth/one-time-codes.ts';
 import { describeEachDialect } from '../support/databases.ts';
 
@@ -207,6 +209,30 @@ describeEachDialect('one-time codes', (get) => {
       .where('id', '=', next.id)
       .executeTakeFirstOrThrow();
     expect(row.failures).toBe(0);
+  });
+
+  it('purges codes older than two days, keeping every code a send budget still counts', async () => {
+    expect(CODE_RETENTION_MS).toBeGreaterThanOrEqual(24 * 60 * 60_000); // the longest budget window
+    // a number range no other test uses: their codes (at later instants) must not count here
+    const p = '+8613355550001';
+    const old = await issueCode(db(), { purpose: 'sign_in', phone: p, ip: '10.9.9.9' }, at(-3 * 24 * 60));
+    const recent = await issueCode(db(), { purpose: 'sign_in', phone: p, ip: '10.9.9.9' }, at(-20 * 60));
+    if (!old.ok || !recent.ok) throw new Error('not issued');
+    await db()
+      .insertInto('code_locks')
+      .values({ key: '+99900000', at: at(-3 * 24 * 60).toISOString() })
+      .execute();
+    expect(await purgeOldCodes(db(), at(0))).toBe(1);
+    const left = await db().selectFrom('one_time_codes').select('id').where('phone_e164', '=', p).execute();
+    expect(left.map((r) => r.id)).toEqual([recent.id]);
+    const locks = await db().selectFrom('code_locks').select('key').execute();
+    expect(locks.map((l) => l.key)).not.toContain('+99900000');
+    expect(locks.map((l) => l.key)).toContain(numberPrefix(p));
+    // the day budget still sees the code of 20 hours ago: 9 more today, not 10
+    for (let i = 0; i < 9; i++) {
+      expect((await issueCode(db(), { purpose: 'sign_in', phone: p, ip: null }, at(i * 16))).ok).toBe(true);
+    }
+    expect((await issueCode(db(), { purpose: 'sign_in', phone: p, ip: null }, at(9 * 16))).ok).toBe(false);
   });
 
   it('makes codes uniformly from six digits', () => {

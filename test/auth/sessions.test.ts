@@ -7,6 +7,7 @@ import {
   endSession,
   hashSessionId,
   IDLE_MS,
+  purgeEndedSessions,
   readSession,
   startSession,
 } from '../../src/auth/sessions.ts';
@@ -156,6 +157,34 @@ describeEachDialect('sessions', (get) => {
       .where('id', '=', staffId)
       .execute();
     expect(await readSession(db(), 'staff', c.cookies)).toBeNull();
+  });
+
+  it('purges the rows of ended sessions (idle or past 12 hours) and keeps live ones', async () => {
+    await db().deleteFrom('sessions').execute();
+    // an active account (the one above was disabled by the previous test)
+    const staffId = (await createStaffUser(db(), 'purge@qinghe-xf.cn', 'correct horse battery')).id;
+    const live = jar();
+    const idle = jar();
+    const old = jar();
+    await startSession(db(), 'staff', staffId, live.cookies);
+    await startSession(db(), 'staff', staffId, idle.cookies);
+    await startSession(db(), 'staff', staffId, old.cookies);
+    const rowId = (j: ReturnType<typeof jar>) => hashSessionId(j.values.get(COOKIE_NAMES.staff) ?? '');
+    const now = Date.now();
+    await db()
+      .updateTable('sessions')
+      .set({ last_active_at: new Date(now - IDLE_MS - 1_000).toISOString() })
+      .where('id', '=', rowId(idle))
+      .execute();
+    await db()
+      .updateTable('sessions')
+      .set({ expires_at: new Date(now - 1_000).toISOString() })
+      .where('id', '=', rowId(old))
+      .execute();
+    expect(await purgeEndedSessions(db(), new Date(now))).toBe(2);
+    expect((await db().selectFrom('sessions').select('id').execute()).map((r) => r.id)).toEqual([rowId(live)]);
+    expect(await readSession(db(), 'staff', live.cookies)).not.toBeNull();
+    expect(await purgeEndedSessions(db(), new Date(now))).toBe(0);
   });
 
   it('ignores malformed cookies without touching the database', async () => {

@@ -35,8 +35,8 @@ for (const dialect of dialects) {
       });
       return { status: result.status, stdout: result.stdout, stderr: result.stderr };
     };
-    const json = (args: string[]) => {
-      const result = cli([...args, '--json']);
+    const json = (args: string[], input?: string) => {
+      const result = cli([...args, '--json'], input);
       expect(result.stderr).toBe('');
       expect(result.status).toBe(0);
       return JSON.parse(result.stdout);
@@ -120,6 +120,65 @@ for (const dialect of dialects) {
         expect(p.encoding).toBe('UCS-2');
         expect(p.segments).toBe(Math.ceil(p.units / 67));
       }
+    });
+
+    it('manages staff accounts: create for a lender, new password, disable and enable', () => {
+      const created = json(['staff', 'create', 'desk@qinghe-xf.cn', '--lender', 'demo'], 'a long enough password\n');
+      expect(created).toMatchObject({ email: 'desk@qinghe-xf.cn', lender: 'demo' });
+      expect(json(['staff', 'disable', 'desk@qinghe-xf.cn'])).toEqual({ email: 'desk@qinghe-xf.cn', disabled: true });
+      expect(json(['staff', 'enable', 'desk@qinghe-xf.cn'])).toEqual({ email: 'desk@qinghe-xf.cn', disabled: false });
+      const unknownLender = cli(
+        ['staff', 'create', 'x@qinghe-xf.cn', '--lender', 'nobody'],
+        'a long enough password\n',
+      );
+      expect(unknownLender.status).not.toBe(0);
+      expect(unknownLender.stderr).toContain('nobody');
+      const short = cli(['staff', 'password', 'desk@qinghe-xf.cn'], 'short\n');
+      expect(short.status).not.toBe(0);
+      expect(short.stderr).toContain('password');
+      const usage = cli(['staff', 'delete', 'desk@qinghe-xf.cn']);
+      expect(usage.status).toBe(2);
+      expect(usage.stderr).toContain('staff disable|enable');
+    });
+
+    it('purges spent one-time codes and ended sessions', async () => {
+      const now = new Date(`${TODAY}T10:00:00+08:00`);
+      const ago = (hours: number) => new Date(now.getTime() - hours * 3_600_000).toISOString();
+      const { db } = database.connection;
+      for (const [id, hours] of [
+        ['code-old', 72],
+        ['code-recent', 2],
+      ] as const) {
+        await db
+          .insertInto('one_time_codes')
+          .values({
+            id,
+            purpose: 'sign_in',
+            phone_e164: '+8613800138001',
+            code_hash: '0'.repeat(64),
+            created_at: ago(hours),
+            expires_at: ago(hours - 0.1),
+            consumed_at: null,
+            ip: null,
+            number_prefix: '+861380013',
+          })
+          .execute();
+      }
+      await db
+        .insertInto('sessions')
+        .values({
+          id: 'f'.repeat(64),
+          subject_kind: 'borrower',
+          subject_id: '+8613800138001',
+          created_at: ago(13),
+          last_active_at: ago(13),
+          expires_at: ago(1),
+        })
+        .execute();
+      expect(json(['purge', '--now', now.toISOString()])).toEqual({ codes: 1, sessions: 1 });
+      const codes = await db.selectFrom('one_time_codes').select('id').where('id', 'like', 'code-%').execute();
+      expect(codes.map((c) => c.id)).toEqual(['code-recent']);
+      expect(json(['purge', '--now', now.toISOString()])).toEqual({ codes: 0, sessions: 0 });
     });
 
     it('rejects a --now without an offset and an unknown command with a usage message', () => {

@@ -14,6 +14,21 @@ export async function findActiveStaffById(db: Db, id: string) {
     .executeTakeFirst();
 }
 
+export async function updateStaff(
+  db: Db,
+  id: string,
+  values: { passwordHash?: string; disabledAt?: string | null },
+): Promise<void> {
+  await db
+    .updateTable('staff_users')
+    .set({
+      ...(values.passwordHash === undefined ? {} : { password_hash: values.passwordHash }),
+      ...(values.disabledAt === undefined ? {} : { disabled_at: values.disabledAt }),
+    })
+    .where('id', '=', id)
+    .execute();
+}
+
 export async function insertStaff(
   db: Db,
   staff: { email: string; passwordHash: string; role: string; lenderId: string | null },

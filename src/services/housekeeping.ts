@@ -1,0 +1,44 @@
+import type { Kysely } from 'kysely';
+import { purgeOldCodes } from '../auth/one-time-codes.ts';
+import { purgeEndedSessions } from '../auth/sessions.ts';
+import type { Database } from '../db/schema.ts';
+
+export interface PurgeReport {
+  /** One-time codes deleted: older than the longest send budget needs (two days). */
+  codes: number;
+  /** Sessions deleted: idle for 30 minutes or past their 12 hours. */
+  sessions: number;
+}
+
+/**
+ * Deletes what can no longer be used and is not needed as evidence: spent and expired one-time
+ * codes once no send budget counts them, and ended sessions. The audit log is never purged here.
+ * Run by `npm start` every hour and by `cli purge`.
+ */
+export async function purgeExpired(db: Kysely<Database>, now = new Date()): Promise<PurgeReport> {
+  const codes = await purgeOldCodes(db, now);
+  const sessions = await purgeEndedSessions(db, now);
+  return { codes, sessions };
+}
+
+/** Runs purgeExpired every `minutes` (first run after one interval); returns a stop function. */
+export function startHousekeeping(
+  db: Kysely<Database>,
+  minutes: number,
+  report: (result: { purged?: PurgeReport; error?: unknown }) => void,
+): () => void {
+  let running = false;
+  const timer = setInterval(async () => {
+    if (running) return;
+    running = true;
+    try {
+      report({ purged: await purgeExpired(db) });
+    } catch (error) {
+      report({ error });
+    } finally {
+      running = false;
+    }
+  }, minutes * 60_000);
+  timer.unref();
+  return () => clearInterval(timer);
+}

@@ -1,0 +1,97 @@
+import { expect, it } from 'vitest';
+import { type CookieJar, readSession, startSession } from '../../src/auth/sessions.ts';
+import { NotFoundError, ValidationError } from '../../src/core/errors.ts';
+import { seedDemo } from '../../src/services/demo-seed.ts';
+import { createStaffUser, setStaffDisabled, setStaffPassword } from '../../src/services/staff-accounts.ts';
+import { findActiveStaff, signInStaff } from '../../src/services/staff-workbench.ts';
+import { describeEachDialect } from '../support/databases.ts';
+
+// Support-staff accounts as the operator manages them (cli staff create|password|disable|enable).
+
+function jar(): CookieJar {
+  const values = new Map<string, string>();
+  return {
+    get: (name) => (values.has(name) ? { value: values.get(name) as string } : undefined),
+    set: (name, value) => void values.set(name, value),
+    delete: (name) => void values.delete(name),
+  };
+}
+
+describeEachDialect('staff accounts', (get) => {
+  const db = () => get().connection.db;
+  const audit = (action: string) =>
+    db().selectFrom('audit_log').select(['subject', 'details']).where('action', '=', action).execute();
+
+  it('creates an agent for one lender, or for all; refuses an unknown lender and a short password', async () => {
+    await seedDemo(db(), new Date('2026-11-24T01:00:00Z'));
+    const scoped = await createStaffUser(db(), 'Agent@Qinghe-XF.cn', 'a long enough password', new Date(), 'demo');
+    expect(scoped).toMatchObject({ email: 'agent@qinghe-xf.cn', lender: 'demo' });
+    const member = await findActiveStaff(db(), scoped.id);
+    expect(member?.lenderId).not.toBeNull();
+    const all = await createStaffUser(db(), 'ops@zhenxin.example', 'a long enough password');
+    expect(all.lender).toBeNull();
+    expect((await findActiveStaff(db(), all.id))?.lenderId).toBeNull();
+    await expect(
+      createStaffUser(db(), 'x@zhenxin.example', 'a long enough password', new Date(), 'nobody'),
+    ).rejects.toBeInstanceOf(NotFoundError);
+    await expect(createStaffUser(db(), 'y@zhenxin.example', 'short')).rejects.toMatchObject({ field: 'password' });
+    expect(
+      await db()
+        .selectFrom('staff_users')
+        .select('email')
+        .where('email', 'in', ['x@zhenxin.example', 'y@zhenxin.example'])
+        .execute(),
+    ).toEqual([]);
+    expect((await audit('staff.created')).map((a) => JSON.parse(a.details).lender)).toEqual(['demo', null]);
+  });
+
+  it('sets a new password: the old one stops working and every session of the account ends', async () => {
+    const before = await signInStaff(db(), { email: 'agent@qinghe-xf.cn', password: 'a long enough password' }, null);
+    if (!before) throw new Error('could not sign in');
+    const cookies = jar();
+    await startSession(db(), 'staff', before.id, cookies);
+    expect(await readSession(db(), 'staff', cookies)).not.toBeNull();
+
+    await setStaffPassword(db(), 'AGENT@qinghe-xf.cn', 'a brand new passphrase');
+    expect(await readSession(db(), 'staff', cookies)).toBeNull();
+    expect(
+      await signInStaff(db(), { email: 'agent@qinghe-xf.cn', password: 'a long enough password' }, null),
+    ).toBeNull();
+    expect(
+      await signInStaff(db(), { email: 'agent@qinghe-xf.cn', password: 'a brand new passphrase' }, null),
+    ).not.toBeNull();
+    const [entry] = await audit('staff.password_set');
+    expect(entry?.subject).toBe(`staff:${before.id}`);
+    expect(entry?.details).not.toContain('passphrase');
+
+    await expect(setStaffPassword(db(), 'agent@qinghe-xf.cn', 'short')).rejects.toBeInstanceOf(ValidationError);
+    await expect(setStaffPassword(db(), 'nobody@qinghe-xf.cn', 'a long enough password')).rejects.toBeInstanceOf(
+      NotFoundError,
+    );
+  });
+
+  it('disables an account at once (sessions end, sign-in refused) and enables it again', async () => {
+    const member = await signInStaff(db(), { email: 'agent@qinghe-xf.cn', password: 'a brand new passphrase' }, null);
+    if (!member) throw new Error('could not sign in');
+    const cookies = jar();
+    await startSession(db(), 'staff', member.id, cookies);
+
+    expect(await setStaffDisabled(db(), 'agent@qinghe-xf.cn', true)).toEqual({
+      email: 'agent@qinghe-xf.cn',
+      disabled: true,
+    });
+    expect(await readSession(db(), 'staff', cookies)).toBeNull();
+    expect(await findActiveStaff(db(), member.id)).toBeNull();
+    expect(
+      await signInStaff(db(), { email: 'agent@qinghe-xf.cn', password: 'a brand new passphrase' }, null),
+    ).toBeNull();
+
+    await setStaffDisabled(db(), 'agent@qinghe-xf.cn', false);
+    expect(
+      await signInStaff(db(), { email: 'agent@qinghe-xf.cn', password: 'a brand new passphrase' }, null),
+    ).not.toBeNull();
+    expect((await audit('staff.disabled')).length).toBe(1);
+    expect((await audit('staff.enabled')).length).toBe(1);
+    await expect(setStaffDisabled(db(), 'not-an-email', true)).rejects.toMatchObject({ field: 'email' });
+  });
+});
