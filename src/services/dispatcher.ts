@@ -3,13 +3,19 @@ import type { Connection } from '../db/connection.ts';
 import { type ClaimedMessage, claimOutbox, renewLease, settleOutbox } from '../db/repositories/outbox.ts';
 import { type OutgoingSms, ProviderTimeoutError, type SmsProvider } from '../sms/provider.ts';
 import { applyEarlyReceipts, applyReceipts } from './receipts.ts';
+import { stopsForLateReminders } from './reminders.ts';
 
 /**
  * Sends what the outbox holds. Crash-safe by construction: a row is leased before sending;
  * a row found again after its lease ran out (the worker died, or the provider timed out) is
  * looked up at the provider first and only sent if the provider never got it. Retries back
- * off exponentially; a permanent refusal or too many attempts ends in `failed`.
+ * off exponentially; a permanent refusal or too many attempts ends in `failed`. A reminder sent
+ * late (a retry, or queued more than a minute ago) is decided again first and `cancelled` if the
+ * engine would no longer send it (repaid, opted out, request pending, quiet hours, …).
  */
+
+/** A reminder first sent within this time of being queued goes out on the decision that queued it. */
+const DECIDED_RECENTLY_MS = 60_000;
 
 export interface DispatchOptions {
   workerId?: string;
@@ -37,6 +43,8 @@ export interface DispatchReport {
   retried: number;
   failed: number;
   unknown: number;
+  /** Reminders no longer wanted when their turn came: never sent. */
+  cancelled: number;
 }
 
 export function backoffMs(attempt: number): number {
@@ -60,6 +68,7 @@ export async function dispatchOutbox(
     retried: 0,
     failed: 0,
     unknown: 0,
+    cancelled: 0,
   };
 
   for (;;) {
@@ -72,7 +81,42 @@ export async function dispatchOutbox(
     });
     if (batch.length === 0) return report;
     report.claimed += batch.length;
+    const stops = await stopsForLateReminders(
+      connection.db,
+      batch.flatMap((m) =>
+        m.kind === 'reminder' &&
+        m.loanId !== null &&
+        // never for a row that may already have gone out: that one is looked up, not re-decided
+        m.previousStatus === 'queued' &&
+        (m.attempts > 1 || now.getTime() - Date.parse(m.queuedAt) > DECIDED_RECENTLY_MS)
+          ? [
+              {
+                messageId: m.messageId,
+                loanId: m.loanId,
+                lenderId: m.lenderId,
+                decidedFor: m.createdAt,
+                queuedAt: m.queuedAt,
+              },
+            ]
+          : [],
+      ),
+      now,
+    );
     await pool(batch, options.concurrency ?? 8, async (claimed) => {
+      const reasons = stops.get(claimed.messageId);
+      if (reasons) {
+        const settled = await settleOutbox(connection.db, {
+          messageId: claimed.messageId,
+          workerId,
+          provider: provider.name,
+          now: clock().toISOString(),
+          status: 'cancelled',
+          error: `not sent: ${reasons.join(', ')}`,
+        });
+        if (settled) report.cancelled++;
+        else report.leaseLost++;
+        return;
+      }
       await deliver(
         connection,
         provider,

@@ -17,6 +17,7 @@ import {
   insertQueuedMessages,
   type LoanPageRow,
   listLoanPage,
+  listLoanPageRowsByIds,
   loadLoanContext,
 } from '../db/repositories/reminders.ts';
 import type { Database, MessageRow } from '../db/schema.ts';
@@ -97,6 +98,69 @@ export async function decideForLoans(
 ): Promise<PlannedDecision[]> {
   if (loans.length === 0) return [];
   return planPage(db, lender, [...loans], { now, send: false });
+}
+
+/** Decision reasons that a queued reminder counts towards itself: they never stop its own send. */
+const OWN_CAP_REASONS = new Set(['daily_cap', 'weekly_cap']);
+
+/**
+ * A queued reminder older than this is not sent at all: its amount and dates are another day's,
+ * and the next cycle queues a current one.
+ */
+export const REMINDER_FRESH_MS = 12 * 3_600_000;
+
+/**
+ * Why each of these queued reminders should no longer be sent now (no entry: send it). Asked by
+ * the dispatcher for retries and late first sends: since the reminder was queued the borrower may
+ * have repaid, opted out, asked for more time, disputed, or the contact window may have closed.
+ * Each is decided again as of the instant it was planned for plus the real time it has waited
+ * (for a normal cycle that is now; a cycle planned "as of" another instant keeps its own clock).
+ */
+export async function stopsForLateReminders(
+  db: Kysely<Database>,
+  reminders: ReadonlyArray<{
+    messageId: string;
+    loanId: string;
+    lenderId: string;
+    decidedFor: string;
+    queuedAt: string;
+  }>,
+  now: Date,
+): Promise<Map<string, string[]>> {
+  const stops = new Map<string, string[]>();
+  const byInstant = new Map<number, (typeof reminders)[number][]>();
+  for (const reminder of reminders) {
+    const waited = Math.max(0, now.getTime() - Date.parse(reminder.queuedAt));
+    if (waited > REMINDER_FRESH_MS) {
+      stops.set(reminder.messageId, ['stale']);
+      continue;
+    }
+    const asOf = Date.parse(reminder.decidedFor) + waited;
+    byInstant.set(asOf, [...(byInstant.get(asOf) ?? []), reminder]);
+  }
+  if (byInstant.size === 0) return stops;
+  const lenders = await listLenders(db);
+  for (const [asOf, group] of byInstant) {
+    const loans = await listLoanPageRowsByIds(db, [...new Set(group.map((r) => r.loanId))]);
+    const reasonsByLoan = new Map<string, string[]>();
+    for (const lender of lenders) {
+      const own = loans.filter((l) => group.some((r) => r.loanId === l.id && r.lenderId === lender.id));
+      for (const decision of await decideForLoans(db, lender, own, new Date(asOf))) {
+        const loan = own.find((l) => l.external_id === decision.loan);
+        if (loan)
+          reasonsByLoan.set(
+            loan.id,
+            decision.reasons.filter((reason) => !OWN_CAP_REASONS.has(reason)),
+          );
+      }
+    }
+    for (const reminder of group) {
+      // A loan no longer there (or of no lender) is not reminded.
+      const reasons = reasonsByLoan.get(reminder.loanId) ?? ['settled'];
+      if (reasons.length > 0) stops.set(reminder.messageId, reasons);
+    }
+  }
+  return stops;
 }
 
 async function requireLender(db: Kysely<Database>, slug: string): Promise<LenderProfile> {

@@ -19,7 +19,13 @@ export interface ClaimedMessage {
   text: string;
   templateKey: string | null;
   templateParams: string | null;
+  /** The message's own instant: for a reminder, the instant its decision was made for. */
   createdAt: string;
+  /** When the outbox row was written (the real clock, whatever instant the cycle planned for). */
+  queuedAt: string;
+  kind: string;
+  loanId: string | null;
+  lenderId: string;
 }
 
 const CLAIMABLE = (now: string) => sql<boolean>`(status = 'queued' and next_attempt_at <= ${now})
@@ -31,10 +37,10 @@ export async function claimOutbox(
   options: { now: string; workerId: string; leaseUntil: string; limit: number },
 ): Promise<ClaimedMessage[]> {
   const { now, workerId, leaseUntil, limit } = options;
-  let claimed: Array<{ message_id: string; previous_status: string; attempts: number }>;
+  let claimed: Array<{ message_id: string; previous_status: string; attempts: number; queued_at: string }>;
   if (dialect === 'postgres') {
     // SKIP LOCKED: concurrent workers each take different rows, none waits on another.
-    const result = await sql<{ message_id: string; previous_status: string; attempts: number }>`
+    const result = await sql<{ message_id: string; previous_status: string; attempts: number; queued_at: string }>`
       with picked as (
         select message_id, status from outbox where ${CLAIMABLE(now)}
         order by next_attempt_at, message_id limit ${limit} for update skip locked
@@ -42,7 +48,8 @@ export async function claimOutbox(
       update outbox set status = 'sending', lease_owner = ${workerId}, lease_until = ${leaseUntil},
         attempts = outbox.attempts + 1, updated_at = ${now}
       from picked where outbox.message_id = picked.message_id
-      returning outbox.message_id, picked.status as previous_status, outbox.attempts`.execute(db);
+      returning outbox.message_id, picked.status as previous_status, outbox.attempts,
+        outbox.created_at as queued_at`.execute(db);
     claimed = result.rows;
   } else {
     // SQLite has one writer: an immediate transaction takes the write lock before reading,
@@ -52,7 +59,7 @@ export async function claimOutbox(
       try {
         const rows = await conn
           .selectFrom('outbox')
-          .select(['message_id', 'status as previous_status', 'attempts'])
+          .select(['message_id', 'status as previous_status', 'attempts', 'created_at as queued_at'])
           .where(CLAIMABLE(now))
           .orderBy('next_attempt_at')
           .orderBy('message_id')
@@ -86,7 +93,17 @@ export async function claimOutbox(
   if (claimed.length === 0) return [];
   const messages = await db
     .selectFrom('messages')
-    .select(['id', 'phone_e164', 'body', 'template_key', 'template_params', 'created_at'])
+    .select([
+      'id',
+      'phone_e164',
+      'body',
+      'template_key',
+      'template_params',
+      'created_at',
+      'kind',
+      'loan_id',
+      'lender_id',
+    ])
     .where(
       'id',
       'in',
@@ -107,6 +124,10 @@ export async function claimOutbox(
         templateKey: m.template_key,
         templateParams: m.template_params,
         createdAt: m.created_at,
+        queuedAt: c.queued_at,
+        kind: m.kind,
+        loanId: m.loan_id,
+        lenderId: m.lender_id,
       },
     ];
   });
@@ -135,7 +156,8 @@ export async function settleOutbox(
     messageId: string;
     workerId: string;
     now: string;
-    status: 'sent' | 'queued' | 'failed' | 'unknown';
+    /** 'cancelled': no longer wanted when its turn came (see dispatcher), never sent. */
+    status: 'sent' | 'queued' | 'failed' | 'unknown' | 'cancelled';
     nextAttemptAt?: string;
     leaseUntil?: string | null;
     error?: string | null;

@@ -23,6 +23,16 @@ export async function listLoanPage(db: Db, lenderId: string, afterId: string, li
     .execute();
 }
 
+export async function listLoanPageRowsByIds(db: Db, ids: readonly string[]): Promise<LoanPageRow[]> {
+  if (ids.length === 0) return [];
+  return db
+    .selectFrom('loans')
+    .select(['id', 'external_id', 'borrower_id', 'currency', 'policy', 'schedule_after_seq'])
+    .where('id', 'in', ids)
+    .orderBy('id')
+    .execute();
+}
+
 export interface BorrowerFacts {
   id: string;
   external_id: string;
