@@ -279,7 +279,8 @@ export interface QueueItem {
   loanRef: string;
   borrowerName: string;
   createdAt: string;
-  ageHours: number;
+  /** How long it has waited, in whole minutes. */
+  ageMinutes: number;
   reasonCategory: string | null;
 }
 
@@ -306,7 +307,7 @@ export async function reviewQueue(
         loanRef: row.loan_ref,
         borrowerName: maskName(row.borrower_name),
         createdAt: row.created_at,
-        ageHours: Math.max(0, Math.floor((now.getTime() - Date.parse(row.created_at)) / 3_600_000)),
+        ageMinutes: Math.max(0, Math.floor((now.getTime() - Date.parse(row.created_at)) / 60_000)),
         reasonCategory: row.reason_category,
       },
     ];

@@ -138,6 +138,7 @@ describeEachDialect('more time: requests and decisions', (get) => {
     const queue = await reviewQueue(db(), staff, { status: 'pending' }, NOW);
     expect(queue.map((q) => q.loanRef)).toEqual(['L013', 'L005']);
     expect(queue[0]?.borrowerName).toMatch(/^.\*+$/);
+    expect(queue[0]?.ageMinutes).toBe(2 * 24 * 60); // the demo's request made two days before
     const onlyPlans = await reviewQueue(db(), staff, { status: 'pending', kind: 'plan' }, NOW);
     expect(onlyPlans).toEqual([]);
     const l005 = queue.find((q) => q.loanRef === 'L005');
