@@ -170,7 +170,10 @@ async function main(argv: string[]): Promise<number> {
       return withDb(async ({ db }) => {
         await migrateToLatest(db);
         const report = await purgeExpired(db, parseNow(values.now));
-        out(report, `deleted ${report.codes} one-time codes and ${report.sessions} ended sessions`);
+        out(
+          report,
+          `deleted ${report.codes} one-time codes, ${report.sessions} ended sessions and ${report.rateLimits} spent rate limits`,
+        );
         return 0;
       });
     case 'reminders': {

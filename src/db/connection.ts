@@ -12,6 +12,8 @@ export interface Connection {
   dialect: Dialect;
   /** A description safe to print (no password). */
   describe: string;
+  /** PostgreSQL only: the pool under `db`, for libraries that speak to pg directly (rate limits). */
+  pool?: pg.Pool;
   close(): Promise<void>;
 }
 
@@ -68,5 +70,5 @@ function openPostgres(value: string): Connection {
   });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   const where = `${url.hostname}:${url.port || 5432}${url.pathname}${schema ? ` (schema ${schema})` : ''}`;
-  return { db, dialect: 'postgres', describe: `PostgreSQL ${where}`, close: () => db.destroy() };
+  return { db, dialect: 'postgres', describe: `PostgreSQL ${where}`, pool, close: () => db.destroy() };
 }

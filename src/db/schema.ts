@@ -258,11 +258,20 @@ export interface CodeLocksTable {
   at: Instant;
 }
 
+/** Per-client budgets shared by the app processes on PostgreSQL (rate-limiter-flexible's layout). */
+export interface RateLimitsTable {
+  key: string;
+  points: Generated<number>;
+  /** Epoch milliseconds; null never expires. */
+  expire: number | null;
+}
+
 export interface Database {
   lenders: LendersTable;
   api_keys: ApiKeysTable;
   borrowers: BorrowersTable;
   phone_numbers: PhoneNumbersTable;
+  rate_limits: RateLimitsTable;
   loans: LoansTable;
   instalments: InstalmentsTable;
   repayments: RepaymentsTable;

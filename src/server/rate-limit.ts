@@ -1,31 +1,29 @@
 import { PUBLIC_CHECKS_PER_MINUTE } from 'astro:env/server';
-import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import { RateLimiterRes } from 'rate-limiter-flexible';
 import { errorResponse } from './api.ts';
+import { connection } from './context.ts';
+import { type Budget, createLimiters, type Limiters } from './rate-limiters.ts';
+
+export type { Budget };
 
 /**
- * Per-client budgets for the public, unauthenticated surfaces. In memory, per process: behind
- * a load balancer each process keeps its own count (so the effective budget is per process).
+ * The server's budgets (see rate-limiters.ts): shared by every process through the database on
+ * PostgreSQL, in this process's memory on SQLite. Made once, on first use.
  */
-const checksPerMinute = PUBLIC_CHECKS_PER_MINUTE ?? 30;
+let ready: Promise<Limiters> | undefined;
 
-const limiters = {
-  verify: new RateLimiterMemory({ keyPrefix: 'verify', points: checksPerMinute, duration: 60 }),
-  shortLink: new RateLimiterMemory({ keyPrefix: 'r', points: checksPerMinute, duration: 60 }),
-  // Password guessing: per address and, separately, per e-mail (a botnet spreads addresses).
-  staffSignInByIp: new RateLimiterMemory({ keyPrefix: 'staff-ip', points: 20, duration: 15 * 60 }),
-  staffSignInByEmail: new RateLimiterMemory({ keyPrefix: 'staff-email', points: 10, duration: 15 * 60 }),
-  // Guessing codes across many numbers from one address (each code also allows only 5 tries).
-  codeCheck: new RateLimiterMemory({ keyPrefix: 'code', points: 30, duration: 10 * 60 }),
-  // An agent with a queue checks many messages, but not thousands a minute.
-  staffCheck: new RateLimiterMemory({ keyPrefix: 'staff-check', points: 300, duration: 60 }),
-} as const;
-
-export type Budget = keyof typeof limiters;
+function limiters(): Promise<Limiters> {
+  ready ??= connection().then((c) => createLimiters({ checksPerMinute: PUBLIC_CHECKS_PER_MINUTE ?? 30, pool: c.pool }));
+  ready.catch(() => {
+    ready = undefined;
+  });
+  return ready;
+}
 
 /** Spends one point; the seconds to wait when the key is over budget, else null. */
 export async function secondsUntilAllowed(budget: Budget, key: string): Promise<number | null> {
   try {
-    await limiters[budget].consume(key);
+    await (await limiters())[budget].consume(key);
     return null;
   } catch (error) {
     if (!(error instanceof RateLimiterRes)) throw error;
@@ -35,7 +33,7 @@ export async function secondsUntilAllowed(budget: Budget, key: string): Promise<
 
 /** Forgets a key's spent points (a successful sign-in clears the e-mail's failures). */
 export async function resetBudget(budget: Budget, key: string): Promise<void> {
-  await limiters[budget].delete(key);
+  await (await limiters())[budget].delete(key);
 }
 
 /** Spends one point; returns a 429 answer when the client is over budget, else null. */

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import { purgeOldCodes } from '../auth/one-time-codes.ts';
 import { purgeEndedSessions } from '../auth/sessions.ts';
+import { purgeExpiredRateLimits } from '../db/repositories/rate-limits.ts';
 import type { Database } from '../db/schema.ts';
 
 export interface PurgeReport {
@@ -8,17 +9,21 @@ export interface PurgeReport {
   codes: number;
   /** Sessions deleted: idle for 30 minutes or past their 12 hours. */
   sessions: number;
+  /** Per-client budgets whose window has passed (PostgreSQL keeps them in the database). */
+  rateLimits: number;
 }
 
 /**
  * Deletes what can no longer be used and is not needed as evidence: spent and expired one-time
- * codes once no send budget counts them, and ended sessions. The audit log is never purged here.
+ * codes once no send budget counts them, ended sessions and spent rate-limit windows. The audit
+ * log is never purged here.
  * Run by `npm start` every hour and by `cli purge`.
  */
 export async function purgeExpired(db: Kysely<Database>, now = new Date()): Promise<PurgeReport> {
   const codes = await purgeOldCodes(db, now);
   const sessions = await purgeEndedSessions(db, now);
-  return { codes, sessions };
+  const rateLimits = await purgeExpiredRateLimits(db, now);
+  return { codes, sessions, rateLimits };
 }
 
 /** Runs purgeExpired every `minutes` (first run after one interval); returns a stop function. */

@@ -189,6 +189,13 @@ for (const dialect of dialects) {
       }
       expect(limited?.status).toBe(429);
       expect(Number(limited?.headers.get('retry-after'))).toBeGreaterThan(0);
+      // On PostgreSQL the budget is kept in the database, shared by every app process.
+      const stored = await database.connection.db
+        .selectFrom('rate_limits')
+        .select('key')
+        .where('key', 'like', 'verify:%')
+        .execute();
+      expect(stored.length).toBe(dialect === 'postgres' ? 1 : 0);
     });
   });
 }

@@ -175,10 +175,14 @@ for (const dialect of dialects) {
           expires_at: ago(1),
         })
         .execute();
-      expect(json(['purge', '--now', now.toISOString()])).toEqual({ codes: 1, sessions: 1 });
+      await db
+        .insertInto('rate_limits')
+        .values({ key: 'verify:10.0.0.1', points: 3, expire: now.getTime() - 1 })
+        .execute();
+      expect(json(['purge', '--now', now.toISOString()])).toEqual({ codes: 1, sessions: 1, rateLimits: 1 });
       const codes = await db.selectFrom('one_time_codes').select('id').where('id', 'like', 'code-%').execute();
       expect(codes.map((c) => c.id)).toEqual(['code-recent']);
-      expect(json(['purge', '--now', now.toISOString()])).toEqual({ codes: 0, sessions: 0 });
+      expect(json(['purge', '--now', now.toISOString()])).toEqual({ codes: 0, sessions: 0, rateLimits: 0 });
     });
 
     it('rejects a --now without an offset and an unknown command with a usage message', () => {
