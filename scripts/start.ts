@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { cliConfig } from '../src/cli/config.ts';
-import { openDatabase } from '../src/db/connection.ts';
+import { openDatabase, shareConnection } from '../src/db/connection.ts';
 import { startHousekeeping } from '../src/services/housekeeping.ts';
 import { startReminderSchedule } from '../src/services/scheduler.ts';
 import { createProvider } from '../src/sms/select.ts';
@@ -19,11 +19,13 @@ const run = (args: string[]) => {
 
 if (!existsSync('dist/server/entry.mjs')) run(['node_modules/astro/bin/astro.mjs', 'build']);
 run(['src/cli/main.ts', 'migrate']);
+// One connection for the site, the schedule and the purge (see shareConnection).
+const connection = openDatabase(config.databaseUrl);
+shareConnection(connection);
 await import('./serve.ts');
 
 const log = (line: Record<string, unknown>) => console.log(JSON.stringify({ time: new Date().toISOString(), ...line }));
-const housekeeping = openDatabase(config.databaseUrl);
-startHousekeeping(housekeeping.db, 60, (result) =>
+startHousekeeping(connection.db, 60, (result) =>
   log(
     result.error
       ? { level: 'error', msg: 'purge failed', error: String(result.error) }
@@ -32,7 +34,6 @@ startHousekeeping(housekeeping.db, 60, (result) =>
 );
 
 if (config.reminderScheduleMinutes > 0) {
-  const connection = openDatabase(config.databaseUrl);
   startReminderSchedule(
     connection,
     createProvider(config.sms, connection.db),

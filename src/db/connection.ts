@@ -19,6 +19,23 @@ export interface Connection {
 
 export const DEFAULT_DATABASE_URL = 'file:./data/app.db';
 
+/**
+ * One connection per process: `npm start` opens it, shares it here, and the site (a separate
+ * bundle, hence a process-wide symbol), the reminder schedule and the hourly purge all use it.
+ * With SQLite this matters: node:sqlite is synchronous, so a second connection waiting for the
+ * write lock blocks the event loop that the lock holder needs to finish (a stall, then
+ * SQLITE_BUSY). One connection queues transactions instead.
+ */
+const SHARED = Symbol.for('zhenxin.connection');
+
+export function shareConnection(connection: Connection): void {
+  (globalThis as Record<symbol, unknown>)[SHARED] = connection;
+}
+
+export function sharedConnection(): Connection | undefined {
+  return (globalThis as Record<symbol, unknown>)[SHARED] as Connection | undefined;
+}
+
 export class DatabaseUrlError extends Error {}
 
 /**

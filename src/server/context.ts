@@ -1,16 +1,17 @@
 import { DATABASE_URL } from 'astro:env/server';
-import { type Connection, openDatabase } from '../db/connection.ts';
+import { type Connection, openDatabase, sharedConnection } from '../db/connection.ts';
 import { migrateToLatest } from '../db/migrate.ts';
 
 /**
- * The server's one database connection (a pool on PostgreSQL), opened on first use with the
- * migrations applied, so a server started without `npm start`'s migrate step still works.
+ * The server's one database connection (a pool on PostgreSQL): the one `npm start` shares with
+ * its schedule and purge, else opened here on first use. Migrations are applied either way, so a
+ * server started without `npm start`'s migrate step still works.
  */
 let ready: Promise<Connection> | undefined;
 
 export function connection(): Promise<Connection> {
   ready ??= (async () => {
-    const opened = openDatabase(DATABASE_URL);
+    const opened = sharedConnection() ?? openDatabase(DATABASE_URL);
     await migrateToLatest(opened.db);
     return opened;
   })();

@@ -2,9 +2,13 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 
-/** Starts the built site (scripts/serve.ts over dist/server/entry.mjs) as its own process on a free port. */
+/**
+ * Starts the built site as its own process on a free port: scripts/serve.ts over
+ * dist/server/entry.mjs, or scripts/start.ts (what `npm start` runs: migrate, schedule, purge).
+ */
 export interface RunningServer {
   url: string;
+  pid: number;
   stop(): Promise<void>;
 }
 
@@ -20,11 +24,14 @@ export async function freePort(): Promise<number> {
   });
 }
 
-export async function startServer(env: Record<string, string>): Promise<RunningServer> {
+export async function startServer(
+  env: Record<string, string>,
+  script: 'scripts/serve.ts' | 'scripts/start.ts' = 'scripts/serve.ts',
+): Promise<RunningServer> {
   const entry = 'dist/server/entry.mjs';
   if (!existsSync(entry)) throw new Error('the site is not built (test/support/global-setup.ts builds it)');
   const port = await freePort();
-  const child: ChildProcess = spawn(process.execPath, ['scripts/serve.ts'], {
+  const child: ChildProcess = spawn(process.execPath, [script], {
     env: { ...process.env, HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -50,6 +57,7 @@ export async function startServer(env: Record<string, string>): Promise<RunningS
   }
   return {
     url,
+    pid: child.pid ?? 0,
     stop: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null) return resolve();
