@@ -166,16 +166,20 @@ async function main(argv: string[]): Promise<number> {
         return 0;
       });
     }
-    case 'purge':
+    case 'purge': {
+      const now = parseNow(values.now);
+      // A future "now" would delete live sessions and codes the send budgets still count.
+      if (now.getTime() > Date.now() + 60_000) throw new UsageError('--now: purge cannot run as of a future instant');
       return withDb(async ({ db }) => {
         await migrateToLatest(db);
-        const report = await purgeExpired(db, parseNow(values.now));
+        const report = await purgeExpired(db, now);
         out(
           report,
           `deleted ${report.codes} one-time codes, ${report.sessions} ended sessions and ${report.rateLimits} spent rate limits`,
         );
         return 0;
       });
+    }
     case 'reminders': {
       const [action] = rest;
       const now = parseNow(values.now);

@@ -3,7 +3,7 @@ import type { Connection } from '../db/connection.ts';
 import { type ClaimedMessage, claimOutbox, renewLease, settleOutbox } from '../db/repositories/outbox.ts';
 import { type OutgoingSms, ProviderTimeoutError, type SmsProvider } from '../sms/provider.ts';
 import { applyEarlyReceipts, applyReceipts } from './receipts.ts';
-import { stopsForLateReminders } from './reminders.ts';
+import { type LateReminder, stopsForLateReminders } from './reminders.ts';
 
 /**
  * Sends what the outbox holds. Crash-safe by construction: a row is leased before sending;
@@ -16,6 +16,35 @@ import { stopsForLateReminders } from './reminders.ts';
 
 /** A reminder first sent within this time of being queued goes out on the decision that queued it. */
 const DECIDED_RECENTLY_MS = 60_000;
+
+function lateReminder(m: ClaimedMessage): LateReminder | undefined {
+  if (m.kind !== 'reminder' || m.loanId === null || m.idempotencyKey === null) return undefined;
+  return {
+    messageId: m.messageId,
+    loanId: m.loanId,
+    lenderId: m.lenderId,
+    borrowerId: m.borrowerId,
+    to: m.to,
+    idempotencyKey: m.idempotencyKey,
+  };
+}
+
+/** Ends a reminder no longer wanted: never sent, and never "genuine" if someone pastes it. */
+function cancel(
+  connection: Connection,
+  claimed: ClaimedMessage,
+  reasons: readonly string[],
+  by: { workerId: string; provider: string; now: Date },
+): Promise<boolean> {
+  return settleOutbox(connection.db, {
+    messageId: claimed.messageId,
+    workerId: by.workerId,
+    provider: by.provider,
+    now: by.now.toISOString(),
+    status: 'cancelled',
+    error: `not sent: ${reasons.join(', ')}`,
+  });
+}
 
 export interface DispatchOptions {
   workerId?: string;
@@ -81,40 +110,40 @@ export async function dispatchOutbox(
     });
     if (batch.length === 0) return report;
     report.claimed += batch.length;
-    const stops = await stopsForLateReminders(
-      connection.db,
-      batch.flatMap((m) =>
-        m.kind === 'reminder' &&
-        m.loanId !== null &&
-        // never for a row that may already have gone out: that one is looked up, not re-decided
-        m.previousStatus === 'queued' &&
-        (m.attempts > 1 || now.getTime() - Date.parse(m.queuedAt) > DECIDED_RECENTLY_MS)
-          ? [
-              {
-                messageId: m.messageId,
-                loanId: m.loanId,
-                lenderId: m.lenderId,
-                decidedFor: m.createdAt,
-                queuedAt: m.queuedAt,
-              },
-            ]
-          : [],
-      ),
-      now,
+    // Reminders sent late are decided again, all of the batch's at once (a backlog is many).
+    const late = batch.flatMap((m) =>
+      m.previousStatus === 'queued' && (m.attempts > 1 || now.getTime() - Date.parse(m.queuedAt) > DECIDED_RECENTLY_MS)
+        ? (lateReminder(m) ?? [])
+        : [],
     );
+    let stops: Map<string, string[]>;
+    try {
+      stops = await stopsForLateReminders(connection.db, late, now);
+    } catch (error) {
+      // Not knowing whether they are still wanted, they wait again: never sent blind.
+      stops = new Map();
+      const retryAt = new Date(now.getTime() + backoffMs(1)).toISOString();
+      for (const reminder of late) {
+        await settleOutbox(connection.db, {
+          messageId: reminder.messageId,
+          workerId,
+          provider: provider.name,
+          now: now.toISOString(),
+          status: 'queued',
+          nextAttemptAt: retryAt,
+          error: `could not decide again: ${String(error)}`.slice(0, 500),
+        });
+        report.retried++;
+      }
+      const held = new Set(late.map((r) => r.messageId));
+      batch.splice(0, batch.length, ...batch.filter((m) => !held.has(m.messageId)));
+    }
     await pool(batch, options.concurrency ?? 8, async (claimed) => {
       const reasons = stops.get(claimed.messageId);
       if (reasons) {
-        const settled = await settleOutbox(connection.db, {
-          messageId: claimed.messageId,
-          workerId,
-          provider: provider.name,
-          now: clock().toISOString(),
-          status: 'cancelled',
-          error: `not sent: ${reasons.join(', ')}`,
-        });
-        if (settled) report.cancelled++;
-        else report.leaseLost++;
+        if (await cancel(connection, claimed, reasons, { workerId, provider: provider.name, now: clock() })) {
+          report.cancelled++;
+        } else report.leaseLost++;
         return;
       }
       await deliver(
@@ -179,6 +208,17 @@ async function deliver(
         }
         report.reconciled++;
         return;
+      }
+      // Never sent after all: a reminder is decided again before its first real send.
+      const reminder = lateReminder(claimed);
+      if (reminder) {
+        const now = options.clock();
+        const reasons = (await stopsForLateReminders(connection.db, [reminder], now)).get(claimed.messageId);
+        if (reasons) {
+          if (await cancel(connection, claimed, reasons, { workerId: options.workerId, provider: provider.name, now }))
+            report.cancelled++;
+          return;
+        }
       }
     }
     const result = await provider.send(sms);

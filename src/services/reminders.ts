@@ -9,6 +9,7 @@ import { renderReminder } from '../core/templates.ts';
 import { phoneTimeZone } from '../core/time-zones.ts';
 import { hashToken, LINK_TOKEN_BYTES, linkToken, referenceCode } from '../core/tokens.ts';
 import { newSortableId, secureRandomBytes } from '../db/ids.ts';
+import { listCurrentPhones } from '../db/repositories/borrowers.ts';
 import { findLenderBySlug, listLenders } from '../db/repositories/lenders.ts';
 import { instalmentTerms, repaymentEntries } from '../db/repositories/loans.ts';
 import {
@@ -95,70 +96,59 @@ export async function decideForLoans(
   lender: LenderProfile,
   loans: readonly LoanPageRow[],
   now: Date,
+  notContacts: readonly string[] = [],
 ): Promise<PlannedDecision[]> {
   if (loans.length === 0) return [];
-  return planPage(db, lender, [...loans], { now, send: false });
+  return planPage(db, lender, [...loans], { now, send: false }, notContacts);
 }
 
-/** Decision reasons that a queued reminder counts towards itself: they never stop its own send. */
-const OWN_CAP_REASONS = new Set(['daily_cap', 'weekly_cap']);
+/** A queued reminder whose send is late: decided again before it may go out. */
+export interface LateReminder {
+  messageId: string;
+  loanId: string;
+  lenderId: string;
+  borrowerId: string;
+  /** The number the text is addressed to. */
+  to: string;
+  /** `<borrower-local date>:<loan>:<stage>`, as queued. */
+  idempotencyKey: string;
+}
 
 /**
- * A queued reminder older than this is not sent at all: its amount and dates are another day's,
- * and the next cycle queues a current one.
- */
-export const REMINDER_FRESH_MS = 12 * 3_600_000;
-
-/**
- * Why each of these queued reminders should no longer be sent now (no entry: send it). Asked by
- * the dispatcher for retries and late first sends: since the reminder was queued the borrower may
- * have repaid, opted out, asked for more time, disputed, or the contact window may have closed.
- * Each is decided again as of the instant it was planned for plus the real time it has waited
- * (for a normal cycle that is now; a cycle planned "as of" another instant keeps its own clock).
+ * Why each of these waiting reminders should no longer be sent now (no entry: send it). Asked by
+ * the dispatcher for retries, late first sends and reconciled sends: since the reminder was queued
+ * the borrower may have repaid, opted out, asked for more time or disputed; the contact window may
+ * have closed; another day may have begun (the text's amount and days overdue are that day's, and
+ * today's reminder is planned anew: `stale`); or the number may have changed (`phone_changed`).
+ * Each is decided by the engine at `now` as if it had not been queued (its own row does not count
+ * against the daily and weekly caps; every other text does).
  */
 export async function stopsForLateReminders(
   db: Kysely<Database>,
-  reminders: ReadonlyArray<{
-    messageId: string;
-    loanId: string;
-    lenderId: string;
-    decidedFor: string;
-    queuedAt: string;
-  }>,
+  reminders: readonly LateReminder[],
   now: Date,
 ): Promise<Map<string, string[]>> {
   const stops = new Map<string, string[]>();
-  const byInstant = new Map<number, (typeof reminders)[number][]>();
-  for (const reminder of reminders) {
-    const waited = Math.max(0, now.getTime() - Date.parse(reminder.queuedAt));
-    if (waited > REMINDER_FRESH_MS) {
-      stops.set(reminder.messageId, ['stale']);
-      continue;
+  if (reminders.length === 0) return stops;
+  const notContacts = reminders.map((r) => r.messageId);
+  const loans = await listLoanPageRowsByIds(db, [...new Set(reminders.map((r) => r.loanId))]);
+  const phones = await listCurrentPhones(db, [...new Set(reminders.map((r) => r.borrowerId))]);
+  const decisionByLoan = new Map<string, PlannedDecision>();
+  for (const lender of await listLenders(db)) {
+    const own = loans.filter((l) => reminders.some((r) => r.loanId === l.id && r.lenderId === lender.id));
+    for (const decision of await decideForLoans(db, lender, own, now, notContacts)) {
+      const loan = own.find((l) => l.external_id === decision.loan);
+      if (loan) decisionByLoan.set(loan.id, decision);
     }
-    const asOf = Date.parse(reminder.decidedFor) + waited;
-    byInstant.set(asOf, [...(byInstant.get(asOf) ?? []), reminder]);
   }
-  if (byInstant.size === 0) return stops;
-  const lenders = await listLenders(db);
-  for (const [asOf, group] of byInstant) {
-    const loans = await listLoanPageRowsByIds(db, [...new Set(group.map((r) => r.loanId))]);
-    const reasonsByLoan = new Map<string, string[]>();
-    for (const lender of lenders) {
-      const own = loans.filter((l) => group.some((r) => r.loanId === l.id && r.lenderId === lender.id));
-      for (const decision of await decideForLoans(db, lender, own, new Date(asOf))) {
-        const loan = own.find((l) => l.external_id === decision.loan);
-        if (loan)
-          reasonsByLoan.set(
-            loan.id,
-            decision.reasons.filter((reason) => !OWN_CAP_REASONS.has(reason)),
-          );
-      }
-    }
-    for (const reminder of group) {
-      // A loan no longer there (or of no lender) is not reminded.
-      const reasons = reasonsByLoan.get(reminder.loanId) ?? ['settled'];
-      if (reasons.length > 0) stops.set(reminder.messageId, reasons);
-    }
+  for (const reminder of reminders) {
+    const decision = decisionByLoan.get(reminder.loanId);
+    // A loan no longer there (or of no lender) is not reminded.
+    const reasons = decision ? [...decision.reasons] : ['settled'];
+    const queuedFor = reminder.idempotencyKey.split(':')[0];
+    if (decision && decision.localTime.slice(0, 10) !== queuedFor) reasons.push('stale');
+    if (phones.get(reminder.borrowerId) !== reminder.to) reasons.push('phone_changed');
+    if (reasons.length > 0) stops.set(reminder.messageId, reasons);
   }
   return stops;
 }
@@ -176,6 +166,7 @@ async function planPage(
   lender: LenderProfile,
   page: LoanPageRow[],
   options: CycleOptions,
+  notContacts: readonly string[] = [],
 ): Promise<PlannedDecision[]> {
   const { now } = options;
   const borrowerIds = [...new Set(page.map((l) => l.borrower_id))];
@@ -184,6 +175,7 @@ async function planPage(
     page.map((l) => l.id),
     borrowerIds,
     new Date(now.getTime() - WEEK_MS).toISOString(),
+    notContacts,
   );
   const decisions: PlannedDecision[] = [];
   const toQueue: Array<{ decision: PlannedDecision; loan: LoanPageRow; message: MessageRow }> = [];

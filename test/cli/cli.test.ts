@@ -183,6 +183,9 @@ for (const dialect of dialects) {
       const codes = await db.selectFrom('one_time_codes').select('id').where('id', 'like', 'code-%').execute();
       expect(codes.map((c) => c.id)).toEqual(['code-recent']);
       expect(json(['purge', '--now', now.toISOString()])).toEqual({ codes: 0, sessions: 0, rateLimits: 0 });
+      const future = cli(['purge', '--now', new Date(Date.now() + 86_400_000).toISOString()]);
+      expect(future.status).toBe(2);
+      expect(future.stderr).toContain('future');
     });
 
     it('rejects a --now without an offset and an unknown command with a usage message', () => {

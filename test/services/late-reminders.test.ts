@@ -2,26 +2,31 @@ import { expect, it } from 'vitest';
 import { findLenderBySlug } from '../../src/db/repositories/lenders.ts';
 import { seedDemo } from '../../src/services/demo-seed.ts';
 import { dispatchOutbox } from '../../src/services/dispatcher.ts';
-import { getBalance, postRepayment } from '../../src/services/lender-api.ts';
+import { getBalance, postRepayment, putBorrower } from '../../src/services/lender-api.ts';
 import { runReminderCycle } from '../../src/services/reminders.ts';
 import { verify } from '../../src/services/verification.ts';
-import type { OutgoingSms, SmsProvider } from '../../src/sms/provider.ts';
+import { type OutgoingSms, ProviderTimeoutError, type SmsProvider } from '../../src/sms/provider.ts';
 import { describeEachDialect } from '../support/databases.ts';
 
-// A reminder that waits (a retry after a provider error, a backlog) is decided again before it
-// goes out: what happened meanwhile — a repayment, an opt-out, a dispute, quiet hours — stops it.
+// A reminder that waits (a retry after a provider error, a backlog, a timeout reconciled later)
+// is decided again before it goes out: what happened meanwhile — a repayment, an opt-out, a
+// dispute, quiet hours, a new day, a new number — stops it.
 
 const QUEUED = new Date('2026-11-24T03:00:00Z'); // 11:00 in Shanghai
 const minutes = (n: number) => new Date(QUEUED.getTime() + n * 60_000);
 
-/** Answers "try again later" until `healthy` is set, then sends; records every text it sent. */
-function flakyProvider() {
+/**
+ * Answers "try again later" (or times out, with `timeouts`) until `healthy` is set, then sends;
+ * records every text it sent. A lookup never finds anything: nothing went out before.
+ */
+function flakyProvider(options: { timeouts?: boolean } = {}) {
   const sent: OutgoingSms[] = [];
   const state = { healthy: false, calls: 0 };
   const provider: SmsProvider = {
     name: 'flaky',
     async send(message) {
       state.calls++;
+      if (!state.healthy && options.timeouts) throw new ProviderTimeoutError('flaky', 10);
       if (!state.healthy) return { outcome: 'retry', error: 'HTTP 503' };
       sent.push(message);
       return { outcome: 'sent', providerMessageId: `P-${message.messageId}` };
@@ -55,6 +60,15 @@ describeEachDialect('late reminders', (get) => {
       .select(['messages.id', 'messages.status', 'messages.error', 'messages.body', 'messages.phone_e164'])
       .where('borrowers.external_id', '=', externalId)
       .where('messages.kind', '=', 'reminder')
+      .executeTakeFirstOrThrow();
+
+  const reminderQueuedAt = async (externalId: string, at: Date) =>
+    db()
+      .selectFrom('messages')
+      .innerJoin('borrowers', 'borrowers.id', 'messages.borrower_id')
+      .select(['messages.id', 'messages.status', 'messages.error', 'messages.phone_e164'])
+      .where('borrowers.external_id', '=', externalId)
+      .where('messages.created_at', '=', at.toISOString())
       .executeTakeFirstOrThrow();
 
   it('cancels a retried reminder the borrower no longer should get, and sends the others', async () => {
@@ -132,5 +146,70 @@ describeEachDialect('late reminders', (get) => {
     const nextDay = new Date('2026-11-27T02:30:00Z');
     const late = await dispatchOutbox(connection, provider, { clock: () => nextDay });
     expect(late).toMatchObject({ sent: 0, cancelled: next.queued });
+  });
+  it('sends one text a borrower the morning after a night with the dispatcher down: today’s, not yesterday’s', async () => {
+    const connection = get().connection;
+    const evening = new Date('2026-11-27T12:50:00Z'); // 20:50 in Shanghai
+    const yesterday = await cycleAt(evening);
+    expect(yesterday.queued).toBeGreaterThan(0);
+    const { provider, sent, state } = flakyProvider();
+    await dispatchOutbox(connection, provider, { clock: () => evening }); // every send fails
+    const morning = new Date('2026-11-28T00:00:00Z'); // 08:00: today's reminders are queued
+    const today = await cycleAt(morning);
+    expect(today.queued).toBeGreaterThan(0);
+    state.healthy = true;
+    const run = await dispatchOutbox(connection, provider, { clock: () => new Date('2026-11-28T00:10:00Z') });
+    expect(run).toMatchObject({ sent: today.queued, cancelled: yesterday.queued });
+    // one text per number, each with today's figures
+    const perNumber = new Map<string, number>();
+    for (const m of sent) perNumber.set(m.to, (perNumber.get(m.to) ?? 0) + 1);
+    expect([...perNumber.values()].every((n) => n === 1)).toBe(true);
+    const stale = await db()
+      .selectFrom('messages')
+      .select('error')
+      .where('created_at', '=', evening.toISOString())
+      .execute();
+    for (const { error } of stale) expect(error).toContain('stale');
+  });
+
+  it('re-decides a timed-out send found never to have gone out, and a text to a number since replaced', async () => {
+    const connection = get().connection;
+    const late = new Date('2026-11-30T12:58:00Z'); // 20:58
+    const cycle = await cycleAt(late);
+    expect(cycle.queued).toBeGreaterThan(0);
+    const { provider, state } = flakyProvider({ timeouts: true });
+    expect((await dispatchOutbox(connection, provider, { clock: () => late })).unknown).toBe(cycle.queued);
+    state.healthy = true;
+    // looked up at 21:02 (not found: it never went out), then decided again: quiet hours
+    const reconcile = await dispatchOutbox(connection, provider, {
+      clock: () => new Date('2026-11-30T13:02:00Z'),
+      reconcileAfterMs: 0,
+    });
+    expect(reconcile).toMatchObject({ sent: 0, cancelled: cycle.queued });
+    expect(state.calls).toBe(cycle.queued); // only the timed-out tries
+
+    // a lender's correction of a wrong number: the waiting text is not sent to the old one
+    const morning = new Date('2026-12-01T02:00:00Z'); // 10:00
+    const next = await cycleAt(morning);
+    const b004 = await reminderQueuedAt('B004', morning);
+    const failing = flakyProvider();
+    await dispatchOutbox(connection, failing.provider, { clock: () => morning });
+    const lender = await findLenderBySlug(db(), 'demo');
+    if (!lender) throw new Error('no demo lender');
+    const { name } = await db()
+      .selectFrom('borrowers')
+      .select('name')
+      .where('external_id', '=', 'B004')
+      .executeTakeFirstOrThrow();
+    await putBorrower(db(), lender, { keyId: 'k', ip: null }, 'B004', { name, phone: '+8613900139004' }, morning);
+    failing.state.healthy = true;
+    const retry = await dispatchOutbox(connection, failing.provider, { clock: () => new Date('2026-12-01T02:05:00Z') });
+    expect(retry).toMatchObject({ sent: next.queued - 1, cancelled: 1 });
+    expect(await reminderQueuedAt('B004', morning)).toMatchObject({
+      id: b004.id,
+      status: 'cancelled',
+      error: 'not sent: phone_changed',
+    });
+    expect(failing.sent.map((m) => m.to)).not.toContain(b004.phone_e164);
   });
 });

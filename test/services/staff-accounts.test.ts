@@ -87,6 +87,8 @@ describeEachDialect('staff accounts', (get) => {
     ).toBeNull();
 
     await setStaffDisabled(db(), 'agent@qinghe-xf.cn', false);
+    // the sessions were ended, not just refused while disabled
+    expect(await readSession(db(), 'staff', cookies)).toBeNull();
     expect(
       await signInStaff(db(), { email: 'agent@qinghe-xf.cn', password: 'a brand new passphrase' }, null),
     ).not.toBeNull();

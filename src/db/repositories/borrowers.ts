@@ -31,6 +31,18 @@ export async function findCurrentPhone(db: Db, borrowerId: string): Promise<Phon
     .executeTakeFirst();
 }
 
+/** The current number of each of these borrowers (borrower id → E.164). */
+export async function listCurrentPhones(db: Db, borrowerIds: readonly string[]): Promise<Map<string, string>> {
+  if (borrowerIds.length === 0) return new Map();
+  const rows = await db
+    .selectFrom('phone_numbers')
+    .select(['borrower_id', 'e164'])
+    .where('borrower_id', 'in', borrowerIds)
+    .where('is_current', '=', 1)
+    .execute();
+  return new Map(rows.map((r) => [r.borrower_id, r.e164]));
+}
+
 export async function insertBorrower(
   db: Db,
   values: { lenderId: string; externalId: string; name: string; locale: string },

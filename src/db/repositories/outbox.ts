@@ -26,6 +26,10 @@ export interface ClaimedMessage {
   kind: string;
   loanId: string | null;
   lenderId: string;
+  borrowerId: string;
+  stage: string | null;
+  /** For a reminder: `<borrower-local date>:<loan>:<stage>`. */
+  idempotencyKey: string | null;
 }
 
 const CLAIMABLE = (now: string) => sql<boolean>`(status = 'queued' and next_attempt_at <= ${now})
@@ -103,6 +107,9 @@ export async function claimOutbox(
       'kind',
       'loan_id',
       'lender_id',
+      'borrower_id',
+      'stage',
+      'idempotency_key',
     ])
     .where(
       'id',
@@ -128,6 +135,9 @@ export async function claimOutbox(
         kind: m.kind,
         loanId: m.loan_id,
         lenderId: m.lender_id,
+        borrowerId: m.borrower_id,
+        stage: m.stage,
+        idempotencyKey: m.idempotency_key,
       },
     ];
   });

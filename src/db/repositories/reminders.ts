@@ -72,6 +72,8 @@ export async function loadLoanContext(
   loanIds: string[],
   borrowerIds: string[],
   contactsSince: string,
+  /** Messages not to count as contacts (a waiting reminder being decided again: not its own cap). */
+  notContacts: readonly string[] = [],
 ): Promise<Omit<LoanContext, 'usedKeys'>> {
   if (loanIds.length === 0) {
     return {
@@ -117,7 +119,9 @@ export async function loadLoanContext(
       .where('borrower_id', 'in', borrowerIds)
       .where('kind', '=', 'reminder')
       .where('created_at', '>=', contactsSince)
-      .where('status', '!=', 'failed')
+      // a text that never went out is no contact
+      .where('status', 'not in', ['failed', 'cancelled'])
+      .$if(notContacts.length > 0, (q) => q.where('id', 'not in', notContacts))
       .execute(),
   ]);
   const contactMap = new Map<string, Date[]>();
