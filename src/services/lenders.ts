@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import { NotFoundError } from '../core/errors.ts';
 import { slugSchema } from '../core/lender.ts';
-import { findLenderBySlug, listLenders } from '../db/repositories/lenders.ts';
+import { findLenderBySlug, listLendersCached } from '../db/repositories/lenders.ts';
 import type { Database } from '../db/schema.ts';
 
 /** The public profile (CONTRACT.md): what a borrower may trust, nothing internal. */
@@ -23,7 +23,7 @@ export async function publicLenderProfile(db: Kysely<Database>, slug: string) {
 }
 
 export async function lendersForDirectory(db: Kysely<Database>) {
-  return (await listLenders(db)).map((l) => ({
+  return (await listLendersCached(db)).map((l) => ({
     slug: l.slug,
     name: l.name,
     nameEn: l.nameEn,
