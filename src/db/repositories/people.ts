@@ -1,6 +1,6 @@
 import type { BorrowerRow, LoanRow } from '../schema.ts';
 import type { Db } from './lenders.ts';
-import type { LoanPageRow } from './reminders.ts';
+import { LOAN_PAGE_COLUMNS, type LoanPageRow } from './reminders.ts';
 
 /**
  * A person is whoever holds a phone number: every borrower record whose current number it is.
@@ -58,7 +58,7 @@ export async function listLoanPageRowsOfBorrowers(db: Db, borrowerIds: readonly 
   if (borrowerIds.length === 0) return [];
   return db
     .selectFrom('loans')
-    .select(['id', 'external_id', 'borrower_id', 'currency', 'policy', 'schedule_after_seq'])
+    .select(LOAN_PAGE_COLUMNS)
     .where('borrower_id', 'in', borrowerIds)
     .orderBy('id')
     .execute();

@@ -12,10 +12,20 @@ export interface LoanPageRow {
   schedule_after_seq: number | null;
 }
 
+/** The columns of a LoanPageRow, for every query that reads loans for the planner. */
+export const LOAN_PAGE_COLUMNS = [
+  'id',
+  'external_id',
+  'borrower_id',
+  'currency',
+  'policy',
+  'schedule_after_seq',
+] as const;
+
 export async function listLoanPage(db: Db, lenderId: string, afterId: string, limit: number): Promise<LoanPageRow[]> {
   return db
     .selectFrom('loans')
-    .select(['id', 'external_id', 'borrower_id', 'currency', 'policy', 'schedule_after_seq'])
+    .select(LOAN_PAGE_COLUMNS)
     .where('lender_id', '=', lenderId)
     .where('id', '>', afterId)
     .orderBy('id')
@@ -25,12 +35,7 @@ export async function listLoanPage(db: Db, lenderId: string, afterId: string, li
 
 export async function listLoanPageRowsByIds(db: Db, ids: readonly string[]): Promise<LoanPageRow[]> {
   if (ids.length === 0) return [];
-  return db
-    .selectFrom('loans')
-    .select(['id', 'external_id', 'borrower_id', 'currency', 'policy', 'schedule_after_seq'])
-    .where('id', 'in', ids)
-    .orderBy('id')
-    .execute();
+  return db.selectFrom('loans').select(LOAN_PAGE_COLUMNS).where('id', 'in', ids).orderBy('id').execute();
 }
 
 export interface BorrowerFacts {
