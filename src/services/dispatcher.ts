@@ -10,8 +10,9 @@ import { type LateReminder, stopsForLateReminders } from './reminders.ts';
  * a row found again after its lease ran out (the worker died, or the provider timed out) is
  * looked up at the provider first and only sent if the provider never got it. Retries back
  * off exponentially; a permanent refusal or too many attempts ends in `failed`. A reminder sent
- * late (a retry, or queued more than a minute ago) is decided again first and `cancelled` if the
- * engine would no longer send it (repaid, opted out, request pending, quiet hours, …).
+ * late (a retry, one queued more than a minute ago, or one a lookup found never sent) is decided
+ * again first and `cancelled` if the engine would no longer send it now (repaid, opted out,
+ * request pending, quiet hours, another day, another number: see stopsForLateReminders).
  */
 
 /** A reminder first sent within this time of being queued goes out on the decision that queued it. */
