@@ -216,7 +216,7 @@ describeWithBrowser('borrower account in a browser', (browser) => {
     expect(queue[0]).toContain('L013'); // the demo's two-day-old request first
     expect(queue[0]).toContain('已等待 2 天');
     expect(queue.at(-1)).toContain('L004');
-    expect(queue.at(-1)).toMatch(/已等待 \d+ 分钟/);
+    expect(queue.at(-1)).toMatch(/刚刚提交|已等待 \d+ 分钟/);
     await expectAccessible(staff.page);
     await screenshot(staff.page, 'staff-queue-desktop');
     await Promise.all([staff.page.waitForLoadState('load'), staff.page.getByRole('link', { name: /L004/ }).click()]);
