@@ -83,20 +83,22 @@ class HashedSessionAdapter implements Adapter {
       id: sessionId,
       userId: row.subject_id,
       expiresAt: sessionEndsAt(new Date(row.created_at), new Date(row.last_active_at)),
-      attributes: { createdAt: row.created_at, lastActiveAt: row.last_active_at },
+      attributes: { createdAt: row.created_at, lastActiveAt: row.last_active_at, credential: row.credential },
     };
-    return [session, (await this.subjectExists(row.subject_id)) ? { id: row.subject_id, attributes: {} } : null];
+    const valid = await this.subjectExists(row.subject_id, row.credential);
+    return [session, valid ? { id: row.subject_id, attributes: {} } : null];
   }
 
-  private async subjectExists(subjectId: string): Promise<boolean> {
+  private async subjectExists(subjectId: string, credential: string | null): Promise<boolean> {
     if (this.kind === 'staff') {
       const staff = await this.db
         .selectFrom('staff_users')
-        .select('id')
+        .select('password_hash')
         .where('id', '=', subjectId)
         .where('disabled_at', 'is', null)
         .executeTakeFirst();
-      return staff !== undefined;
+      // Opened with a password that is no longer the account's: ended, however it got here.
+      return staff !== undefined && credential === credentialOf(staff.password_hash);
     }
     // A borrower is the person holding a number: the session is theirs while it is a current one.
     const phone = await this.db
@@ -120,7 +122,7 @@ class HashedSessionAdapter implements Adapter {
       id: row.id,
       userId: row.subject_id,
       expiresAt: sessionEndsAt(new Date(row.created_at), new Date(row.last_active_at)),
-      attributes: { createdAt: row.created_at, lastActiveAt: row.last_active_at },
+      attributes: { createdAt: row.created_at, lastActiveAt: row.last_active_at, credential: row.credential },
     }));
   }
 
@@ -135,6 +137,7 @@ class HashedSessionAdapter implements Adapter {
         created_at: now,
         last_active_at: now,
         expires_at: new Date(Date.now() + ABSOLUTE_MS).toISOString(),
+        credential: session.attributes.credential,
       })
       .execute();
   }
@@ -168,6 +171,16 @@ class HashedSessionAdapter implements Adapter {
 interface SessionTimes {
   createdAt: string;
   lastActiveAt: string;
+  credential: string | null;
+}
+
+/**
+ * What ties a staff session to the password it was opened with: a SHA-256 of the stored hash
+ * (never the hash itself). A new password changes it, so every older session stops working, even
+ * one a sign-in with the old password opened just after the reset committed.
+ */
+export function credentialOf(passwordHash: string): string {
+  return createHash('sha256').update(`staff-session:${passwordHash}`).digest('hex');
 }
 
 type SessionLucia = Lucia<SessionTimes>;
@@ -204,15 +217,24 @@ function luciaFor(db: Db, kind: SubjectKind): SessionLucia {
 /** No Max-Age: the cookie lives for the browser session; the row decides validity. */
 const COOKIE_OPTIONS = { path: '/', httpOnly: true, secure: true, sameSite: 'lax' } as const;
 
-/** Starts a session with a new id (never an id the browser offered: no fixation). */
-export async function startSession(db: Db, kind: SubjectKind, subjectId: string, cookies: CookieJar): Promise<Session> {
+/**
+ * Starts a session with a new id (never an id the browser offered: no fixation). A staff session
+ * names the credential it was opened with (credentialOf the password hash that was checked).
+ */
+export async function startSession(
+  db: Db,
+  kind: SubjectKind,
+  subjectId: string,
+  cookies: CookieJar,
+  credential: string | null = null,
+): Promise<Session> {
   const lucia = luciaFor(db, kind);
   const previous = cookies.get(COOKIE_NAMES[kind])?.value;
   if (previous) await lucia.invalidateSession(previous);
   // Housekeeping at a moment that writes anyway: rows of sessions that can no longer be used.
   await lucia.deleteExpiredSessions();
   const at = new Date().toISOString();
-  const session = await lucia.createSession(subjectId, { createdAt: at, lastActiveAt: at });
+  const session = await lucia.createSession(subjectId, { createdAt: at, lastActiveAt: at, credential });
   cookies.set(COOKIE_NAMES[kind], session.id, COOKIE_OPTIONS);
   const now = new Date();
   return { id: session.id, subjectId, createdAt: now, lastActiveAt: now };

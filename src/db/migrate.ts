@@ -10,6 +10,7 @@ import * as relief from './migrations/2026-11-24-0007-relief.ts';
 import * as codeLocks from './migrations/2026-11-24-0008-code-locks.ts';
 import * as phoneReplacedBy from './migrations/2026-11-24-0009-phone-replaced-by.ts';
 import * as rateLimits from './migrations/2026-11-24-0010-rate-limits.ts';
+import * as sessionCredential from './migrations/2026-11-24-0011-session-credential.ts';
 import type { Database } from './schema.ts';
 
 /**
@@ -27,6 +28,7 @@ export const migrations: Record<string, Migration> = {
   '2026-11-24-0008-code-locks': codeLocks,
   '2026-11-24-0009-phone-replaced-by': phoneReplacedBy,
   '2026-11-24-0010-rate-limits': rateLimits,
+  '2026-11-24-0011-session-credential': sessionCredential,
 };
 
 export async function migrateToLatest(db: Kysely<Database>): Promise<MigrationResultSet> {

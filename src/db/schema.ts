@@ -180,6 +180,8 @@ export interface SessionsTable {
   created_at: Instant;
   last_active_at: Instant;
   expires_at: Instant;
+  /** Staff: a fingerprint of the password hash the session was opened with (see sessions.ts). */
+  credential: string | null;
 }
 
 export interface OneTimeCodesTable {

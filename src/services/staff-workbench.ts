@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import { hashPassword, verifyPassword } from '../auth/passwords.ts';
+import { credentialOf } from '../auth/sessions.ts';
 import { takedownItems } from '../core/checker/takedown.ts';
 import { ConflictError } from '../core/errors.ts';
 import { textFingerprint } from '../core/message-text.ts';
@@ -56,13 +57,18 @@ export const signInSchema = z.object({
   password: z.string().min(1, 'enter your password').max(256, 'is too long'),
 });
 
+/** A signed-in staff member, with what the new session is bound to (see credentialOf). */
+export interface SignedInStaff extends StaffMember {
+  credential: string;
+}
+
 /** The staff member for these credentials, or null. The same work is done whether or not the e-mail exists. */
 export async function signInStaff(
   db: Db,
   input: { email: string; password: string },
   ip: string | null,
   now = new Date(),
-): Promise<StaffMember | null> {
+): Promise<SignedInStaff | null> {
   const row = await findStaffByEmail(db, input.email);
   const passwordOk = await verifyPassword(row?.password_hash ?? (await dummyPasswordHash()), input.password);
   const ok = row !== undefined && row.disabled_at === null && passwordOk;
@@ -78,7 +84,16 @@ export async function signInStaff(
     },
     nowIso(now),
   );
-  return ok ? { id: row.id, email: row.email, lenderId: row.lender_id, role: row.role } : null;
+  return ok
+    ? {
+        id: row.id,
+        email: row.email,
+        lenderId: row.lender_id,
+        role: row.role,
+        // the hash just checked: a reset committed meanwhile makes this session worthless
+        credential: credentialOf(row.password_hash),
+      }
+    : null;
 }
 
 export async function recordStaffSignOut(db: Db, staff: StaffMember, ip: string | null, now = new Date()) {

@@ -3,6 +3,7 @@ import {
   ABSOLUTE_MS,
   COOKIE_NAMES,
   type CookieJar,
+  credentialOf,
   endAllSessions,
   endSession,
   hashSessionId,
@@ -34,6 +35,12 @@ function jar(initial: Record<string, string> = {}) {
 describeEachDialect('sessions', (get) => {
   let staffId = '';
   const db = () => get().connection.db;
+  /** What a sign-in with the account's current password binds its session to. */
+  const credentialFor = async (id: string) =>
+    credentialOf(
+      (await db().selectFrom('staff_users').select('password_hash').where('id', '=', id).executeTakeFirstOrThrow())
+        .password_hash,
+    );
 
   it('creates a staff member to sign in', async () => {
     staffId = (await createStaffUser(db(), 'agent@qinghe-xf.cn', 'correct horse battery')).id;
@@ -42,7 +49,7 @@ describeEachDialect('sessions', (get) => {
 
   it('stores only a SHA-256 of the id, and sets a __Host- cookie that is Secure, HttpOnly and Lax', async () => {
     const browser = jar();
-    const session = await startSession(db(), 'staff', staffId, browser.cookies);
+    const session = await startSession(db(), 'staff', staffId, browser.cookies, await credentialFor(staffId));
     expect(session.id).toMatch(/^[a-z0-9]{40}$/);
     const rows = await db().selectFrom('sessions').selectAll().execute();
     expect(rows.map((r) => r.id)).toContain(hashSessionId(session.id));
@@ -62,9 +69,9 @@ describeEachDialect('sessions', (get) => {
     const planted = 'a'.repeat(40);
     const browser = jar({ [COOKIE_NAMES.staff]: planted });
     expect(await readSession(db(), 'staff', browser.cookies)).toBeNull();
-    const first = await startSession(db(), 'staff', staffId, browser.cookies);
+    const first = await startSession(db(), 'staff', staffId, browser.cookies, await credentialFor(staffId));
     expect(first.id).not.toBe(planted);
-    const second = await startSession(db(), 'staff', staffId, browser.cookies);
+    const second = await startSession(db(), 'staff', staffId, browser.cookies, await credentialFor(staffId));
     expect(second.id).not.toBe(first.id);
     expect(await readSession(db(), 'staff', jar({ [COOKIE_NAMES.staff]: first.id }).cookies)).toBeNull();
     expect(await readSession(db(), 'staff', browser.cookies)).not.toBeNull();
@@ -72,7 +79,7 @@ describeEachDialect('sessions', (get) => {
 
   it('ends a session after 30 idle minutes, and deletes its row', async () => {
     const browser = jar();
-    const session = await startSession(db(), 'staff', staffId, browser.cookies);
+    const session = await startSession(db(), 'staff', staffId, browser.cookies, await credentialFor(staffId));
     const idleFor = (ms: number) =>
       db()
         .updateTable('sessions')
@@ -94,7 +101,7 @@ describeEachDialect('sessions', (get) => {
 
   it('records activity, so a busy session stays alive past 30 minutes', async () => {
     const browser = jar();
-    const session = await startSession(db(), 'staff', staffId, browser.cookies);
+    const session = await startSession(db(), 'staff', staffId, browser.cookies, await credentialFor(staffId));
     await db()
       .updateTable('sessions')
       .set({
@@ -114,7 +121,7 @@ describeEachDialect('sessions', (get) => {
 
   it('ends a session 12 hours after sign-in however active it is', async () => {
     const browser = jar();
-    const session = await startSession(db(), 'staff', staffId, browser.cookies);
+    const session = await startSession(db(), 'staff', staffId, browser.cookies, await credentialFor(staffId));
     await db()
       .updateTable('sessions')
       .set({
@@ -128,7 +135,7 @@ describeEachDialect('sessions', (get) => {
 
   it('signs out server-side: a copied cookie is worthless afterwards', async () => {
     const browser = jar();
-    const session = await startSession(db(), 'staff', staffId, browser.cookies);
+    const session = await startSession(db(), 'staff', staffId, browser.cookies, await credentialFor(staffId));
     const copy = jar({ [COOKIE_NAMES.staff]: session.id });
     await endSession(db(), 'staff', browser.cookies);
     expect(browser.values.has(COOKIE_NAMES.staff)).toBe(false);
@@ -137,20 +144,20 @@ describeEachDialect('sessions', (get) => {
 
   it('keeps kinds apart: a staff session id is not a borrower session', async () => {
     const browser = jar();
-    const session = await startSession(db(), 'staff', staffId, browser.cookies);
+    const session = await startSession(db(), 'staff', staffId, browser.cookies, await credentialFor(staffId));
     expect(await readSession(db(), 'borrower', jar({ [COOKIE_NAMES.borrower]: session.id }).cookies)).toBeNull();
   });
 
   it('ends every session of a subject, and those of a disabled account', async () => {
     const a = jar();
     const b = jar();
-    await startSession(db(), 'staff', staffId, a.cookies);
-    await startSession(db(), 'staff', staffId, b.cookies);
+    await startSession(db(), 'staff', staffId, a.cookies, await credentialFor(staffId));
+    await startSession(db(), 'staff', staffId, b.cookies, await credentialFor(staffId));
     await endAllSessions(db(), 'staff', staffId);
     expect(await readSession(db(), 'staff', a.cookies)).toBeNull();
     expect(await readSession(db(), 'staff', b.cookies)).toBeNull();
     const c = jar();
-    await startSession(db(), 'staff', staffId, c.cookies);
+    await startSession(db(), 'staff', staffId, c.cookies, await credentialFor(staffId));
     await db()
       .updateTable('staff_users')
       .set({ disabled_at: new Date().toISOString() })
@@ -166,9 +173,9 @@ describeEachDialect('sessions', (get) => {
     const live = jar();
     const idle = jar();
     const old = jar();
-    await startSession(db(), 'staff', staffId, live.cookies);
-    await startSession(db(), 'staff', staffId, idle.cookies);
-    await startSession(db(), 'staff', staffId, old.cookies);
+    await startSession(db(), 'staff', staffId, live.cookies, await credentialFor(staffId));
+    await startSession(db(), 'staff', staffId, idle.cookies, await credentialFor(staffId));
+    await startSession(db(), 'staff', staffId, old.cookies, await credentialFor(staffId));
     const rowId = (j: ReturnType<typeof jar>) => hashSessionId(j.values.get(COOKIE_NAMES.staff) ?? '');
     const now = Date.now();
     await db()

@@ -49,7 +49,7 @@ describeEachDialect('staff accounts', (get) => {
     const before = await signInStaff(db(), { email: 'agent@qinghe-xf.cn', password: 'a long enough password' }, null);
     if (!before) throw new Error('could not sign in');
     const cookies = jar();
-    await startSession(db(), 'staff', before.id, cookies);
+    await startSession(db(), 'staff', before.id, cookies, before.credential);
     expect(await readSession(db(), 'staff', cookies)).not.toBeNull();
 
     await setStaffPassword(db(), 'AGENT@qinghe-xf.cn', 'a brand new passphrase');
@@ -64,6 +64,12 @@ describeEachDialect('staff accounts', (get) => {
     expect(entry?.subject).toBe(`staff:${before.id}`);
     expect(entry?.details).not.toContain('passphrase');
 
+    // A sign-in that checked the old password just before the reset, and opens its session just
+    // after it committed: that session is bound to the old password, so it does not work.
+    const racing = jar();
+    await startSession(db(), 'staff', before.id, racing, before.credential);
+    expect(await readSession(db(), 'staff', racing)).toBeNull();
+
     await expect(setStaffPassword(db(), 'agent@qinghe-xf.cn', 'short')).rejects.toBeInstanceOf(ValidationError);
     await expect(setStaffPassword(db(), 'nobody@qinghe-xf.cn', 'a long enough password')).rejects.toBeInstanceOf(
       NotFoundError,
@@ -74,7 +80,7 @@ describeEachDialect('staff accounts', (get) => {
     const member = await signInStaff(db(), { email: 'agent@qinghe-xf.cn', password: 'a brand new passphrase' }, null);
     if (!member) throw new Error('could not sign in');
     const cookies = jar();
-    await startSession(db(), 'staff', member.id, cookies);
+    await startSession(db(), 'staff', member.id, cookies, member.credential);
 
     expect(await setStaffDisabled(db(), 'agent@qinghe-xf.cn', true)).toEqual({
       email: 'agent@qinghe-xf.cn',
