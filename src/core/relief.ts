@@ -84,6 +84,19 @@ export function resolveReliefPolicy(override: unknown): ReliefPolicy {
 
 export type ReliefKind = 'extension' | 'plan';
 
+/** A request's terms as stored: days of extension, or months of plan. */
+export type ReliefTerms = { days: number } | { months: number };
+
+export function reliefTerms(kind: ReliefKind, length: number): ReliefTerms {
+  return kind === 'extension' ? { days: length } : { months: length };
+}
+
+/** How long a stored request asks for (days or months), from its terms' JSON. */
+export function reliefLength(terms: string): number {
+  const parsed = JSON.parse(terms) as Partial<{ days: number; months: number }>;
+  return parsed.days ?? parsed.months ?? 0;
+}
+
 export type ReliefRefusal =
   | 'disabled'
   | 'settled'

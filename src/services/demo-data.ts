@@ -1,6 +1,6 @@
 import type { LenderProfile } from '../core/lender.ts';
 import { DEFAULT_MONEY_POLICY, type MoneyPolicyOverride } from '../core/policy.ts';
-import { DEFAULT_RELIEF_POLICY } from '../core/relief.ts';
+import { DEFAULT_RELIEF_POLICY, type ReliefTerms } from '../core/relief.ts';
 import { DEFAULT_REMINDER_POLICY } from '../core/reminder-policy.ts';
 
 /**
@@ -87,7 +87,7 @@ export interface DemoBorrower {
   request?: {
     kind: 'extension' | 'plan';
     status: 'pending' | 'approved';
-    terms: Record<string, unknown>;
+    terms: ReliefTerms;
     reason: string;
   };
 }

@@ -15,7 +15,9 @@ import {
   quotePlan,
   type ReliefKind,
   type ReliefOptions,
+  reliefLength,
   reliefOptions,
+  reliefTerms,
 } from '../core/relief.ts';
 import { decisionText } from '../core/relief-messages.ts';
 import { hashToken, LINK_TOKEN_BYTES, linkToken, referenceCode } from '../core/tokens.ts';
@@ -196,7 +198,7 @@ export async function submitRelief(
           borrowerId: state.loan.borrower_id,
           kind: input.kind,
           status: 'pending',
-          terms: input.kind === 'extension' ? { days: input.length } : { months: input.length },
+          terms: reliefTerms(input.kind, input.length),
           reasonCategory: input.reasonCategory,
           reasonText: input.reasonText,
           idempotencyKey: input.idempotencyKey,
@@ -296,13 +298,12 @@ export async function reviewQueue(
   return rows.flatMap((row) => {
     const lender = lenders.get(row.lender_id);
     if (!lender) return [];
-    const terms = JSON.parse(row.terms) as { days?: number; months?: number };
     return [
       {
         id: row.id,
         kind: row.kind as ReliefKind,
         status: row.status,
-        length: terms.days ?? terms.months ?? 0,
+        length: reliefLength(row.terms),
         lender,
         loanRef: row.loan_ref,
         borrowerName: maskName(row.borrower_name),
@@ -338,8 +339,7 @@ export async function reviewCase(db: Db, staff: StaffMember, requestId: string, 
   const state = await stateOf(db, loan, lender, now);
   const borrower = (await findBorrowerById(db, request.borrower_id)) as BorrowerRow;
   const phone = await findCurrentPhone(db, borrower.id);
-  const terms = JSON.parse(request.terms) as { days?: number; months?: number };
-  const length = terms.days ?? terms.months ?? 0;
+  const length = reliefLength(request.terms);
   let currentQuote: Quote | null = null;
   let blocked: string | null = null;
   if (request.status === 'pending') {
@@ -453,7 +453,6 @@ export async function decideRequest(
  */
 function approvalQuote(state: LoanState, request: RequestRow, acceptChanged: boolean): Quote {
   const kind = request.kind as ReliefKind;
-  const terms = JSON.parse(request.terms) as { days?: number; months?: number };
   if (state.options.overdue.total === 0) {
     throw new ConflictError(
       'nothing_overdue',
@@ -478,7 +477,7 @@ function approvalQuote(state: LoanState, request: RequestRow, acceptChanged: boo
   }
   let quote: Quote;
   try {
-    quote = quoteFor(state, kind, terms.days ?? terms.months ?? 0);
+    quote = quoteFor(state, kind, reliefLength(request.terms));
   } catch {
     throw new ConflictError('out_of_policy', 'decision: what was asked is outside the current policy', 'decision');
   }

@@ -13,7 +13,9 @@ import {
   quoteExtension,
   quoteFingerprint,
   quotePlan,
+  reliefLength,
   reliefOptions,
+  reliefTerms,
   resolveReliefPolicy,
 } from '../../src/core/relief.ts';
 
@@ -191,5 +193,15 @@ describe('quotes', () => {
       '2026-11-25',
     );
     expect(quoteFingerprint(quotePlan(dayLater, POLICY, 3))).not.toBe(quoteFingerprint(quote));
+  });
+});
+
+describe('stored request terms', () => {
+  it('round-trips the length asked for, in days or months', () => {
+    expect(reliefTerms('extension', 15)).toEqual({ days: 15 });
+    expect(reliefTerms('plan', 6)).toEqual({ months: 6 });
+    expect(reliefLength(JSON.stringify(reliefTerms('extension', 15)))).toBe(15);
+    expect(reliefLength(JSON.stringify(reliefTerms('plan', 6)))).toBe(6);
+    expect(reliefLength('{}')).toBe(0);
   });
 });

@@ -1,3 +1,4 @@
+import type { ReliefTerms } from '../../core/relief.ts';
 import { newId } from '../ids.ts';
 import type { Db } from './lenders.ts';
 
@@ -30,7 +31,7 @@ export interface NewRequest {
   borrowerId: string;
   kind: 'extension' | 'plan';
   status: 'pending' | 'approved' | 'rejected' | 'withdrawn';
-  terms: Record<string, unknown>;
+  terms: ReliefTerms;
   reasonCategory: string | null;
   reasonText: string | null;
   idempotencyKey: string | null;
