@@ -143,15 +143,20 @@ export async function confirmCode(
     { purpose: input.purpose, phone: input.phone, code: input.code, boundTo: input.requestedBy },
     now,
   );
-  if (checked.result !== 'ok') {
+  // A failure is always audited; a passed re-authentication too (a phone change completing is
+  // audited where it happens).
+  if (checked.result !== 'ok' || input.purpose === 'reauth') {
     await recordAudit(
       db,
       {
         actorKind: 'borrower',
         actorId: maskPhone(input.requestedBy),
-        action: 'borrower.code_failed',
+        action: checked.result === 'ok' ? 'borrower.reauth' : 'borrower.code_failed',
         subject: null,
-        details: { purpose: input.purpose, phone: maskPhone(input.phone), reason: checked.result },
+        details:
+          checked.result === 'ok'
+            ? {}
+            : { purpose: input.purpose, phone: maskPhone(input.phone), reason: checked.result },
         ip: input.ip,
       },
       nowIso(now),

@@ -14,7 +14,7 @@ import {
   reminderDecisions,
   updatePreferences,
 } from '../../src/services/borrower-account.ts';
-import { requestCode, signInWithCode } from '../../src/services/borrower-auth.ts';
+import { confirmCode, requestCode, signInWithCode } from '../../src/services/borrower-auth.ts';
 import { seedDemo } from '../../src/services/demo-seed.ts';
 import { dispatchOutbox } from '../../src/services/dispatcher.ts';
 import { getBorrower, putBorrower, putLoan } from '../../src/services/lender-api.ts';
@@ -116,6 +116,36 @@ describeEachDialect('borrower account', (get) => {
     const issued = await issueCode(db(), { purpose: 'sign_in', phone: '+8613911112222', ip: null }, NOW);
     if (!issued.ok) throw new Error('refused');
     expect((await signInWithCode(db(), { phone: '+8613911112222', code: issued.code, ip: null }, NOW)).ok).toBe(false);
+  });
+
+  it('audits a confirmed re-authentication, and a failed one with its reason', async () => {
+    const sms = recordingSms();
+    const phone = '+8613800138010';
+    const ask = () =>
+      requestCode(db(), sms, { purpose: 'reauth', phone, ip: '10.0.0.4', locale: 'en', requestedBy: phone }, NOW);
+    const first = await ask();
+    if (!first.ok) throw new Error('refused');
+    await first.send();
+    const code = /(\d{6})/.exec(sms.sent.at(-1)?.text ?? '')?.[1] ?? '';
+    const wrong = code === '000000' ? '000001' : '000000';
+    expect(
+      (await confirmCode(db(), { purpose: 'reauth', phone, code: wrong, requestedBy: phone, ip: '10.0.0.4' }, NOW))
+        .result,
+    ).toBe('wrong');
+    expect(
+      (await confirmCode(db(), { purpose: 'reauth', phone, code, requestedBy: phone, ip: '10.0.0.4' }, NOW)).result,
+    ).toBe('ok');
+    const audit = await db()
+      .selectFrom('audit_log')
+      .select(['action', 'details'])
+      .where('action', 'in', ['borrower.reauth', 'borrower.code_failed'])
+      .where('ip', '=', '10.0.0.4')
+      .orderBy('at')
+      .execute();
+    expect(audit.map((a) => [a.action, JSON.parse(a.details)])).toEqual([
+      ['borrower.code_failed', { purpose: 'reauth', phone: '138****8010', reason: 'wrong' }],
+      ['borrower.reauth', {}],
+    ]);
   });
 
   it('shows a person every loan they hold, with any lender on the service, and nobody else’s', async () => {
