@@ -1,6 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { type Adapter, type DatabaseSession, type DatabaseUser, Lucia, TimeSpan } from 'lucia';
+import { hashToken } from '../core/tokens.ts';
+import { isCurrentNumber } from '../db/repositories/people.ts';
+import { findActivePasswordHash } from '../db/repositories/staff.ts';
 import type { Database } from '../db/schema.ts';
 
 /**
@@ -37,8 +40,9 @@ export interface CookieJar {
   delete(name: string, options?: Record<string, unknown>): void;
 }
 
+/** Only this is stored: the id itself is only ever in the cookie. */
 export function hashSessionId(sessionId: string): string {
-  return createHash('sha256').update(sessionId).digest('hex');
+  return hashToken(sessionId);
 }
 
 /** When a session ends if nothing more happens: idle limit, capped by the absolute one. */
@@ -91,23 +95,12 @@ class HashedSessionAdapter implements Adapter {
 
   private async subjectExists(subjectId: string, credential: string | null): Promise<boolean> {
     if (this.kind === 'staff') {
-      const staff = await this.db
-        .selectFrom('staff_users')
-        .select('password_hash')
-        .where('id', '=', subjectId)
-        .where('disabled_at', 'is', null)
-        .executeTakeFirst();
+      const passwordHash = await findActivePasswordHash(this.db, subjectId);
       // Opened with a password that is no longer the account's: ended, however it got here.
-      return staff !== undefined && credential === credentialOf(staff.password_hash);
+      return passwordHash !== undefined && credential === credentialOf(passwordHash);
     }
     // A borrower is the person holding a number: the session is theirs while it is a current one.
-    const phone = await this.db
-      .selectFrom('phone_numbers')
-      .select('id')
-      .where('e164', '=', subjectId)
-      .where('is_current', '=', 1)
-      .executeTakeFirst();
-    return phone !== undefined;
+    return isCurrentNumber(this.db, subjectId);
   }
 
   async getUserSessions(userId: string): Promise<DatabaseSession[]> {

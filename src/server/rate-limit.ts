@@ -13,10 +13,12 @@ export type { Budget };
 let ready: Promise<Limiters> | undefined;
 
 function limiters(): Promise<Limiters> {
-  ready ??= connection().then((c) => createLimiters({ checksPerMinute: PUBLIC_CHECKS_PER_MINUTE ?? 30, pool: c.pool }));
-  ready.catch(() => {
-    ready = undefined;
-  });
+  ready ??= connection()
+    .then((c) => createLimiters({ checksPerMinute: PUBLIC_CHECKS_PER_MINUTE ?? 30, pool: c.pool }))
+    .catch((error: unknown) => {
+      ready = undefined; // the next request tries again
+      throw error;
+    });
   return ready;
 }
 

@@ -6,8 +6,8 @@ import { type Kysely, sql } from 'kysely';
 
 // biome-ignore lint/suspicious/noExplicitAny: migrations must not depend on the current schema types
 export async function up(db: Kysely<any>): Promise<void> {
-  await db.schema.alterTable('loans').addColumn('schedule_after_seq', 'integer').execute();
-  await db.schema.alterTable('requests').addColumn('quote', 'text').execute();
+  // The step existing data can refuse comes first: SQLite does not roll DDL back, so a failure
+  // must leave nothing half-applied.
   await db.schema
     .createIndex('requests_one_pending')
     .on('requests')
@@ -15,6 +15,8 @@ export async function up(db: Kysely<any>): Promise<void> {
     .unique()
     .where(sql<boolean>`status = 'pending'`)
     .execute();
+  await db.schema.alterTable('loans').addColumn('schedule_after_seq', 'integer').execute();
+  await db.schema.alterTable('requests').addColumn('quote', 'text').execute();
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: see up()

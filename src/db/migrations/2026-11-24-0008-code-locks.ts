@@ -6,17 +6,18 @@ import { type Kysely, sql } from 'kysely';
 
 // biome-ignore lint/suspicious/noExplicitAny: migrations must not depend on the current schema types
 export async function up(db: Kysely<any>): Promise<void> {
-  await db.schema
-    .createTable('code_locks')
-    .addColumn('key', 'text', (c) => c.primaryKey())
-    .addColumn('at', 'text', (c) => c.notNull())
-    .execute();
+  // The step existing data can refuse comes first: SQLite does not roll DDL back.
   await db.schema
     .createIndex('phone_numbers_one_current')
     .on('phone_numbers')
     .column('borrower_id')
     .unique()
     .where(sql<boolean>`is_current = 1`)
+    .execute();
+  await db.schema
+    .createTable('code_locks')
+    .addColumn('key', 'text', (c) => c.primaryKey())
+    .addColumn('at', 'text', (c) => c.notNull())
     .execute();
 }
 

@@ -120,6 +120,7 @@ export async function whenBorrowerLeftNumber(db: Db, borrowerId: string, e164: s
     .where('e164', '=', e164)
     .where('replaced_by', '=', 'borrower')
     .orderBy('replaced_at', 'desc')
+    .limit(1)
     .executeTakeFirst();
   return row?.replaced_at ?? undefined;
 }

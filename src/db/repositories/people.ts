@@ -19,16 +19,10 @@ export async function listBorrowersByCurrentPhone(db: Db, phone: string): Promis
 }
 
 export async function isCurrentNumber(db: Db, phone: string): Promise<boolean> {
-  const row = await db
-    .selectFrom('phone_numbers')
-    .select('id')
-    .where('e164', '=', phone)
-    .where('is_current', '=', 1)
-    .executeTakeFirst();
-  return row !== undefined;
+  return (await listHoldersOfNumber(db, phone)).length > 0;
 }
 
-/** Borrower ids whose current number is `phone` (inside a phone change's transaction). */
+/** Borrower ids whose current number is `phone`. */
 export async function listHoldersOfNumber(db: Db, phone: string): Promise<string[]> {
   const rows = await db
     .selectFrom('phone_numbers')

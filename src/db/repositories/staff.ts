@@ -14,6 +14,17 @@ export async function findActiveStaffById(db: Db, id: string) {
     .executeTakeFirst();
 }
 
+/** An active account's password hash (what its sessions are bound to), or undefined. */
+export async function findActivePasswordHash(db: Db, id: string): Promise<string | undefined> {
+  const row = await db
+    .selectFrom('staff_users')
+    .select('password_hash')
+    .where('id', '=', id)
+    .where('disabled_at', 'is', null)
+    .executeTakeFirst();
+  return row?.password_hash;
+}
+
 export async function updateStaff(
   db: Db,
   id: string,
