@@ -1,8 +1,8 @@
 import type { InstalmentBalance, LoanBalance } from './balance.ts';
 import { computeBalance, type InstalmentTerms, type RepaymentEntry } from './balance.ts';
 import { addDays } from './dates.ts';
-import { compare, divide, multiplyRoundHalfUp, parseDecimal, type Ratio } from './decimal.ts';
-import type { MoneyPolicy } from './policy.ts';
+import { compare, multiplyRoundHalfUp, parseDecimal, type Ratio } from './decimal.ts';
+import { effectiveDailyRate, type MoneyPolicy } from './policy.ts';
 
 /**
  * How an instalment's penalty interest came about, as numbers a page can write out in words:
@@ -29,15 +29,14 @@ export type PenaltyExplanation =
   /** Part-payments changed the principal along the way: the sum over days of what was unpaid. */
   | { kind: 'varying'; principalDays: bigint; days: number; rate: DailyRate; amount: number; paid: number };
 
+/** The rate the balance engine uses (effectiveDailyRate), and whether the annual cap set it. */
 export function dailyRateOf(policy: MoneyPolicy): DailyRate {
-  const daily = parseDecimal(policy.penaltyDailyRate);
-  const cap = divide(parseDecimal(policy.penaltyAnnualCap), 365n);
-  const capped = compare(cap, daily) < 0;
+  const rate = effectiveDailyRate(policy);
   return {
-    capped,
+    capped: compare(rate, parseDecimal(policy.penaltyDailyRate)) < 0,
     daily: policy.penaltyDailyRate,
     annualCap: policy.penaltyAnnualCap,
-    rate: capped ? cap : daily,
+    rate,
   };
 }
 

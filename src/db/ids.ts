@@ -20,6 +20,11 @@ export function secureRandomBytes(size: number): Buffer {
   return out;
 }
 
+/** Could this be one of our ids (from a URL or a form)? Anything else is looked up as nothing. */
+export function isIdShape(value: string): boolean {
+  return /^[\w-]{1,64}$/.test(value);
+}
+
 /** A random primary key: 16 bytes, base64url (22 characters), unguessable and URL-safe. */
 export function newId(): string {
   return secureRandomBytes(16).toString('base64url');

@@ -14,7 +14,7 @@ import {
 import { maskPhone } from '../core/phone.ts';
 import type { MoneyPolicy } from '../core/policy.ts';
 import { parseInput } from '../core/validation.ts';
-import { newId, nowIso } from '../db/ids.ts';
+import { isIdShape, newId, nowIso } from '../db/ids.ts';
 import { recordAudit } from '../db/repositories/audit.ts';
 import { replaceCurrentPhone } from '../db/repositories/borrowers.ts';
 import { listLendersCached } from '../db/repositories/lenders.ts';
@@ -128,7 +128,7 @@ export async function findPersonLoan(
   loanId: string,
 ): Promise<{ loan: LoanRow; record: PersonRecord }> {
   const records = await recordsOf(db, phone);
-  const loan = /^[\w-]{1,64}$/.test(loanId)
+  const loan = isIdShape(loanId)
     ? await findLoanOfBorrowers(
         db,
         loanId,

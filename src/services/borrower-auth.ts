@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { type CodePurpose, checkCode, issueCode } from '../auth/one-time-codes.ts';
+import { CODE_LIFETIME_MS, type CodePurpose, checkCode, issueCode } from '../auth/one-time-codes.ts';
 import { maskPhone } from '../core/phone.ts';
 import { newId, nowIso } from '../db/ids.ts';
 import { recordAudit } from '../db/repositories/audit.ts';
@@ -23,11 +23,13 @@ const PURPOSE_WORDS: Record<CodePurpose, Record<Locale, string>> = {
   phone_change: { 'zh-CN': '把这个号码设为您的还款提醒号码', en: 'make this your number for reminders' },
 };
 
+const CODE_MINUTES = CODE_LIFETIME_MS / 60_000;
+
 export function codeMessage(code: string, purpose: CodePurpose, locale: Locale): string {
   const words = PURPOSE_WORDS[purpose][locale];
   return locale === 'en'
-    ? `[Zhenxin] ${code} is your code to ${words}. It expires in 5 minutes. Never tell anyone: lenders and Zhenxin never ask for it.`
-    : `【真信】验证码 ${code}，用于${words}，5 分钟内有效。贷款机构和真信的工作人员都不会向您索要，请勿告诉任何人。`;
+    ? `[Zhenxin] ${code} is your code to ${words}. It expires in ${CODE_MINUTES} minutes. Never tell anyone: lenders and Zhenxin never ask for it.`
+    : `【真信】验证码 ${code}，用于${words}，${CODE_MINUTES} 分钟内有效。贷款机构和真信的工作人员都不会向您索要，请勿告诉任何人。`;
 }
 
 export type CodeRequest =

@@ -3,6 +3,7 @@ import { purgeOldCodes } from '../auth/one-time-codes.ts';
 import { purgeEndedSessions } from '../auth/sessions.ts';
 import { purgeExpiredRateLimits } from '../db/repositories/rate-limits.ts';
 import type { Database } from '../db/schema.ts';
+import { every } from './scheduler.ts';
 
 export interface PurgeReport {
   /** One-time codes deleted: older than the longest send budget needs (two days). */
@@ -32,18 +33,11 @@ export function startHousekeeping(
   minutes: number,
   report: (result: { purged?: PurgeReport; error?: unknown }) => void,
 ): () => void {
-  let running = false;
-  const timer = setInterval(async () => {
-    if (running) return;
-    running = true;
+  return every(minutes, async () => {
     try {
       report({ purged: await purgeExpired(db) });
     } catch (error) {
       report({ error });
-    } finally {
-      running = false;
     }
-  }, minutes * 60_000);
-  timer.unref();
-  return () => clearInterval(timer);
+  });
 }

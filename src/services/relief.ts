@@ -22,7 +22,7 @@ import {
 import { decisionText } from '../core/relief-messages.ts';
 import { hashToken, LINK_TOKEN_BYTES, linkToken, referenceCode } from '../core/tokens.ts';
 import { parseInput } from '../core/validation.ts';
-import { newSortableId, nowIso, secureRandomBytes } from '../db/ids.ts';
+import { isIdShape, newSortableId, nowIso, secureRandomBytes } from '../db/ids.ts';
 import { recordAudit } from '../db/repositories/audit.ts';
 import { findBorrowerById, findCurrentPhone } from '../db/repositories/borrowers.ts';
 import { listLendersCached } from '../db/repositories/lenders.ts';
@@ -235,7 +235,7 @@ export async function submitRelief(
 /** Withdraws the person's pending request; anything else (decided, someone else's) changes nothing. */
 export async function withdrawRelief(db: Db, phone: string, requestId: string, ip: string | null, now = new Date()) {
   const records = await recordsOf(db, phone);
-  if (records.length === 0 || !/^[\w-]{1,64}$/.test(requestId)) throw new NotFoundError('request');
+  if (records.length === 0 || !isIdShape(requestId)) throw new NotFoundError('request');
   await db.transaction().execute(async (trx) => {
     const withdrawn = await decidePendingRequest(
       trx,
@@ -332,7 +332,7 @@ export interface ReviewCase {
 }
 
 export async function reviewCase(db: Db, staff: StaffMember, requestId: string, now = new Date()): Promise<ReviewCase> {
-  const request = /^[\w-]{1,64}$/.test(requestId) ? await findRequest(db, requestId) : undefined;
+  const request = isIdShape(requestId) ? await findRequest(db, requestId) : undefined;
   if (!request || (staff.lenderId && request.lender_id !== staff.lenderId)) throw new NotFoundError('request');
   const loan = (await findLoanById(db, request.loan_id)) as LoanRow;
   const lender = (await listLendersCached(db)).find((l) => l.id === request.lender_id) as LenderProfile;
@@ -407,7 +407,7 @@ export async function decideRequest(
   // Read before the transaction: on SQLite the transaction holds the only connection.
   const lenders = await listLendersCached(db);
   return db.transaction().execute(async (trx) => {
-    const request = /^[\w-]{1,64}$/.test(requestId) ? await findRequest(trx, requestId) : undefined;
+    const request = isIdShape(requestId) ? await findRequest(trx, requestId) : undefined;
     if (!request || (staff.lenderId && request.lender_id !== staff.lenderId)) throw new NotFoundError('request');
     await lockLoan(trx, request.loan_id);
     const loan = (await findLoanById(trx, request.loan_id)) as LoanRow;

@@ -10,7 +10,7 @@ import { phoneTimeZone } from '../core/time-zones.ts';
 import { hashToken, LINK_TOKEN_BYTES, linkToken, referenceCode } from '../core/tokens.ts';
 import { newSortableId, secureRandomBytes } from '../db/ids.ts';
 import { listCurrentPhones } from '../db/repositories/borrowers.ts';
-import { findLenderBySlug, listLenders } from '../db/repositories/lenders.ts';
+import { findLenderBySlug, listLenders, listLendersCached } from '../db/repositories/lenders.ts';
 import { instalmentTerms, repaymentEntries } from '../db/repositories/loans.ts';
 import {
   findUsedIdempotencyKeys,
@@ -133,12 +133,14 @@ export async function stopsForLateReminders(
   const notContacts = reminders.map((r) => r.messageId);
   const loans = await listLoanPageRowsByIds(db, [...new Set(reminders.map((r) => r.loanId))]);
   const phones = await listCurrentPhones(db, [...new Set(reminders.map((r) => r.borrowerId))]);
+  const lenderOfLoan = new Map(reminders.map((r) => [r.loanId, r.lenderId]));
   const decisionByLoan = new Map<string, PlannedDecision>();
-  for (const lender of await listLenders(db)) {
-    const own = loans.filter((l) => reminders.some((r) => r.loanId === l.id && r.lenderId === lender.id));
+  for (const lender of await listLendersCached(db)) {
+    const own = loans.filter((l) => lenderOfLoan.get(l.id) === lender.id);
+    const byExternalId = new Map(own.map((l) => [l.external_id, l.id]));
     for (const decision of await decideForLoans(db, lender, own, now, notContacts)) {
-      const loan = own.find((l) => l.external_id === decision.loan);
-      if (loan) decisionByLoan.set(loan.id, decision);
+      const loanId = byExternalId.get(decision.loan);
+      if (loanId) decisionByLoan.set(loanId, decision);
     }
   }
   for (const reminder of reminders) {

@@ -15,21 +15,32 @@ export function startReminderSchedule(
   report: (result: { cycle?: CycleReport; dispatch?: DispatchReport; error?: unknown }) => void,
   clock: () => Date = () => new Date(),
 ): () => void {
-  let running = false;
-  const tick = async () => {
-    if (running) return;
-    running = true;
+  return every(minutes, async () => {
     try {
       const cycle = await runReminderCycle(connection.db, { now: clock(), send: true, onDecisions: () => {} });
       const dispatch = await dispatchOutbox(connection, provider);
       report({ cycle, dispatch });
     } catch (error) {
       report({ error });
+    }
+  });
+}
+
+/**
+ * Runs `task` every `minutes` (the first time after one interval), never two at once in this
+ * process, without keeping the process alive. Returns the function that stops it.
+ */
+export function every(minutes: number, task: () => Promise<void>): () => void {
+  let running = false;
+  const timer = setInterval(async () => {
+    if (running) return;
+    running = true;
+    try {
+      await task();
     } finally {
       running = false;
     }
-  };
-  const timer = setInterval(tick, minutes * 60_000);
+  }, minutes * 60_000);
   timer.unref();
   return () => clearInterval(timer);
 }

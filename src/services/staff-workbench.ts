@@ -10,7 +10,7 @@ import { maskPhone } from '../core/phone.ts';
 import { parseInput } from '../core/validation.ts';
 import { nowIso } from '../db/ids.ts';
 import { recordAudit } from '../db/repositories/audit.ts';
-import { findLenderById, listLendersCached } from '../db/repositories/lenders.ts';
+import { listLendersCached } from '../db/repositories/lenders.ts';
 import { findMessageRecipient } from '../db/repositories/messages.ts';
 import {
   insertScamReport,
@@ -147,7 +147,7 @@ export async function inspectText(
   locale: 'zh-CN' | 'en',
   now = new Date(),
 ): Promise<StaffCheck> {
-  const own = staff.lenderId ? await findLenderById(db, staff.lenderId) : undefined;
+  const own = staff.lenderId ? (await listLendersCached(db)).find((l) => l.id === staff.lenderId) : undefined;
   const verification = await verify(db, own ? { text, lender: own.slug } : { text }, locale, now);
   let recipient: Recipient | null = null;
   if (verification.matched) {
