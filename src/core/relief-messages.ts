@@ -18,28 +18,45 @@ export interface DecisionFacts {
   code: string;
 }
 
-export function decisionText(lender: Pick<LenderProfile, 'smsSignature' | 'hotlines'>, facts: DecisionFacts): string {
-  const signature = `【${lender.smsSignature}】`;
-  const hotline = lender.hotlines[0]?.number ?? '';
-  const what =
-    facts.locale === 'en'
+type Lender = Pick<LenderProfile, 'smsSignature' | 'hotlines'>;
+
+/**
+ * The variable parts of a decision text, by name: what a provider with registered templates
+ * (Aliyun's `decision.approved.zh-CN`, …) fills its template with.
+ */
+export function decisionParams(lender: Lender, facts: DecisionFacts): Record<string, string> {
+  const en = facts.locale === 'en';
+  const first = facts.approved ? facts.firstDue : undefined;
+  return {
+    what: en
       ? facts.kind === 'extension'
         ? 'extension'
         : 'instalment plan'
       : facts.kind === 'extension'
         ? '延期还款'
-        : '分期还款';
-  const first = facts.firstDue;
+        : '分期还款',
+    ...(first
+      ? {
+          amount: formatMoney(first.amount, facts.currency, facts.locale),
+          date: formatShortDate(first.date, facts.locale),
+        }
+      : {}),
+    link: facts.link,
+    code: facts.code,
+    hotline: lender.hotlines[0]?.number ?? '',
+  };
+}
+
+export function decisionText(lender: Lender, facts: DecisionFacts): string {
+  const p = decisionParams(lender, facts);
+  const signature = `【${lender.smsSignature}】`;
+  const approved = p.amount !== undefined;
   if (facts.locale === 'en') {
-    const outcome =
-      facts.approved && first
-        ? `was approved. First payment: ${formatMoney(first.amount, facts.currency, 'en')} by ${formatShortDate(first.date, 'en')}.`
-        : 'was not approved. Sign in to see why and what you can do.';
-    return `${signature}Your request for an ${what} ${outcome} Details: ${facts.link} ref ${facts.code}. Hotline ${hotline}`;
+    const outcome = approved
+      ? `was approved. First payment: ${p.amount} by ${p.date}.`
+      : 'was not approved. Sign in to see why and what you can do.';
+    return `${signature}Your request for an ${p.what} ${outcome} Details: ${p.link} ref ${p.code}. Hotline ${p.hotline}`;
   }
-  const outcome =
-    facts.approved && first
-      ? `已通过。首期应还${formatMoney(first.amount, facts.currency, 'zh-CN')}，还款日${formatShortDate(first.date, 'zh-CN')}。`
-      : '未通过。请登录查看原因和其他办法。';
-  return `${signature}您的${what}申请${outcome}详情：${facts.link} 查询码${facts.code}。客服${hotline}`;
+  const outcome = approved ? `已通过。首期应还${p.amount}，还款日${p.date}。` : '未通过。请登录查看原因和其他办法。';
+  return `${signature}您的${p.what}申请${outcome}详情：${p.link} 查询码${p.code}。客服${p.hotline}`;
 }

@@ -19,7 +19,7 @@ import {
   reliefOptions,
   reliefTerms,
 } from '../core/relief.ts';
-import { decisionText } from '../core/relief-messages.ts';
+import { type DecisionFacts, decisionParams, decisionText } from '../core/relief-messages.ts';
 import { hashToken, LINK_TOKEN_BYTES, linkToken, referenceCode } from '../core/tokens.ts';
 import { parseInput } from '../core/validation.ts';
 import { isIdShape, newSortableId, nowIso, secureRandomBytes } from '../db/ids.ts';
@@ -37,7 +37,7 @@ import {
   replaceInstalments,
 } from '../db/repositories/loans.ts';
 import { countRemindersOfLoan } from '../db/repositories/messages.ts';
-import { findUsedReferenceCodes, insertQueuedMessages } from '../db/repositories/reminders.ts';
+import { insertQueuedMessages } from '../db/repositories/reminders.ts';
 import {
   decidePendingRequest,
   findPendingRequestOfLoan,
@@ -48,9 +48,10 @@ import {
   listRequestsOfLoan,
   setRequestQuote,
 } from '../db/repositories/requests.ts';
-import type { BorrowerRow, Database, LoanRow, RequestsTable } from '../db/schema.ts';
+import type { BorrowerRow, Database, LoanRow, MessageRow, RequestsTable } from '../db/schema.ts';
 import { findPersonLoan, recordsOf } from './borrower-account.ts';
 import { loanPolicy } from './lender-api.ts';
+import { avoidCodeCollisions } from './reminders.ts';
 import { maskName, type StaffMember } from './staff-workbench.ts';
 
 /**
@@ -506,12 +507,9 @@ async function queueDecisionMessage(
   if (!phone) return null;
   const locale = borrower.locale === 'en' ? 'en' : 'zh-CN';
   const token = linkToken(secureRandomBytes(LINK_TOKEN_BYTES));
-  let code = referenceCode(secureRandomBytes(7));
-  for (let i = 0; i < 5 && (await findUsedReferenceCodes(db, [code])).size > 0; i++) {
-    code = referenceCode(secureRandomBytes(7));
-  }
+  const code = referenceCode(secureRandomBytes(7));
   const first = quote?.schedule[0];
-  const text = decisionText(lender, {
+  const facts: DecisionFacts = {
     kind,
     approved: status === 'approved',
     locale,
@@ -519,39 +517,36 @@ async function queueDecisionMessage(
     ...(first ? { firstDue: { date: first.dueDate, amount: first.principal + first.interest } } : {}),
     link: `https://${lender.shortLinkDomain}/r/${token}`,
     code,
-  });
+  };
+  const text = decisionText(lender, facts);
   const id = newSortableId(now.getTime());
   const at = now.toISOString();
-  await insertQueuedMessages(
-    db,
-    [
-      {
-        id,
-        lender_id: lender.id,
-        borrower_id: borrower.id,
-        loan_id: loan.id,
-        phone_e164: phone.e164,
-        kind: 'decision',
-        stage: null,
-        locale,
-        body: text,
-        token_hash: hashToken(token),
-        reference_code: code,
-        fingerprint: textFingerprint(text),
-        status: 'queued',
-        provider: null,
-        provider_message_id: null,
-        created_at: at,
-        sent_at: null,
-        expires_at: new Date(now.getTime() + lender.reminders.linkExpiryDays * 86_400_000).toISOString(),
-        idempotency_key: null,
-        template_key: `decision.${status}.${locale}`,
-        template_params: JSON.stringify({ code }),
-        delivered_at: null,
-        error: null,
-      },
-    ],
-    at,
-  );
+  const message: MessageRow = {
+    id,
+    lender_id: lender.id,
+    borrower_id: borrower.id,
+    loan_id: loan.id,
+    phone_e164: phone.e164,
+    kind: 'decision',
+    stage: null,
+    locale,
+    body: text,
+    token_hash: hashToken(token),
+    reference_code: code,
+    fingerprint: textFingerprint(text),
+    status: 'queued',
+    provider: null,
+    provider_message_id: null,
+    created_at: at,
+    sent_at: null,
+    expires_at: new Date(now.getTime() + lender.reminders.linkExpiryDays * 86_400_000).toISOString(),
+    idempotency_key: null,
+    template_key: `decision.${status}.${locale}`,
+    template_params: JSON.stringify(decisionParams(lender, facts)),
+    delivered_at: null,
+    error: null,
+  };
+  await avoidCodeCollisions(db, [message]);
+  await insertQueuedMessages(db, [message], at);
   return id;
 }

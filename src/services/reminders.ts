@@ -301,7 +301,7 @@ async function planPage(
 }
 
 /** Reference codes are short (35 bits): redraw the rare one already taken, here or in this page. */
-async function avoidCodeCollisions(db: Kysely<Database>, messages: MessageRow[]): Promise<void> {
+export async function avoidCodeCollisions(db: Kysely<Database>, messages: MessageRow[]): Promise<void> {
   for (let round = 0; round < 5; round++) {
     const taken = await findUsedReferenceCodes(
       db,

@@ -183,6 +183,22 @@ describeEachDialect('more time: requests and decisions', (get) => {
     const sms = await db().selectFrom('dev_sms_outbox').select('text').where('to', '=', phoneOf('05')).execute();
     const text = sms.map((s) => s.text).find((t) => t.includes('延期还款申请已通过')) ?? '';
     expect(text).toMatch(/首期应还¥[\d,.]+，还款日12月9日/);
+    // a provider with registered templates (Aliyun) gets every variable part, not just the code
+    const decision = await db()
+      .selectFrom('messages')
+      .select(['template_key', 'template_params', 'reference_code'])
+      .where('kind', '=', 'decision')
+      .where('body', '=', text)
+      .executeTakeFirstOrThrow();
+    expect(decision.template_key).toBe('decision.approved.zh-CN');
+    expect(JSON.parse(decision.template_params ?? '{}')).toEqual({
+      what: '延期还款',
+      amount: expect.stringMatching(/^¥[\d,]+\.\d\d$/),
+      date: '12月9日',
+      link: expect.stringMatching(/^https:\/\/qhxf\.cn\/r\//),
+      code: decision.reference_code,
+      hotline: '400-186-5533',
+    });
     expect((await verify(db(), { text }, 'zh-CN', NOW)).answer.verdict).toBe('genuine');
     const audit = await db()
       .selectFrom('audit_log')
