@@ -187,6 +187,14 @@ for (const dialect of dialects) {
     it('uses a code once only, and refuses a wrong one with the tries left', async () => {
       const b = browser();
       const code = await signIn(b, '+8613800138006');
+      // the code was used up by that sign-in, not just replaced by the next one asked for
+      const used = await database.connection.db
+        .selectFrom('one_time_codes')
+        .select('id')
+        .where('phone_e164', '=', '+8613800138006')
+        .where('consumed_at', 'is not', null)
+        .execute();
+      expect(used).toHaveLength(1);
       const replay = browser();
       await replay.post('/account/sign-in', { action: 'send', phone: '13800138006' });
       replay.cookies.set('__Host-zx-pending', '+8613800138006');
@@ -226,10 +234,17 @@ for (const dialect of dialects) {
       await signIn(b, '+8613800138009');
       const cross = await b.post(
         '/account/reminders',
-        { language: 'en' },
+        // a complete, valid form: only the cross-site check can stop it
+        { language: 'en', payday: '' },
         { origin: 'https://evil.example', 'sec-fetch-site': 'cross-site' },
       );
       expect(cross.status).toBe(403);
+      const b009 = await database.connection.db
+        .selectFrom('borrowers')
+        .select('locale')
+        .where('external_id', '=', 'B009')
+        .executeTakeFirstOrThrow();
+      expect(b009.locale).toBe('zh-CN'); // nothing changed
       const stolen = b.cookies.get('__Host-zx-session') ?? '';
       expect((await b.post('/account/sign-out', {})).status).toBe(303);
       const replay = await fetch(`${server.url}/account`, {

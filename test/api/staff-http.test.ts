@@ -185,6 +185,7 @@ for (const dialect of dialects) {
       const statuses: number[] = [];
       for (let i = 0; i < 11; i++) statuses.push((await signIn(email, `guess ${i} xxxxxx`)).status);
       expect(statuses.slice(0, 10).every((s) => s === 401)).toBe(true);
+      expect(statuses[10]).toBe(429);
       const limited = await signIn(email, 'guess again');
       expect(limited.status).toBe(429);
       expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);

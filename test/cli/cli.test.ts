@@ -122,11 +122,22 @@ for (const dialect of dialects) {
       }
     });
 
-    it('manages staff accounts: create for a lender, new password, disable and enable', () => {
+    it('manages staff accounts: create for a lender, new password, disable and enable', async () => {
       const created = json(['staff', 'create', 'desk@qinghe-xf.cn', '--lender', 'demo'], 'a long enough password\n');
       expect(created).toMatchObject({ email: 'desk@qinghe-xf.cn', lender: 'demo' });
+      const disabledAt = async () =>
+        (
+          await database.connection.db
+            .selectFrom('staff_users')
+            .select('disabled_at')
+            .where('email', '=', 'desk@qinghe-xf.cn')
+            .executeTakeFirstOrThrow()
+        ).disabled_at;
       expect(json(['staff', 'disable', 'desk@qinghe-xf.cn'])).toEqual({ email: 'desk@qinghe-xf.cn', disabled: true });
+      expect(await disabledAt()).not.toBeNull();
       expect(json(['staff', 'enable', 'desk@qinghe-xf.cn'])).toEqual({ email: 'desk@qinghe-xf.cn', disabled: false });
+      expect(await disabledAt()).toBeNull();
+      expect(cli(['staff', 'password', 'desk@qinghe-xf.cn'], 'another long password\n').status).toBe(0);
       const unknownLender = cli(
         ['staff', 'create', 'x@qinghe-xf.cn', '--lender', 'nobody'],
         'a long enough password\n',

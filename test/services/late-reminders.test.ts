@@ -135,6 +135,7 @@ describeEachDialect('late reminders', (get) => {
       .select('error')
       .where('created_at', '=', evening.toISOString())
       .execute();
+    expect(errors).toHaveLength(cycle.queued);
     for (const { error } of errors) expect(error).toContain('quiet_hours');
     expect(state.calls).toBe(cycle.queued); // only the first, failed tries reached the provider
 
@@ -169,6 +170,7 @@ describeEachDialect('late reminders', (get) => {
       .select('error')
       .where('created_at', '=', evening.toISOString())
       .execute();
+    expect(stale).toHaveLength(yesterday.queued);
     for (const { error } of stale) expect(error).toContain('stale');
   });
 

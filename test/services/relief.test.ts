@@ -177,6 +177,7 @@ describeEachDialect('more time: requests and decisions', (get) => {
     // …until the new date passes unpaid
     const late = await runReminderCycle(db(), { now: new Date('2026-12-20T03:00:00Z'), send: false });
     expect(late.decisions.find((d) => d.loan === 'L005')?.stage).not.toBeNull();
+    expect(late.decisions.find((d) => d.loan === 'L005')?.stage).toEqual(expect.any(String));
 
     // the decision SMS is sent through the outbox, and checks as genuine
     await dispatchOutbox(get().connection, createDevOutboxProvider(db()));
@@ -249,6 +250,12 @@ describeEachDialect('more time: requests and decisions', (get) => {
       field: 'note',
     });
     await decideRequest(db(), staff, request?.id ?? '', { decision: 'reject', note: '本月已展期过' }, null, NOW);
+    const stored = await db()
+      .selectFrom('requests')
+      .select('status')
+      .where('id', '=', request?.id ?? '')
+      .executeTakeFirst();
+    expect(stored?.status).toBe('rejected');
     const report = await runReminderCycle(db(), { now: NOW, send: false });
     expect(report.decisions.find((d) => d.loan === 'L013')?.reasons).not.toContain('request_pending');
     await expect(

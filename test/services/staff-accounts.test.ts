@@ -28,6 +28,7 @@ describeEachDialect('staff accounts', (get) => {
     expect(scoped).toMatchObject({ email: 'agent@qinghe-xf.cn', lender: 'demo' });
     const member = await findActiveStaff(db(), scoped.id);
     expect(member?.lenderId).not.toBeNull();
+    expect(member?.lenderId).toEqual(expect.any(String));
     const all = await createStaffUser(db(), 'ops@zhenxin.example', 'a long enough password');
     expect(all.lender).toBeNull();
     expect((await findActiveStaff(db(), all.id))?.lenderId).toBeNull();
