@@ -1,6 +1,13 @@
 import type { Extracted } from './extract.ts';
 import { type NormalizedText, textRangeOfCompact } from './normalize.ts';
-import { type HostFacts, type HostVerdict, type LenderIndex, RISKY_TLDS, SHORTENERS } from './officials.ts';
+import {
+  type HostFacts,
+  type HostVerdict,
+  isOfficialNumber,
+  type LenderIndex,
+  RISKY_TLDS,
+  SHORTENERS,
+} from './officials.ts';
 import type { Severity } from './types.ts';
 
 /**
@@ -176,11 +183,6 @@ const PUBLIC_NUMBERS = new Set([
   '10000',
   '10099',
 ]);
-
-function isOfficialNumber(lenders: readonly LenderIndex[], digits: string): boolean {
-  for (const l of lenders) if (l.hotlineDigits.has(digits)) return true;
-  return false;
-}
 
 function officialHotlines(lenders: readonly LenderIndex[]): string {
   return [...new Set(lenders.flatMap((l) => l.contacts.hotlines))].slice(0, 4).join(', ');

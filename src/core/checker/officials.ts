@@ -128,6 +128,16 @@ function build(c: OfficialContacts): LenderIndex {
   };
 }
 
+/** A number (its digits as dialled or national) is one of a lender's hotlines. */
+export function isOfficialNumber(lenders: readonly LenderIndex[], digits: string): boolean {
+  return lenders.some((l) => l.hotlineDigits.has(digits));
+}
+
+/** A registrable domain (short-link domains included) belongs to a lender. */
+export function isOfficialDomain(lenders: readonly LenderIndex[], domain: string): boolean {
+  return lenders.some((l) => l.registrable.has(domain));
+}
+
 export function indexLender(c: OfficialContacts): LenderIndex {
   const key = keyOf(c);
   let index = cache.get(key);

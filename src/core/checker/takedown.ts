@@ -1,4 +1,4 @@
-import { indexLender, nationalDigits } from './officials.ts';
+import { indexLender, isOfficialDomain, isOfficialNumber, nationalDigits } from './officials.ts';
 import type { CheckResult, OfficialContacts } from './types.ts';
 
 /**
@@ -16,21 +16,16 @@ export function takedownItems(
   officials: readonly OfficialContacts[],
 ): TakedownItems {
   const lenders = officials.map(indexLender);
-  const ownDomains = new Set<string>();
-  const ownNumbers = new Set<string>();
-  for (const lender of lenders) {
-    for (const domain of lender.registrable) ownDomains.add(domain);
-    ownDomains.add(lender.contacts.shortLinkDomain.toLowerCase());
-    for (const digits of lender.hotlineDigits) ownNumbers.add(digits);
-  }
   const domains = new Set<string>();
   for (const url of result.extraction.urls) {
-    if (!ownDomains.has(url.domain) && !ownDomains.has(url.host)) domains.add(url.domain);
+    if (!isOfficialDomain(lenders, url.domain) && !isOfficialDomain(lenders, url.host)) domains.add(url.domain);
   }
   const numbers = new Set<string>();
   for (const phone of result.extraction.phones) {
     const national = phone.e164 ? nationalDigits(phone.e164) : phone.digits;
-    if (!ownNumbers.has(national) && !ownNumbers.has(phone.digits)) numbers.add(phone.e164 ?? phone.digits);
+    if (!isOfficialNumber(lenders, national) && !isOfficialNumber(lenders, phone.digits)) {
+      numbers.add(phone.e164 ?? phone.digits);
+    }
   }
   return { domains: [...domains].sort(), numbers: [...numbers].sort() };
 }
