@@ -300,7 +300,12 @@ export interface TakedownRow extends ReportedItem {
 
 /** Reported domains and numbers with counts, first and last seen, and the tags reporters gave them. */
 export async function reportedItems(db: Db, staff: StaffMember): Promise<TakedownRow[]> {
-  const [items, tags] = await Promise.all([listReportedItems(db, staff.lenderId), tagsOfItems(db, staff.lenderId)]);
+  const items = await listReportedItems(db, staff.lenderId);
+  const tags = await tagsOfItems(
+    db,
+    staff.lenderId,
+    items.map((i) => i.value),
+  );
   return items.map((item) => ({ ...item, tags: [...(tags.get(`${item.kind} ${item.value}`) ?? [])].sort() }));
 }
 

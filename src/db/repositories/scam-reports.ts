@@ -83,14 +83,20 @@ export async function listReportedItems(db: Db, lenderId: string | null, limit =
   }));
 }
 
-/** Tags used on the reports that named each item ("kind value" → tags). */
-export async function tagsOfItems(db: Db, lenderId: string | null): Promise<Map<string, Set<string>>> {
+/** Tags used on the reports that named these items ("kind value" → tags). */
+export async function tagsOfItems(
+  db: Db,
+  lenderId: string | null,
+  values: readonly string[],
+): Promise<Map<string, Set<string>>> {
+  const out = new Map<string, Set<string>>();
+  if (values.length === 0) return out;
   let query = db
     .selectFrom('scam_report_items')
     .innerJoin('scam_reports', 'scam_reports.id', 'scam_report_items.report_id')
-    .select(['scam_report_items.kind', 'scam_report_items.value', 'scam_reports.tags']);
+    .select(['scam_report_items.kind', 'scam_report_items.value', 'scam_reports.tags'])
+    .where('scam_report_items.value', 'in', values);
   if (lenderId) query = query.where('scam_report_items.lender_id', '=', lenderId);
-  const out = new Map<string, Set<string>>();
   for (const row of await query.execute()) {
     const key = `${row.kind} ${row.value}`;
     const tags = out.get(key) ?? new Set<string>();
