@@ -4,8 +4,13 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     globalSetup: ['test/support/global-setup.ts'],
+    // A hang fails fast and by name: per-test and per-hook limits for what awaits, and a watchdog
+    // thread for what spins synchronously (which no Vitest timeout can interrupt).
+    setupFiles: ['test/support/watchdog.ts'],
     testTimeout: 30_000,
-    hookTimeout: 180_000,
+    // Hooks start servers, browsers and databases; two minutes is several times what they take.
+    hookTimeout: 120_000,
+    teardownTimeout: 20_000,
     pool: 'forks',
   },
 });

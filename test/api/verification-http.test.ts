@@ -2,12 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { localDate } from '../../src/core/dates.ts';
-import { seedDemo } from '../../src/services/demo-seed.ts';
-import { dispatchOutbox } from '../../src/services/dispatcher.ts';
-import { runReminderCycle } from '../../src/services/reminders.ts';
-import { createDevOutboxProvider } from '../../src/sms/dev-outbox.ts';
 import { announcePostgresSkip, createTestDatabase, dialects, type TestDatabase } from '../support/databases.ts';
+import { seedDemoAndSendReminders } from '../support/demo-site.ts';
 import { type RunningServer, startServer } from '../support/server.ts';
 
 // POST /api/v1/verify, /r/<token> and /verify over HTTP against the built server, per dialect.
@@ -25,12 +21,7 @@ for (const dialect of dialects) {
       dir = mkdtempSync(join(tmpdir(), 'zx-verify-'));
       database = await createTestDatabase(dialect, { file: join(dir, 'app.db') });
       const connection = database.connection;
-      await seedDemo(connection.db, new Date());
-      await runReminderCycle(connection.db, {
-        now: new Date(`${localDate(new Date(), 'Asia/Shanghai')}T10:00:00+08:00`),
-        send: true,
-      });
-      await dispatchOutbox(connection, createDevOutboxProvider(connection.db));
+      await seedDemoAndSendReminders(connection);
       const row = await connection.db
         .selectFrom('dev_sms_outbox')
         .select('text')

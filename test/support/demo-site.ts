@@ -1,7 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { localDate } from '../../src/core/dates.ts';
+import { instantAt } from '../../src/core/dates.ts';
+import type { Connection } from '../../src/db/connection.ts';
 import { seedDemo } from '../../src/services/demo-seed.ts';
 import { dispatchOutbox } from '../../src/services/dispatcher.ts';
 import { runReminderCycle } from '../../src/services/reminders.ts';
@@ -27,13 +28,7 @@ export async function startDemoSite(
   const dir = mkdtempSync(join(tmpdir(), 'zx-site-'));
   const database = await createTestDatabase('sqlite', { file: join(dir, 'app.db') });
   const { connection } = database;
-  await seedDemo(connection.db);
-  await runReminderCycle(connection.db, {
-    // 10:00 on the demo lender's today, the day seedDemo anchors its loans to
-    now: new Date(`${localDate(new Date(), 'Asia/Shanghai')}T10:00:00+08:00`),
-    send: true,
-  });
-  await dispatchOutbox(connection, createDevOutboxProvider(connection.db));
+  await seedDemoAndSendReminders(connection);
   const texts = new Map<string, string>();
   for (const row of await connection.db.selectFrom('dev_sms_outbox').select(['to', 'text']).execute()) {
     texts.set(row.to, row.text);
@@ -50,4 +45,16 @@ export async function startDemoSite(
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Seeds the demo lender at the real now and sends its reminders at 10:00 on the day the seed
+ * anchored its loans to (the lender's today when it seeded, even if midnight has passed since).
+ * Returns that day.
+ */
+export async function seedDemoAndSendReminders(connection: Connection): Promise<string> {
+  const { anchorDate } = await seedDemo(connection.db);
+  await runReminderCycle(connection.db, { now: instantAt(anchorDate, '10:00', 'Asia/Shanghai'), send: true });
+  await dispatchOutbox(connection, createDevOutboxProvider(connection.db));
+  return anchorDate;
 }
