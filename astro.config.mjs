@@ -1,4 +1,6 @@
 // @ts-check
+
+import { fileURLToPath } from 'node:url';
 import node from '@astrojs/node';
 import { defineConfig, envField } from 'astro/config';
 
@@ -28,6 +30,38 @@ function memoizedPageLoaders() {
   };
 }
 
+/**
+ * Builds the embeddable widget (src/widget) into the client output as /widget/v1.js: one ES
+ * module, minified, no dependencies, for lenders' pages (CONTRACT.md "Widget").
+ * @returns {import('astro').AstroIntegration}
+ */
+function widgetBundle() {
+  /** @type {URL} */
+  let client;
+  return {
+    name: 'zhenxin:widget',
+    hooks: {
+      'astro:config:done': ({ config }) => {
+        client = config.build.client;
+      },
+      'astro:build:done': async ({ logger }) => {
+        const { build } = await import('esbuild');
+        const outfile = fileURLToPath(new URL('widget/v1.js', client));
+        await build({
+          entryPoints: [fileURLToPath(new URL('./src/widget/verify-element.ts', import.meta.url))],
+          bundle: true,
+          format: 'esm',
+          minify: true,
+          target: ['es2022', 'chrome100', 'safari15.4'],
+          legalComments: 'none',
+          outfile,
+        });
+        logger.info(`widget built: ${outfile}`);
+      },
+    },
+  };
+}
+
 export default defineConfig({
   output: 'server',
   // Middleware mode: scripts/serve.ts is the HTTP server (static files from memory, then the app).
@@ -37,6 +71,7 @@ export default defineConfig({
   security: { checkOrigin: false },
   devToolbar: { enabled: false },
   vite: { plugins: [memoizedPageLoaders()] },
+  integrations: [widgetBundle()],
   build: { inlineStylesheets: 'never' },
   env: {
     // Every variable is read when the server starts, not baked into the build ("secret" access),

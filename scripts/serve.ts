@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { extname, join, relative, sep } from 'node:path';
@@ -30,6 +31,16 @@ const TYPES: Record<string, string> = {
   '.json': 'application/json',
 };
 
+/**
+ * The widget's script is loaded by lenders' pages on other origins (as a module, so with CORS):
+ * readable by any page, and revalidated often so a fix reaches every lender's page within minutes.
+ */
+const WIDGET_HEADERS = {
+  'access-control-allow-origin': '*',
+  'cross-origin-resource-policy': 'cross-origin',
+  'cache-control': 'public, max-age=300',
+};
+
 interface StaticFile {
   body: Buffer;
   headers: Record<string, string>;
@@ -50,8 +61,11 @@ function loadStatic(dir: string, files = new Map<string, StaticFile>()): Map<str
         'content-type': TYPES[extname(name)] ?? 'application/octet-stream',
         'content-length': String(body.length),
         'x-content-type-options': 'nosniff',
+        etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 22)}"`,
+        'last-modified': statSync(path).mtime.toUTCString(),
         // Hashed build assets never change; everything else may.
         'cache-control': url.startsWith('/_astro/') ? 'public, max-age=31536000, immutable' : 'public, max-age=3600',
+        ...(url.startsWith('/widget/') ? WIDGET_HEADERS : {}),
       },
     });
   }
@@ -79,6 +93,12 @@ const server = createServer((req, res) => {
   const query = url.indexOf('?');
   const file = (method === 'GET' || method === 'HEAD') && STATIC.get(query < 0 ? url : url.slice(0, query));
   if (file) {
+    if (req.headers['if-none-match'] === file.headers.etag) {
+      const { 'content-length': _, 'content-type': __, ...validators } = file.headers;
+      res.writeHead(304, validators);
+      res.end();
+      return;
+    }
     res.writeHead(200, file.headers);
     res.end(method === 'HEAD' ? undefined : file.body);
     return;

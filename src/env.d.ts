@@ -6,6 +6,11 @@ declare namespace App {
     locale: import('./i18n/locale.ts').Locale;
     /** Set on pages that show personal data: the response gets `Cache-Control: no-store`. */
     noStore?: boolean;
+    /**
+     * Set by pages a lender may put in an iframe: the exact origins allowed to frame the page
+     * (CSP frame-ancestors). Every other page, and this one when the list is empty, refuses framing.
+     */
+    frameAncestors?: readonly string[];
     /** An allowed cross-origin caller of a CORS-enabled API path (exact match). */
     corsOrigin?: string;
     /** The signed-in support staff member, on /staff pages. */

@@ -33,7 +33,7 @@ const requestLog = defineMiddleware(async (context, next) => {
   return response;
 });
 
-const CSP = [
+const CSP_BASE = [
   "default-src 'self'",
   "script-src 'self'",
   "style-src 'self'",
@@ -43,15 +43,21 @@ const CSP = [
   "form-action 'self'",
   "base-uri 'none'",
   "object-src 'none'",
-  "frame-ancestors 'none'",
 ].join('; ');
+const CSP = `${CSP_BASE}; frame-ancestors 'none'`;
 
 const securityHeaders = defineMiddleware(async (context, next) => {
   const response = await next();
   const headers = response.headers;
-  headers.set('content-security-policy', CSP);
+  // Only a page that names its framers (the lender's registered origins) may be framed, by
+  // exactly those; X-Frame-Options cannot list origins, so such a page goes without it.
+  const framers = context.locals.frameAncestors ?? [];
+  headers.set(
+    'content-security-policy',
+    framers.length > 0 ? `${CSP_BASE}; frame-ancestors ${framers.join(' ')}` : CSP,
+  );
+  if (framers.length === 0) headers.set('x-frame-options', 'DENY');
   headers.set('x-content-type-options', 'nosniff');
-  headers.set('x-frame-options', 'DENY');
   // Short links carry their token in the URL: never send it to another site. (Not no-referrer:
   // with it, browsers send `Origin: null` on our own form posts.)
   headers.set('referrer-policy', 'same-origin');

@@ -94,6 +94,9 @@ const zh = {
   'verify.sign.severity.low': '低风险',
   'verify.again': '再核实一条',
   'verify.noLender': '我们无法判断这条短信冒充的是哪家机构。请查看您的借款机构的官方联系方式：',
+  'embed.about': '核实一条自称来自{name}的短信或链接是否真实。',
+  'embed.unknown.title': '无法在这里核实',
+  'embed.unknown.lead': '这个核实窗口的设置不完整。请直接打开贷款机构的官方网站或拨打官方客服电话核实。',
   'short.title.genuine': '是的，这条短信是{name}发出的',
   'short.lead.genuine':
     '这条短信由{name}通过真信发出，内容与下方一致。如果您收到的内容与此不同，请以此为准，并拨打官方客服电话。',
@@ -229,6 +232,10 @@ const en: Record<MessageKey, string> = {
   'verify.again': 'Check another message',
   'verify.noLender':
     'We cannot tell which lender this message pretends to be from. Look up your lender’s official contacts:',
+  'embed.about': 'Check whether a message or link that claims to come from {name} is genuine.',
+  'embed.unknown.title': 'This check cannot run here',
+  'embed.unknown.lead':
+    'This check window is not set up completely. Open the lender’s official website or call its official hotline instead.',
   'short.title.genuine': 'Yes, {name} sent this message',
   'short.lead.genuine':
     '{name} sent this message through Zhenxin, and this is what it said. If what you received differs, trust this page and call the official hotline.',

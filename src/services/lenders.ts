@@ -30,3 +30,22 @@ export async function lendersForDirectory(db: Kysely<Database>) {
     smsSignature: l.smsSignature,
   }));
 }
+
+/**
+ * The widget's settings for a page on `origin` (null when the browser sent none: the widget on
+ * this site's own pages). `originAllowed` is whether POST /api/v1/verify will accept that page.
+ */
+export async function widgetSettings(db: Kysely<Database>, slug: string, origin: string | null) {
+  const lenders = slugSchema.safeParse(slug).success ? await listLendersCached(db) : [];
+  const lender = lenders.find((l) => l.slug === slug);
+  if (!lender) throw new NotFoundError('lender', `no lender "${slug.slice(0, 40)}"`);
+  return {
+    slug: lender.slug,
+    name: lender.name,
+    nameEn: lender.nameEn,
+    hotlines: lender.hotlines.map((h) => h.number),
+    domains: lender.domains,
+    timeZone: lender.policy.timeZone,
+    originAllowed: origin === null || lender.widgetOrigins.includes(origin),
+  };
+}
