@@ -3,12 +3,14 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { extname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 
 /**
  * The HTTP server every run uses (npm start, the demo, tests, benchmarks). Astro's node adapter
  * runs in middleware mode behind it:
- * - the built static files (the stylesheet, the icon) are read once at start and served from
- *   memory; the adapter's own server looked each request's path up on disk first;
+ * - the built static files (the stylesheet, the icon, the widget) are read once at start and
+ *   served from memory, with ETags, and precompressed (brotli, gzip) when over 1 KB; the
+ *   adapter's own server looked each request's path up on disk first;
  * - a method Node's `Request` refuses (TRACE) or a Host header carrying a user name
  *   ("user@host") made the adapter throw before any of our code ran — a bare 500 with the raw URL
  *   (a link token, say) in the log. They get a plain 405 or 400 here.
@@ -41,10 +43,19 @@ const WIDGET_HEADERS = {
   'cache-control': 'public, max-age=300',
 };
 
-interface StaticFile {
+interface Variant {
   body: Buffer;
   headers: Record<string, string>;
 }
+
+/** A static file as sent: as it is, and (when worth it) precompressed once at start. */
+interface StaticFile {
+  identity: Variant;
+  br?: Variant;
+  gzip?: Variant;
+}
+
+const COMPRESSIBLE = new Set(['.css', '.js', '.svg', '.json', '.txt']);
 
 function loadStatic(dir: string, files = new Map<string, StaticFile>()): Map<string, StaticFile> {
   for (const name of readdirSync(dir)) {
@@ -55,21 +66,53 @@ function loadStatic(dir: string, files = new Map<string, StaticFile>()): Map<str
     }
     const url = `/${relative(CLIENT, path).split(sep).join('/')}`;
     const body = readFileSync(path);
-    files.set(url, {
-      body,
+    const tag = createHash('sha256').update(body).digest('base64url').slice(0, 22);
+    const headers = {
+      'content-type': TYPES[extname(name)] ?? 'application/octet-stream',
+      'x-content-type-options': 'nosniff',
+      'last-modified': statSync(path).mtime.toUTCString(),
+      // Hashed build assets never change; everything else may.
+      'cache-control': url.startsWith('/_astro/') ? 'public, max-age=31536000, immutable' : 'public, max-age=3600',
+      ...(url.startsWith('/widget/') ? WIDGET_HEADERS : {}),
+    };
+    const variant = (encoded: Buffer, encoding?: 'br' | 'gzip'): Variant => ({
+      body: encoded,
       headers: {
-        'content-type': TYPES[extname(name)] ?? 'application/octet-stream',
-        'content-length': String(body.length),
-        'x-content-type-options': 'nosniff',
-        etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 22)}"`,
-        'last-modified': statSync(path).mtime.toUTCString(),
-        // Hashed build assets never change; everything else may.
-        'cache-control': url.startsWith('/_astro/') ? 'public, max-age=31536000, immutable' : 'public, max-age=3600',
-        ...(url.startsWith('/widget/') ? WIDGET_HEADERS : {}),
+        ...headers,
+        'content-length': String(encoded.length),
+        etag: encoding ? `"${tag}-${encoding}"` : `"${tag}"`,
+        ...(encoding ? { 'content-encoding': encoding } : {}),
+        ...(COMPRESSIBLE.has(extname(name)) ? { vary: 'Accept-Encoding' } : {}),
       },
     });
+    const file: StaticFile = { identity: variant(body) };
+    if (COMPRESSIBLE.has(extname(name)) && body.length > 1024) {
+      file.br = variant(
+        brotliCompressSync(body, {
+          params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_SIZE_HINT]: body.length },
+        }),
+        'br',
+      );
+      file.gzip = variant(gzipSync(body, { level: 9 }), 'gzip');
+    }
+    files.set(url, file);
   }
   return files;
+}
+
+/** The variant the client accepts: brotli, then gzip, else as it is (q=0 refuses an encoding). */
+function negotiate(file: StaticFile, accept: string | undefined): Variant {
+  if (!accept || !file.br || !file.gzip) return file.identity;
+  const accepted = new Set(
+    accept
+      .split(',')
+      .map((part) => part.trim().toLowerCase().split(';'))
+      .filter(([, q]) => !/^\s*q=0(?:\.0*)?\s*$/.test(q ?? ''))
+      .map(([coding]) => coding),
+  );
+  if (accepted.has('br')) return file.br;
+  if (accepted.has('gzip') || accepted.has('*')) return file.gzip;
+  return file.identity;
 }
 
 const STATIC = loadStatic(CLIENT);
@@ -93,14 +136,15 @@ const server = createServer((req, res) => {
   const query = url.indexOf('?');
   const file = (method === 'GET' || method === 'HEAD') && STATIC.get(query < 0 ? url : url.slice(0, query));
   if (file) {
-    if (req.headers['if-none-match'] === file.headers.etag) {
-      const { 'content-length': _, 'content-type': __, ...validators } = file.headers;
+    const variant = negotiate(file, req.headers['accept-encoding']);
+    if (req.headers['if-none-match'] === variant.headers.etag) {
+      const { 'content-length': _, 'content-type': __, 'content-encoding': ___, ...validators } = variant.headers;
       res.writeHead(304, validators);
       res.end();
       return;
     }
-    res.writeHead(200, file.headers);
-    res.end(method === 'HEAD' ? undefined : file.body);
+    res.writeHead(200, variant.headers);
+    res.end(method === 'HEAD' ? undefined : variant.body);
     return;
   }
   void handler(req, res);

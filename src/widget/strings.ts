@@ -4,7 +4,6 @@ type Risk = 'none' | 'low' | 'medium' | 'high';
 
 const zh = {
   title: '核实这条短信是不是真的',
-  loading: '正在加载…',
   how: '用哪种方式核实？',
   byText: '粘贴短信',
   byLink: '短信里的链接',
@@ -54,7 +53,6 @@ export type Strings = typeof zh;
 
 const en: Strings = {
   title: 'Check whether this message is genuine',
-  loading: 'Loading…',
   how: 'How do you want to check?',
   byText: 'Paste the message',
   byLink: 'Link in the message',

@@ -65,6 +65,7 @@ class ZhenxinVerify extends HTMLElement {
   #out = h('div', { class: 'out', 'aria-live': 'polite' });
   #form: HTMLFormElement | null = null;
   #busy = false;
+  #ready: Promise<Settings | 'missing' | 'offline'> | null = null;
 
   connectedCallback() {
     this.#render();
@@ -99,22 +100,33 @@ class ZhenxinVerify extends HTMLElement {
     void this.#load(wrap);
   }
 
+  /**
+   * Shows the form at once and asks for the settings meanwhile (one round trip less before the
+   * reader can paste on a slow connection); a page that is not registered loses the form as
+   * soon as the answer says so, before anything could be sent.
+   */
   async #load(wrap: HTMLElement) {
     const lender = this.#lender;
     if (!/^[a-z0-9-]{1,40}$/.test(lender)) return this.#fail(this.#t.misconfigured);
-    this.#status(this.#t.loading);
-    try {
-      const response = await fetch(`${API}/api/v1/widget/${lender}`, { credentials: 'omit' });
-      if (response.status === 404) return this.#fail(this.#t.misconfigured);
-      if (!response.ok) throw new Error(String(response.status));
-      this.#settings = (await response.json()) as Settings;
-    } catch {
-      return this.#fail(this.#t.offline);
-    }
-    this.#status('');
-    if (!this.#settings.originAllowed) return this.#fail(this.#t.notHere(this.#lenderName()));
+    this.#ready = this.#fetchSettings(lender);
     this.#form = this.#buildForm();
     wrap.insertBefore(this.#form, this.#out);
+    const outcome = await this.#ready;
+    if (outcome === 'missing') this.#fail(this.#t.misconfigured);
+    else if (outcome === 'offline') this.#fail(this.#t.offline, true);
+    else if (!outcome.originAllowed) this.#fail(this.#t.notHere(this.#lenderName()));
+  }
+
+  async #fetchSettings(lender: string): Promise<Settings | 'missing' | 'offline'> {
+    try {
+      const response = await fetch(`${API}/api/v1/widget/${lender}`, { credentials: 'omit' });
+      if (response.status === 404) return 'missing';
+      if (!response.ok) return 'offline';
+      this.#settings = (await response.json()) as Settings;
+      return this.#settings;
+    } catch {
+      return 'offline';
+    }
   }
 
   #time(instant: string) {
@@ -268,6 +280,16 @@ class ZhenxinVerify extends HTMLElement {
     const body = this.#body();
     if (!body) return;
     this.#busy = true;
+    const settings = await this.#ready;
+    // Not registered here (the refusal is shown) or still unreachable: nothing is sent.
+    if (!settings || typeof settings === 'string' || !settings.originAllowed) {
+      this.#busy = false;
+      if (settings === 'offline') {
+        this.#ready = this.#fetchSettings(this.#lender); // the next try asks again
+        this.#fail(this.#t.offline, true);
+      }
+      return;
+    }
     this.#status(this.#t.checking);
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), 15_000);
