@@ -40,9 +40,29 @@ function warnSkipped(): void {
   );
 }
 
+/**
+ * The environment without libfaketime. Under `npm run test:clock` the clock under test is the
+ * server's and the test's (pages are rendered on the server, sessions are browser-session
+ * cookies); Chromium itself under libfaketime takes minutes to start, so it keeps the real clock.
+ */
+function withoutFakeTime(): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [key, value] of Object.entries(process.env)) {
+    if (value !== undefined && !key.startsWith('FAKETIME')) env[key] = value;
+  }
+  const preload = (env.LD_PRELOAD ?? '')
+    .split(/[:\s]+/)
+    .filter((lib) => lib && !lib.includes('faketime'))
+    .join(':');
+  if (preload) env.LD_PRELOAD = preload;
+  else delete env.LD_PRELOAD;
+  return env;
+}
+
 export async function launchBrowser(): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM_PATH,
+    env: withoutFakeTime(),
     args: [
       '--headless',
       '--no-sandbox',
