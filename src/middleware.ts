@@ -115,8 +115,13 @@ const cors = defineMiddleware(async (context, next) => {
   if (!CORS_PATHS.has(context.url.pathname)) return next();
   const origin = context.request.headers.get('origin');
   if (origin && (await allowedOrigins()).has(origin)) context.locals.corsOrigin = origin;
+  // Retry-After is not readable across origins unless exposed: the widget says how long to wait.
   const allow: Record<string, string> = context.locals.corsOrigin
-    ? { 'access-control-allow-origin': context.locals.corsOrigin, vary: 'Origin' }
+    ? {
+        'access-control-allow-origin': context.locals.corsOrigin,
+        'access-control-expose-headers': 'Retry-After',
+        vary: 'Origin',
+      }
     : { vary: 'Origin' };
   if (context.request.method === 'OPTIONS') {
     return new Response(null, {

@@ -126,6 +126,15 @@ for (const dialect of dialects) {
         const refused = await preflight(origin);
         expect(refused.headers.get('access-control-allow-origin'), origin).toBeNull();
       }
+      const allowedCheck = await fetch(`${server.url}/api/v1/verify`, {
+        method: 'POST',
+        headers: { origin: REGISTERED, 'content-type': 'application/json' },
+        body: JSON.stringify({ lender: 'demo', text: '【青禾消费金融】请把欠款转入安全账户' }),
+      });
+      expect(allowedCheck.status).toBe(200);
+      expect(allowedCheck.headers.get('access-control-allow-origin')).toBe(REGISTERED);
+      // so the widget can read how long to wait after a 429
+      expect(allowedCheck.headers.get('access-control-expose-headers')).toBe('Retry-After');
       const check = await fetch(`${server.url}/api/v1/verify`, {
         method: 'POST',
         headers: { origin: STRANGER, 'content-type': 'application/json' },

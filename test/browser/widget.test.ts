@@ -209,6 +209,43 @@ describeWithBrowser('the verification widget on a lender’s site', (browser) =>
     await context.close();
   });
 
+  it('gives a plain message with the hotline when offline or throttled, never a blank box', async () => {
+    const { context, page } = await newPage(browser(), NARROW);
+    await page.goto(`${registeredUrl}/`);
+    await widget(page).locator('textarea').waitFor();
+    await page.route(`${site.url}/api/v1/verify`, (route) =>
+      route.fulfill({
+        status: 429,
+        // as the server answers a registered origin (test/api/widget-http.test.ts checks those headers)
+        headers: {
+          'retry-after': '42',
+          'access-control-allow-origin': registeredUrl,
+          'access-control-expose-headers': 'Retry-After',
+          'content-type': 'application/json',
+        },
+        body: JSON.stringify({ error: { code: 'rate_limited', message: 'too many checks' } }),
+      }),
+    );
+    await widget(page).locator('textarea').fill(SCAM);
+    await widget(page).getByRole('button', { name: '核实' }).click();
+    const alert = widget(page).getByRole('alert');
+    await expect(alert.textContent()).resolves.toContain('请 42 秒后再试');
+    await expect(alert.textContent()).resolves.toContain('400-186-5533');
+    await page.unroute(`${site.url}/api/v1/verify`);
+    await context.setOffline(true);
+    await widget(page).getByRole('button', { name: '核实' }).click();
+    await expect.poll(() => alert.textContent()).toContain('现在连不上核实服务');
+    await expect(alert.textContent()).resolves.toContain('400-186-5533');
+    // the form stays, so the reader can try again once back online
+    await expect(widget(page).locator('textarea').inputValue()).resolves.toBe(SCAM);
+    await screenshot(page, 'widget-320px-offline');
+    await context.setOffline(false);
+    await widget(page).getByRole('button', { name: '核实' }).click();
+    await widget(page).locator('[data-verdict]').waitFor();
+    await expect(widget(page).locator('[data-verdict]').getAttribute('data-risk')).resolves.toBe('high');
+    await context.close();
+  });
+
   it('has no accessibility violations inside or around it', async () => {
     // axe is injected, so this page runs without its CSP; the journeys above keep it.
     const { context, page } = await newPage(browser(), NARROW, AXE_CONTEXT);
