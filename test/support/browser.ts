@@ -90,7 +90,8 @@ export function describeWithBrowser(name: string, body: (browser: () => Browser)
     return;
   }
   if (!chromiumAvailable) warnSkipped();
-  describe.skipIf(!chromiumAvailable)(name, () => {
+  // A journey is a dozen page loads: it gets twice the 30 s a single test gets.
+  describe.skipIf(!chromiumAvailable)(name, { timeout: 60_000 }, () => {
     let browser: Browser | undefined;
     beforeAll(async () => {
       browser = await launchBrowser();
