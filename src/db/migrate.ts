@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { type Kysely, PostgresAdapter, sql } from 'kysely';
 import { type Migration, type MigrationResultSet, Migrator } from 'kysely/migration';
 import * as initial from './migrations/2026-11-24-0001-initial.ts';
 import * as reminders from './migrations/2026-11-24-0002-reminders.ts';
@@ -31,8 +31,22 @@ export const migrations: Record<string, Migration> = {
   '2026-11-24-0011-session-credential': sessionCredential,
 };
 
+/**
+ * On PostgreSQL the migrator's own tables live in the connection's schema, named explicitly:
+ * without it Kysely looks for them in every schema, so a fresh schema (each test run's) could
+ * find another schema's table, skip creating its own and fail ("kysely_migration_lock does not
+ * exist"), at random.
+ */
 export async function migrateToLatest(db: Kysely<Database>): Promise<MigrationResultSet> {
-  const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } });
+  const schema =
+    db.getExecutor().adapter instanceof PostgresAdapter
+      ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(db)).rows[0]?.schema
+      : undefined;
+  const migrator = new Migrator({
+    db,
+    provider: { getMigrations: async () => migrations },
+    ...(schema ? { migrationTableSchema: schema } : {}),
+  });
   const result = await migrator.migrateToLatest();
   if (result.error) throw result.error;
   return result;

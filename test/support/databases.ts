@@ -51,7 +51,6 @@ export async function createTestDatabase(
   await admin.close();
   const url = `${postgresUrl}${postgresUrl.includes('?') ? '&' : '?'}schema=${schema}`;
   const connection = openDatabase(url);
-  await migrateToLatest(connection.db);
   const close = connection.close;
   connection.close = async () => {
     await close();
@@ -59,6 +58,13 @@ export async function createTestDatabase(
     await sql`drop schema if exists ${sql.id(schema)} cascade`.execute(dropper.db);
     await dropper.close();
   };
+  try {
+    await migrateToLatest(connection.db);
+  } catch (error) {
+    // a run that fails here still leaves no schema behind
+    await connection.close();
+    throw error;
+  }
   return { dialect, url, connection };
 }
 
