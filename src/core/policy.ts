@@ -21,17 +21,28 @@ const rateString = (what: string, max: number) =>
   z
     .string()
     .refine(isDecimalString, { message: `${what} must be a decimal string such as "0.0005"` })
-    .refine((value) => Number(value) <= max, { message: `${what} must be at most ${max}` });
+    .refine((value) => Number(value) <= max, { message: `${what} must be at most ${max}` })
+    .meta({ description: `A decimal string, at most ${max}.` });
 
 /** Validates a policy override as sent by a lender: every field optional, nothing unknown. */
 export const moneyPolicyOverrideSchema = z.strictObject({
-  graceDays: z.int().min(0).max(365).optional(),
-  penaltyDailyRate: rateString('penaltyDailyRate', 0.01).optional(),
-  penaltyAnnualCap: rateString('penaltyAnnualCap', 3.65).optional(),
+  graceDays: z
+    .int()
+    .min(0)
+    .max(365)
+    .meta({ examples: [3] })
+    .optional(),
+  penaltyDailyRate: rateString('penaltyDailyRate', 0.01)
+    .meta({ examples: ['0.0005'] })
+    .optional(),
+  penaltyAnnualCap: rateString('penaltyAnnualCap', 3.65)
+    .meta({ examples: ['0.24'] })
+    .optional(),
   timeZone: z
     .string()
     .max(64)
     .refine(isTimeZone, { message: 'timeZone must be an IANA time zone such as "Asia/Shanghai"' })
+    .meta({ description: 'An IANA time zone.', examples: ['Asia/Shanghai'] })
     .optional(),
 });
 

@@ -1,4 +1,5 @@
 import { accountEn, accountZh } from './catalogues/account.ts';
+import { developersEn, developersZh } from './catalogues/developers.ts';
 import { reliefEn, reliefZh } from './catalogues/relief.ts';
 import { staffEn, staffZh } from './catalogues/staff.ts';
 import type { Locale } from './locale.ts';
@@ -127,6 +128,7 @@ const zh = {
   ...staffZh,
   ...accountZh,
   ...reliefZh,
+  ...developersZh,
 } as const;
 
 export type MessageKey = keyof typeof zh;
@@ -272,6 +274,7 @@ const en: Record<MessageKey, string> = {
   ...staffEn,
   ...accountEn,
   ...reliefEn,
+  ...developersEn,
 };
 
 const catalogues: Record<Locale, Record<MessageKey, string>> = { 'zh-CN': zh, en };

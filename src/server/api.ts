@@ -3,12 +3,13 @@ import { authenticateApiKey } from '../auth/api-keys.ts';
 import { DomainError, ValidationError } from '../core/errors.ts';
 import type { LenderProfile } from '../core/lender.ts';
 import { findLenderById } from '../db/repositories/lenders.ts';
+import type { ApiError } from '../services/api-responses.ts';
 import { database } from './context.ts';
 import { log } from './log.ts';
 
 /** Shared plumbing of the JSON API routes: one error shape, bodies read safely, keys checked. */
 
-const MAX_JSON_BYTES = 64 * 1024;
+export const MAX_JSON_BYTES = 64 * 1024;
 
 export function json(body: unknown, status = 200, headers: Record<string, string> = {}): Response {
   return new Response(JSON.stringify(body), {
@@ -21,10 +22,11 @@ export function errorResponse(
   status: number,
   code: string,
   message: string,
-  extra: Record<string, string> = {},
+  extra: Pick<ApiError['error'], 'field'> = {},
   headers: Record<string, string> = {},
 ) {
-  return json({ error: { code, message, ...extra } }, status, headers);
+  const body: ApiError = { error: { code, message, ...extra } };
+  return json(body, status, headers);
 }
 
 /** Runs a route body; domain errors become their 4xx, anything else a logged, opaque 500. */
@@ -33,7 +35,7 @@ export async function handle(context: APIContext, work: () => Promise<Response>)
     return await work();
   } catch (error) {
     if (error instanceof DomainError) {
-      const extra: Record<string, string> = error.field ? { field: error.field } : {};
+      const extra = error.field ? { field: error.field } : {};
       const headers: Record<string, string> =
         error.status === 401 ? { 'www-authenticate': 'Bearer realm="zhenxin"' } : {};
       return errorResponse(error.status, error.code, error.message, extra, headers);

@@ -14,12 +14,17 @@ let ready: Promise<Limiters> | undefined;
 
 function limiters(): Promise<Limiters> {
   ready ??= connection()
-    .then((c) => createLimiters({ checksPerMinute: PUBLIC_CHECKS_PER_MINUTE ?? 30, pool: c.pool }))
+    .then((c) => createLimiters({ checksPerMinute: checksPerMinute(), pool: c.pool }))
     .catch((error: unknown) => {
       ready = undefined; // the next request tries again
       throw error;
     });
   return ready;
+}
+
+/** Public checks allowed per client address per minute (POST /api/v1/verify, /verify, /r/<token>). */
+export function checksPerMinute(): number {
+  return PUBLIC_CHECKS_PER_MINUTE ?? 30;
 }
 
 /** Spends one point; the seconds to wait when the key is over budget, else null. */

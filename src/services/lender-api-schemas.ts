@@ -14,15 +14,20 @@ export const externalIdSchema = z
   .regex(
     /^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/,
     'must be 1–64 letters, digits, ".", "_", ":" or "-", starting with a letter or digit',
-  );
+  )
+  .meta({ description: "An id from the lender's own system.", examples: ['B100', 'L100'] });
 
-export const isoDateSchema = z.string().refine(isIsoDate, { message: 'must be a real date written YYYY-MM-DD' });
+export const isoDateSchema = z
+  .string()
+  .refine(isIsoDate, { message: 'must be a real date written YYYY-MM-DD' })
+  .meta({ format: 'date', description: "A calendar date in the lender's time zone.", examples: ['2026-03-01'] });
 
 const amount = (what: string) =>
   z
     .int({ error: `${what} must be a whole number of minor units (fen), e.g. 150000 for ¥1,500.00` })
     .min(0, { error: `${what} must not be negative` })
-    .max(MAX_AMOUNT, { error: `${what} is too large` });
+    .max(MAX_AMOUNT, { error: `${what} is too large` })
+    .meta({ description: "In the currency's minor unit (fen for CNY).", examples: [150_000] });
 
 /** Accepts "zh", "zh-CN", "zh-Hans", "en", "en-GB"…; stores one of the supported locales. */
 export const localeSchema = z
@@ -33,11 +38,19 @@ export const localeSchema = z
     if (locale) return locale;
     ctx.addIssue({ code: 'custom', message: 'must be "zh-CN" or "en"' });
     return z.NEVER;
-  });
+  })
+  .meta({ description: 'The reminder language: "zh-CN" or "en" ("zh", "zh-Hans", "en-GB"… are understood).' });
 
 export const borrowerBodySchema = z.strictObject({
   name: z.string().trim().min(1, { error: 'must not be empty' }).max(100),
-  phone: z.string({ error: 'must be a phone number written as text, e.g. "+86 138 1234 5678"' }).min(1).max(40),
+  phone: z
+    .string({ error: 'must be a phone number written as text, e.g. "+86 138 1234 5678"' })
+    .min(1)
+    .max(40)
+    .meta({
+      description: 'A mobile number in any common written form; stored E.164.',
+      examples: ['0086 138 1234 5678'],
+    }),
   locale: localeSchema.optional(),
   /** Whether the lender has itself verified the number (default true: lenders verify at onboarding). */
   phoneVerified: z.boolean().optional(),
@@ -49,7 +62,10 @@ export const instalmentSchema = z
 
 export const loanBodySchema = z.strictObject({
   borrower: externalIdSchema,
-  currency: z.string().refine(isCurrency, { message: 'must be an ISO 4217 code such as "CNY"' }),
+  currency: z
+    .string()
+    .refine(isCurrency, { message: 'must be an ISO 4217 code such as "CNY"' })
+    .meta({ description: 'An ISO 4217 code.', examples: ['CNY'] }),
   instalments: z.array(instalmentSchema).min(1, { error: 'at least one instalment is needed' }).max(120),
   policy: moneyPolicyOverrideSchema.optional(),
 });
@@ -61,7 +77,8 @@ export const repaymentBodySchema = z.strictObject({
     .string()
     .min(1)
     .max(128)
-    .regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces'),
+    .regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces')
+    .meta({ description: 'Your reference for this payment: the same key again returns the first answer.' }),
 });
 
 export const balanceQuerySchema = z.strictObject({ asOf: isoDateSchema.optional() });

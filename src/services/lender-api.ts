@@ -32,6 +32,15 @@ import {
 } from '../db/repositories/loans.ts';
 import { listRequests } from '../db/repositories/requests.ts';
 import type { BorrowerRow, Database, LoanRow, PhoneNumberRow } from '../db/schema.ts';
+import type {
+  Balance,
+  Borrower,
+  Loan,
+  PhoneNotApplied,
+  ReliefRequest,
+  ReliefRequestList,
+  RepaymentReceipt,
+} from './api-responses.ts';
 import {
   balanceQuerySchema,
   borrowerBodySchema,
@@ -49,26 +58,10 @@ export interface Actor {
   ip: string | null;
 }
 
-export interface BorrowerView {
-  externalId: string;
-  name: string;
-  phone: string | null;
-  phoneVerified: boolean;
-  /** Who gave the current number: 'lender' (this API) or 'borrower' (changed and verified by code). */
-  phoneSource: string | null;
-  /** When the current number became current. */
-  phoneSince: string | null;
-  locale: string;
-  createdAt: string;
-  updatedAt: string;
-}
-
-/** Present when a PUT offered a number the borrower had replaced themselves: it is not restored. */
-export interface PhoneNotApplied {
-  phone: string;
-  reason: 'changed_by_borrower';
-  changedAt: string;
-}
+/** The answers' shapes come from api-responses.ts, which the OpenAPI document is generated from. */
+export type BorrowerView = Borrower;
+export type LoanView = Loan;
+export type BalanceView = Balance;
 
 function borrowerView(borrower: BorrowerRow, phone: PhoneNumberRow | undefined): BorrowerView {
   return {
@@ -177,16 +170,6 @@ export async function putBorrower(
       return { created, borrower: borrowerView(borrower, current) };
     }),
   );
-}
-
-export interface LoanView {
-  externalId: string;
-  borrower: string;
-  currency: string;
-  instalments: { dueDate: string; principal: number; interest: number }[];
-  policy: MoneyPolicy;
-  createdAt: string;
-  updatedAt: string;
 }
 
 export async function putLoan(
@@ -318,25 +301,6 @@ async function refuseScheduleBelowRepayments(
   }
 }
 
-export interface BalanceView {
-  loan: string;
-  asOf: string;
-  currency: string;
-  principal: number;
-  interest: number;
-  penalty: number;
-  total: number;
-  daysOverdue: number;
-  instalments: {
-    dueDate: string;
-    principal: number;
-    interest: number;
-    penalty: number;
-    status: string;
-    daysOverdue: number;
-  }[];
-}
-
 export function toBalanceView(loan: LoanRow, balance: LoanBalance): BalanceView {
   return {
     loan: loan.external_id,
@@ -395,7 +359,7 @@ export async function getBalance(
 
 export interface RepaymentAnswer {
   status: number;
-  body: unknown;
+  body: RepaymentReceipt;
   replayed: boolean;
 }
 
@@ -411,7 +375,7 @@ export async function postRepayment(
     db.transaction().execute(async (trx) => {
       const state = await loadLoan(trx, lender, externalId, { lock: true });
       const earlier = await findRepaymentByKey(trx, state.loan.id, input.idempotencyKey);
-      if (earlier) return { status: 201, body: JSON.parse(earlier.response) as unknown, replayed: true };
+      if (earlier) return { status: 201, body: JSON.parse(earlier.response) as RepaymentReceipt, replayed: true };
 
       const all = [...state.repayments, { amount: input.amount, paidOn: input.paidOn }];
       const latest =
@@ -437,7 +401,7 @@ export async function postRepayment(
       const asOfPayment = computeBalance(state.terms, all, state.policy, input.paidOn);
       // Sorted by date then arrival, and nothing later than paidOn counts: the new repayment is the last one.
       const mine = asOfPayment.repayments.at(-1);
-      const answer = {
+      const answer: RepaymentReceipt = {
         loan: state.loan.external_id,
         amount: input.amount,
         paidOn: input.paidOn,
@@ -467,7 +431,11 @@ export async function postRepayment(
   );
 }
 
-export async function getRequests(db: Kysely<Database>, lender: LenderProfile, query: Record<string, string>) {
+export async function getRequests(
+  db: Kysely<Database>,
+  lender: LenderProfile,
+  query: Record<string, string>,
+): Promise<ReliefRequestList> {
   const { status } = parseInput(requestsQuerySchema, query);
   const rows = await listRequests(db, lender.id, status);
   return {
@@ -475,11 +443,12 @@ export async function getRequests(db: Kysely<Database>, lender: LenderProfile, q
       id: r.id,
       loan: r.loan_external_id,
       borrower: r.borrower_external_id,
-      kind: r.kind,
-      status: r.status,
-      terms: JSON.parse(r.terms) as unknown,
+      // The columns hold only what the relief service writes (NewRequest's kind and status).
+      kind: r.kind as ReliefRequest['kind'],
+      status: r.status as ReliefRequest['status'],
+      terms: JSON.parse(r.terms) as ReliefRequest['terms'],
       // The schedule the borrower agreed to (or, once approved, the one set), when made here.
-      schedule: r.quote ? (JSON.parse(r.quote) as { schedule: unknown }).schedule : null,
+      schedule: r.quote ? (JSON.parse(r.quote) as { schedule: ReliefRequest['schedule'] }).schedule : null,
       reason: r.reason_category,
       createdAt: r.created_at,
       decidedAt: r.decided_at,

@@ -3,9 +3,10 @@ import { NotFoundError } from '../core/errors.ts';
 import { slugSchema } from '../core/lender.ts';
 import { findLenderBySlug, listLendersCached } from '../db/repositories/lenders.ts';
 import type { Database } from '../db/schema.ts';
+import type { PublicLenderProfile } from './api-responses.ts';
 
 /** The public profile (CONTRACT.md): what a borrower may trust, nothing internal. */
-export async function publicLenderProfile(db: Kysely<Database>, slug: string) {
+export async function publicLenderProfile(db: Kysely<Database>, slug: string): Promise<PublicLenderProfile> {
   const lender = slugSchema.safeParse(slug).success ? await findLenderBySlug(db, slug) : undefined;
   if (!lender) throw new NotFoundError('lender', `no lender "${slug.slice(0, 40)}"`);
   return {

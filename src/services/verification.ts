@@ -16,6 +16,7 @@ import {
   type SentMessage,
 } from '../db/repositories/messages.ts';
 import type { Database } from '../db/schema.ts';
+import type { VerifyAnswer } from './api-responses.ts';
 
 /**
  * "Did they really send this?" — a link, a reference code (with the phone's last four digits) or a
@@ -91,15 +92,9 @@ export function readVerifyForm(
   }
   return { body: Object.keys(problems).length === 0 ? body : null, problems };
 }
-export type Verdict = 'genuine' | 'not_sent' | 'expired';
-
-export interface VerifyAnswer {
-  verdict: Verdict;
-  risk: Risk;
-  indicators: Array<{ id: string; severity: string; evidence: string; explanation: string }>;
-  message?: { lender: string; sentAt: string; maskedPhone: string };
-  official: { name: string; domains: string[]; hotlines: string[] } | null;
-}
+/** The API's answer; its shape is the schema the OpenAPI document is generated from. */
+export type { VerifyAnswer };
+export type Verdict = VerifyAnswer['verdict'];
 
 /** The full result, for pages that highlight signs in place and show the matched message. */
 export interface Verification {

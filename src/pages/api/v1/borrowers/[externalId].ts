@@ -1,6 +1,7 @@
 import type { APIRoute } from 'astro';
 import { clientIp, handle, json, methodNotAllowed, readJson, requireLender } from '../../../../server/api.ts';
 import { database } from '../../../../server/context.ts';
+import type { BorrowerPutAnswer } from '../../../../services/api-responses.ts';
 import { getBorrower, putBorrower } from '../../../../services/lender-api.ts';
 
 export const GET: APIRoute = (context) =>
@@ -22,7 +23,7 @@ export const PUT: APIRoute = (context) =>
     );
     // A number the borrower replaced themselves is not restored: the answer says so beside the
     // borrower as we hold them.
-    const answer = result.phoneNotApplied
+    const answer: BorrowerPutAnswer = result.phoneNotApplied
       ? { ...result.borrower, phoneNotApplied: result.phoneNotApplied }
       : result.borrower;
     return json(answer, result.created ? 201 : 200);
