@@ -15,6 +15,7 @@ import {
   reliefRequestSchema,
   repaymentReceiptSchema,
   verifyAnswerSchema,
+  widgetSettingsSchema,
 } from '../services/api-responses.ts';
 import {
   balanceQuerySchema,
@@ -124,6 +125,7 @@ const responseSchemas = {
   ApiError: apiErrorSchema,
   VerifyAnswer: verifyAnswerSchema,
   LenderProfile: publicLenderProfileSchema,
+  WidgetSettings: widgetSettingsSchema,
   MoneyPolicy: moneyPolicySchema,
   Borrower: borrowerSchema,
   BorrowerPutAnswer: borrowerPutAnswerSchema,
@@ -783,6 +785,57 @@ export function buildOpenApiDocument(settings: OpenApiSettings): JsonObject {
             }),
           },
           ...errors('BadRequest', 'CrossSiteRefused', 'NotFound', 'PayloadTooLarge', 'UnsupportedMediaType'),
+        },
+      },
+    },
+    '/api/v1/widget/{slug}': {
+      get: {
+        operationId: 'getWidgetSettings',
+        tags: ['Public'],
+        summary: 'What the embeddable widget needs first',
+        description:
+          'Read by `<zhenxin-verify>` when it starts: the lender’s name and hotlines (for every message it shows) and whether the page it runs on is a registered widget origin. Public data: any page may read it (`Access-Control-Allow-Origin: *`, no credentials). Register origins with `cli lender set <slug>`.',
+        parameters: [
+          pathParameter('slug', slugSchema, 'The lender’s slug.'),
+          {
+            name: 'Origin',
+            in: 'header',
+            required: false,
+            description: 'Sent by the browser; compared exactly with the lender’s registered origins.',
+            schema: { type: 'string', examples: ['https://qinghe-xf.cn'] },
+          },
+        ],
+        responses: {
+          '200': {
+            description: 'The widget’s settings for the asking page.',
+            headers: { 'Access-Control-Allow-Origin': { schema: { type: 'string', const: '*' } } },
+            content: jsonContent(ref('schemas', 'WidgetSettings'), {
+              registered: {
+                value: {
+                  slug: 'demo',
+                  name: '青禾消费金融（演示）',
+                  nameEn: 'Qinghe Consumer Finance (demo)',
+                  hotlines: ['400-186-5533'],
+                  domains: ['qinghe-xf.cn', 'app.qinghe-xf.cn'],
+                  timeZone: 'Asia/Shanghai',
+                  originAllowed: true,
+                },
+              },
+            }),
+          },
+          ...errors('NotFound'),
+        },
+      },
+      options: {
+        operationId: 'widgetSettingsPreflight',
+        tags: ['Public'],
+        summary: 'CORS preflight',
+        parameters: [pathParameter('slug', slugSchema, 'The lender’s slug.')],
+        responses: {
+          '204': {
+            description: 'Any origin may read the settings.',
+            headers: { 'Access-Control-Allow-Origin': { schema: { type: 'string', const: '*' } } },
+          },
         },
       },
     },

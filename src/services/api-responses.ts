@@ -140,6 +140,21 @@ export const publicLenderProfileSchema = z.strictObject({
 
 export type PublicLenderProfile = z.output<typeof publicLenderProfileSchema>;
 
+export const widgetSettingsSchema = z.strictObject({
+  slug: z.string().meta({ examples: ['demo'] }),
+  name: z.string(),
+  nameEn: z.string(),
+  hotlines: z.array(z.string()).meta({ description: 'Shown in every refusal and error message of the widget.' }),
+  domains: z.array(z.string()),
+  timeZone: z.string().meta({ description: 'The lender’s IANA time zone, for showing when a message was sent.' }),
+  originAllowed: z.boolean().meta({
+    description:
+      'Whether the page asking (its `Origin` header) is one of the lender’s registered widget origins, compared exactly. True when no Origin was sent (this site’s own pages).',
+  }),
+});
+
+export type WidgetSettings = z.output<typeof widgetSettingsSchema>;
+
 // ── lender API ────────────────────────────────────────────────────────────────────────────
 
 export const borrowerSchema = z.strictObject({

@@ -3,7 +3,7 @@ import { NotFoundError } from '../core/errors.ts';
 import { slugSchema } from '../core/lender.ts';
 import { findLenderBySlug, listLendersCached } from '../db/repositories/lenders.ts';
 import type { Database } from '../db/schema.ts';
-import type { PublicLenderProfile } from './api-responses.ts';
+import type { PublicLenderProfile, WidgetSettings } from './api-responses.ts';
 
 /** The public profile (CONTRACT.md): what a borrower may trust, nothing internal. */
 export async function publicLenderProfile(db: Kysely<Database>, slug: string): Promise<PublicLenderProfile> {
@@ -36,7 +36,11 @@ export async function lendersForDirectory(db: Kysely<Database>) {
  * The widget's settings for a page on `origin` (null when the browser sent none: the widget on
  * this site's own pages). `originAllowed` is whether POST /api/v1/verify will accept that page.
  */
-export async function widgetSettings(db: Kysely<Database>, slug: string, origin: string | null) {
+export async function widgetSettings(
+  db: Kysely<Database>,
+  slug: string,
+  origin: string | null,
+): Promise<WidgetSettings> {
   const lenders = slugSchema.safeParse(slug).success ? await listLendersCached(db) : [];
   const lender = lenders.find((l) => l.slug === slug);
   if (!lender) throw new NotFoundError('lender', `no lender "${slug.slice(0, 40)}"`);

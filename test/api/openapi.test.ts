@@ -89,6 +89,7 @@ describe('the OpenAPI document', () => {
       '/api/v1/openapi.json',
       '/api/v1/requests',
       '/api/v1/verify',
+      '/api/v1/widget/{slug}',
     ]);
   });
 
@@ -113,7 +114,7 @@ describe('the OpenAPI document', () => {
             $ref: '#/components/schemas/ApiError',
           });
         }
-        const lenderApi = template.startsWith('/api/v1/') && !/verify|lenders|openapi/.test(template);
+        const lenderApi = template.startsWith('/api/v1/') && !/verify|lenders|widget|openapi/.test(template);
         expect(operation.security, label).toEqual(lenderApi ? [{ apiKey: [] }] : undefined);
         if (lenderApi) expect(Object.keys(operation.responses as JsonObject), label).toContain('401');
       }
@@ -341,6 +342,30 @@ for (const dialect of dialects) {
         headers: { 'content-type': 'application/json' },
       });
       expect(notJson.json.error).toMatchObject({ code: 'invalid_json', field: 'body' });
+    });
+
+    it('the widget’s settings, for a registered page and another, and a lender that does not exist', async () => {
+      const registered = await call('GET', '/api/v1/widget/{slug}', {
+        withKey: false,
+        headers: { origin: 'https://qinghe-xf.cn' },
+      });
+      expect(registered.json.originAllowed).toBe(true);
+      const stranger = await call('GET', '/api/v1/widget/{slug}', {
+        withKey: false,
+        headers: { origin: 'https://evil.example' },
+      });
+      expect(stranger.json.originAllowed).toBe(false);
+      expect(
+        (await call('GET', '/api/v1/widget/{slug}', { withKey: false, path: '/api/v1/widget/no-such-lender' })).status,
+      ).toBe(404);
+      expect(
+        (
+          await call('OPTIONS', '/api/v1/widget/{slug}', {
+            withKey: false,
+            headers: { origin: 'https://evil.example' },
+          })
+        ).status,
+      ).toBe(204);
     });
 
     it('the lender profile, and a lender that does not exist', async () => {
