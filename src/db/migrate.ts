@@ -11,6 +11,7 @@ import * as codeLocks from './migrations/2026-11-24-0008-code-locks.ts';
 import * as phoneReplacedBy from './migrations/2026-11-24-0009-phone-replaced-by.ts';
 import * as rateLimits from './migrations/2026-11-24-0010-rate-limits.ts';
 import * as sessionCredential from './migrations/2026-11-24-0011-session-credential.ts';
+import * as scamItemWithdrawals from './migrations/2026-12-05-0001-scam-item-withdrawals.ts';
 import type { Database } from './schema.ts';
 
 /**
@@ -29,6 +30,7 @@ export const migrations: Record<string, Migration> = {
   '2026-11-24-0009-phone-replaced-by': phoneReplacedBy,
   '2026-11-24-0010-rate-limits': rateLimits,
   '2026-11-24-0011-session-credential': sessionCredential,
+  '2026-12-05-0001-scam-item-withdrawals': scamItemWithdrawals,
 };
 
 export async function migrateToLatest(db: Kysely<Database>): Promise<MigrationResultSet> {
