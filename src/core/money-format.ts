@@ -21,13 +21,20 @@ export function formatMoney(minor: number, currency: string, locale: 'zh-CN' | '
   return `${sign}${currency} ${number}`;
 }
 
+const MONTH_NAMES = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
 /** "2026-11-09" → "11月9日" / "9 Nov". */
 export function formatShortDate(date: string, locale: 'zh-CN' | 'en'): string {
   const month = Number(date.slice(5, 7));
   const day = Number(date.slice(8, 10));
   if (locale === 'zh-CN') return `${month}月${day}日`;
-  const names = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-  return `${day} ${names[month - 1]}`;
+  return `${day} ${MONTH_NAMES[month - 1]}`;
+}
+
+/** "2026-11-09" → "2026年11月9日" / "9 Nov 2026": a date that may lie in another year. */
+export function formatFullDate(date: string, locale: 'zh-CN' | 'en'): string {
+  const year = Number(date.slice(0, 4));
+  return locale === 'zh-CN' ? `${year}年${formatShortDate(date, locale)}` : `${formatShortDate(date, locale)} ${year}`;
 }
 
 /** The amount as a screen reader should say it: "3000.50元" / "3,000.50 yuan" (no "¥", which some read as "yen"). */

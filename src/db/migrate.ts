@@ -11,6 +11,7 @@ import * as codeLocks from './migrations/2026-11-24-0008-code-locks.ts';
 import * as phoneReplacedBy from './migrations/2026-11-24-0009-phone-replaced-by.ts';
 import * as rateLimits from './migrations/2026-11-24-0010-rate-limits.ts';
 import * as sessionCredential from './migrations/2026-11-24-0011-session-credential.ts';
+import * as scamItemWithdrawals from './migrations/2026-12-05-0001-scam-item-withdrawals.ts';
 import type { Database } from './schema.ts';
 
 /**
@@ -29,25 +30,29 @@ export const migrations: Record<string, Migration> = {
   '2026-11-24-0009-phone-replaced-by': phoneReplacedBy,
   '2026-11-24-0010-rate-limits': rateLimits,
   '2026-11-24-0011-session-credential': sessionCredential,
+  '2026-12-05-0001-scam-item-withdrawals': scamItemWithdrawals,
 };
 
-/**
- * On PostgreSQL the migrator's own tables live in the connection's schema, named explicitly:
- * without it Kysely looks for them in every schema, so a fresh schema (each test run's) could
- * find another schema's table, skip creating its own and fail ("kysely_migration_lock does not
- * exist"), at random.
- */
 export async function migrateToLatest(db: Kysely<Database>): Promise<MigrationResultSet> {
-  const schema =
-    db.getExecutor().adapter instanceof PostgresAdapter
-      ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(db)).rows[0]?.schema
-      : undefined;
   const migrator = new Migrator({
     db,
     provider: { getMigrations: async () => migrations },
-    ...(schema ? { migrationTableSchema: schema } : {}),
+    ...(await migrationTableSchema(db)),
   });
   const result = await migrator.migrateToLatest();
   if (result.error) throw result.error;
   return result;
+}
+
+/**
+ * On PostgreSQL, the schema the connection works in (its search path). Without it the migrator
+ * takes a migration table in any schema of the database for its own: with two schemas migrating
+ * at once (a `?schema=` deployment beside another, or parallel test runs), one skips creating its
+ * lock table and then fails to find it.
+ */
+async function migrationTableSchema(db: Kysely<Database>): Promise<{ migrationTableSchema?: string }> {
+  if (!(db.getExecutor().adapter instanceof PostgresAdapter)) return {};
+  const { rows } = await sql<{ schema: string | null }>`select current_schema() as schema`.execute(db);
+  const schema = rows[0]?.schema;
+  return schema ? { migrationTableSchema: schema } : {};
 }

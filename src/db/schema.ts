@@ -252,6 +252,21 @@ export interface ScamReportItemsTable {
   kind: string;
   value: string;
   created_at: Instant;
+  /** Set when staff withdrew this confirmation: the item no longer counts from this report. */
+  withdrawal_id: string | null;
+}
+
+export interface ScamItemWithdrawalsTable {
+  id: string;
+  kind: string;
+  value: string;
+  /** The lender whose reports were withdrawn (staff limited to one lender); null: every lender's. */
+  lender_id: string | null;
+  staff_id: string;
+  reason: string;
+  /** How many report items it withdrew. */
+  reports: number;
+  created_at: Instant;
 }
 
 export interface CodeLocksTable {
@@ -288,6 +303,7 @@ export interface Database {
   dev_sms_outbox: DevSmsOutboxTable;
   scam_reports: ScamReportsTable;
   scam_report_items: ScamReportItemsTable;
+  scam_item_withdrawals: ScamItemWithdrawalsTable;
   code_locks: CodeLocksTable;
 }
 

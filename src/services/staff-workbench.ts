@@ -13,6 +13,7 @@ import { recordAudit } from '../db/repositories/audit.ts';
 import { listLendersCached } from '../db/repositories/lenders.ts';
 import { findMessageRecipient } from '../db/repositories/messages.ts';
 import {
+  forgetConfirmedItems,
   insertScamReport,
   listRecentReports,
   listReportedItems,
@@ -291,6 +292,8 @@ export async function recordScamReport(
     );
     return reportId;
   });
+  // Its domains and numbers are confirmed now: this process's next check must not wait for the cache.
+  forgetConfirmedItems();
   return { id, items };
 }
 

@@ -17,6 +17,7 @@ import {
 } from '../db/repositories/messages.ts';
 import type { Database } from '../db/schema.ts';
 import type { VerifyAnswer } from './api-responses.ts';
+import { reportedIndex } from './scam-intelligence.ts';
 
 /**
  * "Did they really send this?" — a link, a reference code (with the phone's last four digits) or a
@@ -194,7 +195,9 @@ export async function verify(
     };
   }
 
-  const result = checkText(checked, officials, asked ? { lender: asked.slug } : {});
+  // Every domain and number staff confirmed in a scam report, whichever lender's report it was.
+  const reported = await reportedIndex(db);
+  const result = checkText(checked, officials, asked ? { lender: asked.slug, reported } : { reported });
   const indicators = [...extra, ...result.indicators];
   const claimed = asked ?? lenders.find((l) => l.slug === result.claimedLender) ?? null;
   // An altered copy of a real reminder is decisive whatever else the text says.

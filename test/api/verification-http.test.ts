@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createStaffUser } from '../../src/services/staff-accounts.ts';
 import { announcePostgresSkip, createTestDatabase, dialects, type TestDatabase } from '../support/databases.ts';
 import { seedDemoAndSendReminders } from '../support/demo-site.ts';
 import { type RunningServer, startServer } from '../support/server.ts';
@@ -169,6 +170,91 @@ for (const dialect of dialects) {
       expect(await paddedCode.text()).toContain('id="code-error"');
       const ok = await post({ method: 'text', text: genuine });
       expect(await ok.text()).toContain('是真的：这条短信是青禾消费金融（演示）发出的');
+    });
+
+    it('shows a domain staff confirmed in a scam report to every check, until they withdraw it', async () => {
+      await createStaffUser(database.connection.db, 'support@zhenxin.example', 'staff password 2026');
+      const form = (path: string, fields: Record<string, string>, cookie = '', headers: Record<string, string> = {}) =>
+        fetch(`${server.url}${path}`, {
+          method: 'POST',
+          redirect: 'manual',
+          headers: {
+            'content-type': 'application/x-www-form-urlencoded',
+            origin: server.url,
+            'sec-fetch-site': 'same-origin',
+            cookie,
+            ...headers,
+          },
+          body: new URLSearchParams(fields).toString(),
+        });
+      const signedIn = await form('/staff/sign-in', {
+        email: 'support@zhenxin.example',
+        password: 'staff password 2026',
+      });
+      const cookie =
+        (signedIn.headers.getSetCookie().find((c) => c.startsWith('__Host-zx-staff=')) ?? '').split(';')[0] ?? '';
+      expect(cookie).not.toBe('');
+      // A check that names no lender, in other words than the reported message.
+      const probe = { text: 'Your account is locked. Sign in at https://secure.qhxf-help.top/login to keep it.' };
+      const reportedSign = async () =>
+        (
+          (await (await api(probe, { 'accept-language': 'en' })).json()).indicators as Array<Record<string, string>>
+        ).find((i) => i.id === 'reported_scam');
+      expect(await reportedSign()).toBeUndefined();
+
+      const reported = await form(
+        '/staff',
+        {
+          action: 'report',
+          text: '【青禾消费金融】您的账户将被冻结，请访问 https://pay.qhxf-help.top/unfreeze 处理。',
+          tags: 'lookalike_link',
+        },
+        cookie,
+      );
+      expect(reported.status).toBe(200);
+      const sign = await reportedSign();
+      expect(sign).toMatchObject({ id: 'reported_scam', severity: 'high', evidence: 'qhxf-help.top' });
+      expect(sign?.explanation).toMatch(/reported once since \d{1,2} [A-Z][a-z]{2} \d{4}/);
+      expect((await (await api(probe)).json()).risk).toBe('high');
+
+      const item = 'domain:qhxf-help.top';
+      const crossSite = await form('/staff/reports', { item, reason: 'reported by mistake' }, cookie, {
+        origin: 'https://evil.example',
+        'sec-fetch-site': 'cross-site',
+      });
+      expect(crossSite.status).toBe(403);
+      const noReason = await form('/staff/reports', { item, reason: '  ' }, cookie);
+      expect(noReason.status).toBe(400);
+      const noReasonHtml = await noReason.text();
+      expect(noReasonHtml).toMatch(/<title>错误：/);
+      expect(noReasonHtml).toContain('href="#reason"');
+      expect(noReasonHtml).toContain('id="reason-error"');
+      expect(noReasonHtml).toMatch(/<option value="domain:qhxf-help\.top" selected/);
+      const unknown = await form('/staff/reports', { item: 'domain:never-reported.top', reason: 'kept text' }, cookie);
+      expect(unknown.status).toBe(409);
+      const unknownHtml = await unknown.text();
+      expect(unknownHtml).toContain('href="#item"');
+      expect(unknownHtml).toContain('>kept text</textarea>');
+      const badKind = await form('/staff/reports', { item: 'phone:123', reason: 'x' }, cookie);
+      expect(badKind.status).toBe(400);
+      expect(await badKind.text()).toContain('href="#item"');
+      // none of those changed anything
+      expect(await reportedSign()).toMatchObject({ evidence: 'qhxf-help.top' });
+
+      const withdrawn = await form('/staff/reports', { item, reason: 'reported by mistake' }, cookie);
+      expect(withdrawn.status).toBe(303);
+      expect(withdrawn.headers.get('location')).toBe('/staff/reports?withdrawn=yes');
+      expect(await reportedSign()).toBeUndefined();
+      const csv = await fetch(`${server.url}/staff/reports.csv`, { headers: { cookie } });
+      expect(await csv.text()).not.toContain('qhxf-help.top');
+      const audit = await database.connection.db
+        .selectFrom('audit_log')
+        .select('details')
+        .where('action', '=', 'staff.scam_item_withdrawn')
+        .execute();
+      expect(audit.map((a) => JSON.parse(a.details))).toEqual([
+        expect.objectContaining({ kind: 'domain', item: 'qhxf-help.top', reason: 'reported by mistake' }),
+      ]);
     });
 
     it('limits how fast one client may check', async () => {

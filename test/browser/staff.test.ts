@@ -12,7 +12,8 @@ import {
 import { type DemoSite, startDemoSite } from '../support/demo-site.ts';
 
 // A support agent's journey: sign in, check a forwarded scam, record it with tags, see it on
-// the takedown list, check a genuine reminder (recipient masked), sign out. Phone width first.
+// the takedown list (and, on the desktop, withdraw it), check a genuine reminder (recipient
+// masked), sign out. Phone width first.
 
 const PASSWORD = 'agent password 2026';
 const SCAM =
@@ -94,6 +95,22 @@ describeWithBrowser('support staff workbench in a browser', (browser) => {
       expect(await row.textContent()).toContain('仿冒网址');
       await expectAccessible(page);
       await screenshot(page, `staff-reports-${name}`);
+
+      if (name === 'desktop') {
+        // Withdrawing a mistaken confirmation: the row's link chooses it, a reason is required.
+        await Promise.all([page.waitForLoadState('load'), row.getByRole('link', { name: /撤销确认/ }).click()]);
+        expect(await page.getByLabel('要撤销的域名或号码').inputValue()).toBe('domain:qinghe-xf.top');
+        await Promise.all([page.waitForLoadState('load'), page.getByRole('button', { name: '撤销确认' }).click()]);
+        await expect.poll(() => page.locator('.error-summary').textContent()).toContain('请写明撤销原因');
+        expect(await page.getByLabel('要撤销的域名或号码').inputValue()).toBe('domain:qinghe-xf.top');
+        await expectAccessible(page);
+        await screenshot(page, 'staff-withdraw-error-desktop');
+        await page.getByLabel('撤销原因').fill('演示：误报');
+        await Promise.all([page.waitForLoadState('load'), page.getByRole('button', { name: '撤销确认' }).click()]);
+        await expect.poll(() => page.locator('.notice-ok').textContent()).toContain('已撤销');
+        expect(await page.locator('table.data tbody tr', { hasText: 'qinghe-xf.top' }).count()).toBe(0);
+        await expectAccessible(page);
+      }
 
       // A genuine reminder: who it went to, masked.
       await Promise.all([page.waitForLoadState('load'), page.getByRole('link', { name: '核实短信' }).click()]);

@@ -3,6 +3,7 @@ import { type CheckContext, type Evidence, INDICATORS, type IndicatorDefinition,
 import { editDistance } from './lookalike.ts';
 import { type NormalizedText, normalize, originalSpan, wholeCharacters } from './normalize.ts';
 import { hostFacts, indexLender, judgeHost, type LenderIndex } from './officials.ts';
+import { REPORTED_SCAM, type ReportedIndex } from './reported.ts';
 import type { CheckResult, Indicator, OfficialContacts, Risk, Severity, Span } from './types.ts';
 
 /**
@@ -14,7 +15,11 @@ import type { CheckResult, Indicator, OfficialContacts, Risk, Severity, Span } f
 export interface CheckOptions {
   /** The lender the reader says the text is from (slug); otherwise it is worked out from the text. */
   lender?: string;
+  /** Domains and numbers confirmed in scam reports (see indexReported): each one found is a decisive sign. */
+  reported?: ReportedIndex;
 }
+
+const DEFINITIONS: readonly IndicatorDefinition[] = [...INDICATORS, REPORTED_SCAM];
 
 const SEVERITY_RANK: Record<Severity, number> = { low: 1, medium: 2, high: 3 };
 const MAX_EVIDENCE_PER_INDICATOR = 32;
@@ -35,8 +40,17 @@ export function checkText(
     const facts = hostFacts(url.unicodeHost, extracted.urlNotes[i]?.userinfo ?? '');
     return { facts, verdict: judgeHost(facts, lenders) };
   });
-  const context: CheckContext = { norm, extracted, lender: claimed, lenders, urls, obfuscated: [] };
-  const indicators = runIndicators(context, INDICATORS);
+  const context: CheckContext = {
+    norm,
+    extracted,
+    lender: claimed,
+    lenders,
+    urls,
+    obfuscated: [],
+    everyLender: all,
+    reported: options.reported ?? null,
+  };
+  const indicators = runIndicators(context, DEFINITIONS);
   return {
     normalized: norm.text,
     extraction: extracted.extraction,
@@ -69,8 +83,9 @@ export function runIndicators(context: CheckContext, definitions: readonly Indic
     for (let k = 0; k < evidences.length && k < MAX_EVIDENCE_PER_INDICATOR; k++) {
       const evidence = evidences[k] as Evidence;
       const [start, end] = wholeCharacters(norm, evidence.start, evidence.end);
-      const text = norm.text.slice(start, end).trim();
-      if (!text) continue;
+      const found = norm.text.slice(start, end).trim();
+      if (!found) continue;
+      const text = evidence.text ?? found;
       const span = originalSpan(norm, start, end);
       const severity = evidence.severity ?? definition.severity;
       const decisive = evidence.decisive ?? definition.decisive;

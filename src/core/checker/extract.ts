@@ -201,6 +201,11 @@ function national(digits: string): { kind: PhoneKind; e164: string | null } | nu
   return null;
 }
 
+/** A service number (400/800, 95xxx, 106…, 100xx/123xx) as dialled: a company's line, never a person's. */
+export function isServiceNumber(digits: string): boolean {
+  return national(digits)?.kind === 'service';
+}
+
 interface Reading {
   kind: PhoneKind | 'account';
   e164: string | null;

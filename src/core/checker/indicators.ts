@@ -8,6 +8,7 @@ import {
   RISKY_TLDS,
   SHORTENERS,
 } from './officials.ts';
+import type { ReportedIndex } from './reported.ts';
 import type { Severity } from './types.ts';
 
 /**
@@ -26,6 +27,8 @@ export interface Evidence {
   severity?: Severity;
   decisive?: boolean;
   explanation?: Explanation;
+  /** The evidence to show instead of the text in the range: a reported domain names the domain, not the link's host as written. */
+  text?: string;
 }
 
 export interface UrlFacts {
@@ -44,6 +47,10 @@ export interface CheckContext {
   urls: UrlFacts[];
   /** Normalised ranges of phrases found only after taking out obfuscating separators. */
   obfuscated: Array<[number, number]>;
+  /** Every lender on the service, whichever the text claims: what any of them owns is never a reported scam item. */
+  everyLender: readonly LenderIndex[];
+  /** Domains and numbers support staff confirmed in scam reports, when the caller knows them. */
+  reported: ReportedIndex | null;
 }
 
 export interface IndicatorDefinition {
@@ -150,7 +157,7 @@ function officialList(lenders: readonly LenderIndex[]): string {
 }
 
 /** The host as written, with any "official.cn@" disguise in front of it. */
-function hostEvidence(context: CheckContext, i: number, extra: Partial<Evidence> = {}): Evidence {
+export function hostEvidence(context: CheckContext, i: number, extra: Partial<Evidence> = {}): Evidence {
   const note = context.extracted.urlNotes[i];
   if (!note) return { start: 0, end: 0, ...extra };
   const start = note.userinfo ? note.hostStart - note.userinfo.length - 1 : note.hostStart;
@@ -170,7 +177,7 @@ function eachUrl(context: CheckContext, pick: (url: UrlFacts, i: number) => Part
 // Numbers ------------------------------------------------------------------------------------
 
 /** Public numbers anyone may be told to call: the anti-fraud line, regulators, government and carrier hotlines. */
-const PUBLIC_NUMBERS = new Set([
+export const PUBLIC_NUMBERS: ReadonlySet<string> = new Set([
   '96110',
   '12381',
   '12321',

@@ -86,7 +86,10 @@ export interface Indicator {
   severity: Severity;
   /** A decisive sign (money to an account, a code, screen sharing, a confusable official domain) makes risk high. */
   decisive: boolean;
-  /** The suspicious part, as found in the text (a domain, a number, a phrase). */
+  /**
+   * The suspicious part, as found in the text (a domain, a number, a phrase); for `reported_scam`,
+   * the domain or number as it was reported (its spans mark where the text carries it).
+   */
   evidence: string;
   /** Plain-words explanation, in both languages. */
   explanation: { 'zh-CN': string; en: string };

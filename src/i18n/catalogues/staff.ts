@@ -66,6 +66,26 @@ export const staffZh = {
   'staff.reports.empty': '还没有举报。',
   'staff.reports.recent': '最近的举报',
   'staff.reports.by': '{email} 记录于 {at}',
+  'staff.reports.action': '操作',
+  'staff.reports.withdraw': '撤销确认',
+  'staff.withdraw.title': '撤销误报的确认',
+  'staff.withdraw.lead':
+    '下架清单里的每个域名和号码，都会在所有贷款机构的核实结果中显示为“已被举报的诈骗”。如果某一项是误报（例如借款人本人的号码或正规网站），请在这里撤销；以后再有人举报，它会重新生效。',
+  'staff.withdraw.scope': '您只能撤销本机构举报中的这一项；其他机构的举报仍然有效。',
+  'staff.withdraw.item': '要撤销的域名或号码',
+  'staff.withdraw.choose': '请选择',
+  'staff.withdraw.option': '{value}（{kind}，{count} 次举报）',
+  'staff.withdraw.reason': '撤销原因',
+  'staff.withdraw.reasonHint': '简短说明，最多 200 个字，例如：借款人本人的号码被误报。不要写入完整手机号或身份证号。',
+  'staff.withdraw.submit': '撤销确认',
+  'staff.withdraw.error.item': '请选择要撤销的域名或号码',
+  'staff.withdraw.error.notListed': '这一项不在您可以撤销的下架清单中（可能已经被撤销）',
+  'staff.withdraw.error.reason': '请写明撤销原因',
+  'staff.withdraw.error.reasonLong': '撤销原因不能超过 200 个字',
+  'staff.withdraw.done': '已撤销：这一项不再显示为诈骗迹象，也已移出下架清单。',
+  'staff.withdraw.donePartly': '已撤销本机构的举报。其他机构的举报仍确认这一项，所以它仍会显示为诈骗迹象。',
+  'staff.withdraw.history': '最近的撤销',
+  'staff.withdraw.by': '{email} 于 {at} 撤销（{count} 次举报）',
 } as const;
 
 export const staffEn: Record<keyof typeof staffZh, string> = {
@@ -138,4 +158,27 @@ export const staffEn: Record<keyof typeof staffZh, string> = {
   'staff.reports.empty': 'No reports yet.',
   'staff.reports.recent': 'Recent reports',
   'staff.reports.by': 'Recorded by {email} at {at}',
+  'staff.reports.action': 'Action',
+  'staff.reports.withdraw': 'Withdraw',
+  'staff.withdraw.title': 'Withdraw a mistaken confirmation',
+  'staff.withdraw.lead':
+    'Every domain and number on the takedown list is shown as a reported scam in every lender’s checks. If one was reported by mistake (a borrower’s own number, a genuine website), withdraw it here; a later report confirms it again.',
+  'staff.withdraw.scope': 'You withdraw only your lender’s reports of it; other lenders’ reports still count.',
+  'staff.withdraw.item': 'Domain or number to withdraw',
+  'staff.withdraw.choose': 'Choose one',
+  'staff.withdraw.option': '{value} ({kind}, {count} reports)',
+  'staff.withdraw.reason': 'Why it is withdrawn',
+  'staff.withdraw.reasonHint':
+    'A short reason, at most 200 characters, for example: the borrower’s own number, reported by mistake. No full phone or ID numbers.',
+  'staff.withdraw.submit': 'Withdraw confirmation',
+  'staff.withdraw.error.item': 'Choose the domain or number to withdraw',
+  'staff.withdraw.error.notListed':
+    'That is not on the takedown list you can withdraw from (it may already be withdrawn)',
+  'staff.withdraw.error.reason': 'Say why the confirmation is withdrawn',
+  'staff.withdraw.error.reasonLong': 'The reason must be at most 200 characters',
+  'staff.withdraw.done': 'Withdrawn: it is no longer shown as a scam sign and is off the takedown list.',
+  'staff.withdraw.donePartly':
+    'Your lender’s reports of it are withdrawn. Other lenders’ reports still confirm it, so it is still shown as a scam sign.',
+  'staff.withdraw.history': 'Recent withdrawals',
+  'staff.withdraw.by': 'Withdrawn by {email} at {at} ({count} reports)',
 };
