@@ -11,6 +11,9 @@ export default defineConfig({
     // Hooks start servers, browsers and databases; two minutes is several times what they take.
     hookTimeout: 120_000,
     teardownTimeout: 20_000,
+    // expect.poll waits for something the test does not control the speed of (a page loading
+    // after a click, a background send): its 1 s default failed journeys on a loaded machine.
+    expect: { poll: { timeout: 15_000 } },
     pool: 'forks',
   },
 });

@@ -24,9 +24,9 @@ describeEachDialect('reminder schedule', (get) => {
     );
     expect(results).toHaveLength(0);
     await vi.advanceTimersByTimeAsync(5 * 60_000);
-    await vi.waitFor(() => expect(results).toHaveLength(1));
+    await vi.waitFor(() => expect(results).toHaveLength(1), { timeout: 20_000 });
     await vi.advanceTimersByTimeAsync(5 * 60_000);
-    await vi.waitFor(() => expect(results).toHaveLength(2));
+    await vi.waitFor(() => expect(results).toHaveLength(2), { timeout: 20_000 });
     stop();
     await vi.advanceTimersByTimeAsync(30 * 60_000);
     expect(results).toEqual([
