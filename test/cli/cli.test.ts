@@ -1,8 +1,8 @@
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../support/cli.ts';
 import { announcePostgresSkip, createTestDatabase, dialects, type TestDatabase } from '../support/databases.ts';
 
 // The operator CLI as CONTRACT.md describes it, run as a separate process like an operator would.
@@ -27,31 +27,25 @@ for (const dialect of dialects) {
       rmSync(dir, { recursive: true, force: true });
     });
 
-    const cli = (args: string[], input?: string) => {
-      const result = spawnSync(process.execPath, ['src/cli/main.ts', ...args], {
-        encoding: 'utf8',
-        env: { ...process.env, DATABASE_URL: database.url, SMS_PROVIDER: 'dev' },
-        ...(input === undefined ? {} : { input }),
-      });
-      return { status: result.status, stdout: result.stdout, stderr: result.stderr };
-    };
-    const json = (args: string[], input?: string) => {
-      const result = cli([...args, '--json'], input);
+    const cli = (args: string[], input?: string) =>
+      runCli(args, { DATABASE_URL: database.url, SMS_PROVIDER: 'dev' }, input);
+    const json = async (args: string[], input?: string) => {
+      const result = await cli([...args, '--json'], input);
       expect(result.stderr).toBe('');
       expect(result.status).toBe(0);
       return JSON.parse(result.stdout);
     };
 
-    it('seeds the demo idempotently', () => {
-      const first = json(['seed-demo']);
+    it('seeds the demo idempotently', async () => {
+      const first = await json(['seed-demo']);
       expect(first).toMatchObject({ lender: 'demo', borrowersCreated: 22 });
       expect(first.anchorDate).toMatch(/^\d{4}-\d{2}-\d{2}$/);
       TODAY = first.anchorDate;
-      expect(json(['seed-demo'])).toMatchObject({ borrowersCreated: 0, borrowersKept: 22 });
+      expect(await json(['seed-demo'])).toMatchObject({ borrowersCreated: 0, borrowersKept: 22 });
     });
 
-    it('plans at 23:30 local time: nothing is eligible, every loan says quiet_hours', () => {
-      const plan = json(['reminders', 'plan', '--now', `${TODAY}T23:30:00+08:00`, '--lender', 'demo']);
+    it('plans at 23:30 local time: nothing is eligible, every loan says quiet_hours', async () => {
+      const plan = await json(['reminders', 'plan', '--now', `${TODAY}T23:30:00+08:00`, '--lender', 'demo']);
       expect(plan).toHaveLength(23);
       for (const decision of plan) {
         expect(Object.keys(decision)).toEqual(
@@ -62,15 +56,15 @@ for (const dialect of dialects) {
       }
     });
 
-    it('runs at 10:00, sends into the dev outbox, and a second run the same day sends nothing new', () => {
-      const plan = json(['reminders', 'plan', '--now', `${TODAY}T10:00:00+08:00`]);
+    it('runs at 10:00, sends into the dev outbox, and a second run the same day sends nothing new', async () => {
+      const plan = await json(['reminders', 'plan', '--now', `${TODAY}T10:00:00+08:00`]);
       const eligible = plan.filter((d: { eligible: boolean }) => d.eligible).map((d: { loan: string }) => d.loan);
       expect(eligible).toHaveLength(11);
       expect(plan.find((d: { loan: string }) => d.loan === 'L011').reasons).toEqual(['phone_unreachable']);
 
-      const run = json(['reminders', 'run', '--now', `${TODAY}T10:00:00+08:00`]);
+      const run = await json(['reminders', 'run', '--now', `${TODAY}T10:00:00+08:00`]);
       expect(run).toMatchObject({ loans: 23, eligible: 11, queued: 11, dispatch: { sent: 11, failed: 0 } });
-      const outbox = json(['outbox']);
+      const outbox = await json(['outbox']);
       expect(outbox).toHaveLength(11);
       for (const sms of outbox) {
         expect(Object.keys(sms).sort()).toEqual(['createdAt', 'id', 'status', 'text', 'to']);
@@ -78,45 +72,48 @@ for (const dialect of dialects) {
         expect(sms.text).toMatch(/^【青禾消费金融】/);
         expect(sms.status).toBe('sent');
       }
-      const again = json(['reminders', 'run', '--now', `${TODAY}T10:30:00+08:00`]);
+      const again = await json(['reminders', 'run', '--now', `${TODAY}T10:30:00+08:00`]);
       expect(again).toMatchObject({ queued: 0, dispatch: { sent: 0 } });
-      expect(json(['outbox'])).toHaveLength(11);
+      expect(await json(['outbox'])).toHaveLength(11);
     });
 
-    it('refuses an invalid policy with the field, and keeps the old one', () => {
-      const bad = cli(['policy', 'set', 'demo'], '{"reminders":{"contactWindow":{"start":"21:00","end":"08:00"}}}');
+    it('refuses an invalid policy with the field, and keeps the old one', async () => {
+      const bad = await cli(
+        ['policy', 'set', 'demo'],
+        '{"reminders":{"contactWindow":{"start":"21:00","end":"08:00"}}}',
+      );
       expect(bad.status).toBe(2);
       expect(bad.stderr).toContain('reminders.contactWindow.end: the contact window must end after it starts');
-      const negative = cli(['policy', 'set', 'demo'], '{"reminders":{"weeklyCap":-3}}');
+      const negative = await cli(['policy', 'set', 'demo'], '{"reminders":{"weeklyCap":-3}}');
       expect(negative.status).toBe(2);
       expect(negative.stderr).toContain('reminders.weeklyCap');
-      expect(json(['policy', 'show', 'demo']).reminders).toMatchObject({
+      expect((await json(['policy', 'show', 'demo'])).reminders).toMatchObject({
         contactWindow: { start: '08:00', end: '21:00' },
         weeklyCap: 3,
       });
-      const ok = cli(['policy', 'set', 'demo', '--json'], '{"reminders":{"weeklyCap":4}}');
+      const ok = await cli(['policy', 'set', 'demo', '--json'], '{"reminders":{"weeklyCap":4}}');
       expect(ok.status).toBe(0);
       expect(JSON.parse(ok.stdout).reminders.weeklyCap).toBe(4);
-      expect(json(['policy', 'show', 'demo']).reminders.weeklyCap).toBe(4);
+      expect((await json(['policy', 'show', 'demo'])).reminders.weeklyCap).toBe(4);
     });
 
-    it('sets the relief policy: plan terms and extension limits, refusing invalid ones', () => {
-      expect(json(['policy', 'show', 'demo']).relief.plan.terms).toEqual([3, 6, 12]);
-      const bad = cli(['policy', 'set', 'demo'], '{"relief":{"plan":{"terms":[1]}}}');
+    it('sets the relief policy: plan terms and extension limits, refusing invalid ones', async () => {
+      expect((await json(['policy', 'show', 'demo'])).relief.plan.terms).toEqual([3, 6, 12]);
+      const bad = await cli(['policy', 'set', 'demo'], '{"relief":{"plan":{"terms":[1]}}}');
       expect(bad.status).toBe(2);
       expect(bad.stderr).toContain('relief.plan.terms[0]');
-      const ok = cli(
+      const ok = await cli(
         ['policy', 'set', 'demo', '--json'],
         '{"relief":{"plan":{"terms":[6,12],"monthlyRate":"0.008"},"extension":{"maxDays":20}}}',
       );
       expect(ok.status).toBe(0);
-      const relief = json(['policy', 'show', 'demo']).relief;
+      const relief = (await json(['policy', 'show', 'demo'])).relief;
       expect(relief.plan).toMatchObject({ terms: [6, 12], monthlyRate: '0.008', minBalance: 50_000 });
       expect(relief.extension).toMatchObject({ maxDays: 20, feeRate: '0.01' });
     });
 
-    it('previews templates with their length and SMS segments', () => {
-      const previews = json(['templates', 'preview', '--lender', 'demo', '--locale', 'zh-CN']);
+    it('previews templates with their length and SMS segments', async () => {
+      const previews = await json(['templates', 'preview', '--lender', 'demo', '--locale', 'zh-CN']);
       expect(previews.map((p: { key: string }) => p.key)).toEqual(['gentle.zh-CN', 'firm.zh-CN', 'final.zh-CN']);
       for (const p of previews) {
         expect(p.encoding).toBe('UCS-2');
@@ -125,7 +122,10 @@ for (const dialect of dialects) {
     });
 
     it('manages staff accounts: create for a lender, new password, disable and enable', async () => {
-      const created = json(['staff', 'create', 'desk@qinghe-xf.cn', '--lender', 'demo'], 'a long enough password\n');
+      const created = await json(
+        ['staff', 'create', 'desk@qinghe-xf.cn', '--lender', 'demo'],
+        'a long enough password\n',
+      );
       expect(created).toMatchObject({ email: 'desk@qinghe-xf.cn', lender: 'demo' });
       const disabledAt = async () =>
         (
@@ -135,21 +135,27 @@ for (const dialect of dialects) {
             .where('email', '=', 'desk@qinghe-xf.cn')
             .executeTakeFirstOrThrow()
         ).disabled_at;
-      expect(json(['staff', 'disable', 'desk@qinghe-xf.cn'])).toEqual({ email: 'desk@qinghe-xf.cn', disabled: true });
+      expect(await json(['staff', 'disable', 'desk@qinghe-xf.cn'])).toEqual({
+        email: 'desk@qinghe-xf.cn',
+        disabled: true,
+      });
       expect(await disabledAt()).not.toBeNull();
-      expect(json(['staff', 'enable', 'desk@qinghe-xf.cn'])).toEqual({ email: 'desk@qinghe-xf.cn', disabled: false });
+      expect(await json(['staff', 'enable', 'desk@qinghe-xf.cn'])).toEqual({
+        email: 'desk@qinghe-xf.cn',
+        disabled: false,
+      });
       expect(await disabledAt()).toBeNull();
-      expect(cli(['staff', 'password', 'desk@qinghe-xf.cn'], 'another long password\n').status).toBe(0);
-      const unknownLender = cli(
+      expect((await cli(['staff', 'password', 'desk@qinghe-xf.cn'], 'another long password\n')).status).toBe(0);
+      const unknownLender = await cli(
         ['staff', 'create', 'x@qinghe-xf.cn', '--lender', 'nobody'],
         'a long enough password\n',
       );
       expect(unknownLender.status).not.toBe(0);
       expect(unknownLender.stderr).toContain('nobody');
-      const short = cli(['staff', 'password', 'desk@qinghe-xf.cn'], 'short\n');
+      const short = await cli(['staff', 'password', 'desk@qinghe-xf.cn'], 'short\n');
       expect(short.status).not.toBe(0);
       expect(short.stderr).toContain('password');
-      const usage = cli(['staff', 'delete', 'desk@qinghe-xf.cn']);
+      const usage = await cli(['staff', 'delete', 'desk@qinghe-xf.cn']);
       expect(usage.status).toBe(2);
       expect(usage.stderr).toContain('staff disable|enable');
     });
@@ -193,20 +199,20 @@ for (const dialect of dialects) {
         .insertInto('rate_limits')
         .values({ key: 'verify:10.0.0.1', points: 3, expire: now.getTime() - 1 })
         .execute();
-      expect(json(['purge', '--now', now.toISOString()])).toEqual({ codes: 1, sessions: 1, rateLimits: 1 });
+      expect(await json(['purge', '--now', now.toISOString()])).toEqual({ codes: 1, sessions: 1, rateLimits: 1 });
       const codes = await db.selectFrom('one_time_codes').select('id').where('id', 'like', 'code-%').execute();
       expect(codes.map((c) => c.id)).toEqual(['code-recent']);
-      expect(json(['purge', '--now', now.toISOString()])).toEqual({ codes: 0, sessions: 0, rateLimits: 0 });
-      const future = cli(['purge', '--now', new Date(Date.now() + 86_400_000).toISOString()]);
+      expect(await json(['purge', '--now', now.toISOString()])).toEqual({ codes: 0, sessions: 0, rateLimits: 0 });
+      const future = await cli(['purge', '--now', new Date(Date.now() + 86_400_000).toISOString()]);
       expect(future.status).toBe(2);
       expect(future.stderr).toContain('future');
     });
 
-    it('rejects a --now without an offset and an unknown command with a usage message', () => {
-      const noOffset = cli(['reminders', 'plan', '--now', '2026-11-24T10:00:00']);
+    it('rejects a --now without an offset and an unknown command with a usage message', async () => {
+      const noOffset = await cli(['reminders', 'plan', '--now', '2026-11-24T10:00:00']);
       expect(noOffset.status).toBe(2);
       expect(noOffset.stderr).toContain('--now must be an ISO-8601 instant with an offset');
-      const unknown = cli(['frobnicate']);
+      const unknown = await cli(['frobnicate']);
       expect(unknown.status).toBe(2);
       expect(unknown.stderr).toContain('unknown command');
     });
