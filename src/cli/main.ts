@@ -13,6 +13,7 @@ import { DEMO_BORROWERS } from '../services/demo-data.ts';
 import { seedDemo } from '../services/demo-seed.ts';
 import { purgeExpired } from '../services/housekeeping.ts';
 import { updateLenderPolicy } from '../services/lender-policy.ts';
+import type { LenderSettings } from '../services/lenders.ts';
 import { createStaffUser, setStaffDisabled, setStaffPassword } from '../services/staff-accounts.ts';
 import { cliConfig } from './config.ts';
 import {
@@ -46,6 +47,9 @@ const USAGE = `usage: npm run --silent cli -- <command> [--json]
                               plans, queues the reminders and dispatches them
   reminders dispatch          sends what the outbox holds (resumes after a crash)
   outbox                      every SMS sent or tried through the development provider
+  lender create               register a lender from its whole profile (JSON on stdin)
+  lender show <slug>          the lender's profile: signature, domains, hotlines, channels, widget origins
+  lender set <slug>           change the profile with a partial JSON on stdin ({"widgetOrigins":[…]})
   policy show|set <lender>    the lender's money, reminder and relief policy; set reads a JSON change on stdin
   templates preview [--lender <slug>] [--stage …] [--locale …]
                               rendered reminder texts with length and SMS segments
@@ -61,6 +65,26 @@ function parseJson(input: string): unknown {
   } catch {
     throw new UsageError('stdin: not valid JSON');
   }
+}
+
+/** What an operator reads after `lender create|show|set` without --json. */
+function formatSettings(settings: LenderSettings): string {
+  const list = (items: readonly string[]) => items.join(', ') || '(none)';
+  const channels = settings.repaymentChannels.map((c) => `${c.kind}: ${c.label} — ${c.detail}`);
+  return [
+    `${settings.slug} — ${settings.name} / ${settings.nameEn}`,
+    `  signature       【${settings.smsSignature}】`,
+    `  domains         ${list(settings.domains)}`,
+    `  short links     ${settings.shortLinkDomain}`,
+    `  hotlines        ${list(settings.hotlines.map((h) => (h.hours ? `${h.number} (${h.hours})` : h.number)))}`,
+    `  repayment       ${channels.join('\n                  ')}`,
+    `  widget origins  ${list(settings.widgetOrigins)}`,
+  ].join('\n');
+}
+
+async function readStdinJson(prompt: string): Promise<unknown> {
+  if (process.stdin.isTTY) console.error(`${prompt} (then Enter, Ctrl-D):`);
+  return parseJson(await text(process.stdin));
 }
 
 function parseNow(value: string | undefined): Date {
@@ -243,6 +267,35 @@ async function main(argv: string[]): Promise<number> {
         return 0;
       });
     }
+    case 'lender': {
+      const [action, slug, extra] = rest;
+      const usage =
+        'usage: lender create  (the whole profile as JSON on stdin)\n       lender show <slug>\n       lender set <slug>  (a partial change as JSON on stdin, e.g. {"widgetOrigins":["https://help.lender.cn"]})';
+      if (extra !== undefined || !['create', 'show', 'set'].includes(action ?? '')) throw new UsageError(usage);
+      if ((action === 'create') !== (slug === undefined)) throw new UsageError(usage);
+      const input =
+        action === 'create'
+          ? await readStdinJson('the lender profile as JSON')
+          : action === 'set'
+            ? await readStdinJson('the change as JSON')
+            : undefined;
+      // Loaded here: the profile rules bring the message checker (and its dictionaries) along,
+      // which no other command needs at start-up.
+      const { changeLenderProfile, createLender, lenderSettingsView } = await import('../services/lenders.ts');
+      return withDb(async ({ db }) => {
+        await migrateToLatest(db);
+        let settings: LenderSettings;
+        if (action === 'create') settings = await createLender(db, input);
+        else if (action === 'set') settings = await changeLenderProfile(db, slug ?? '', input);
+        else {
+          const lender = await findLenderBySlug(db, slug ?? '');
+          if (!lender) throw new NotFoundError('lender', `no lender with slug "${slug}"`);
+          settings = lenderSettingsView(lender);
+        }
+        out(settings, formatSettings(settings));
+        return 0;
+      });
+    }
     case 'policy': {
       const [action, slug] = rest;
       if ((action !== 'show' && action !== 'set') || !slug) {
@@ -324,7 +377,8 @@ main(process.argv.slice(2)).then(
   },
   (error: unknown) => {
     if (error instanceof UsageError || error instanceof DatabaseUrlError) console.error(error.message);
-    else if (error instanceof DomainError) console.error(`error: ${error.message}`);
+    // A problem with a named field is reported as its message, which starts with the field's path.
+    else if (error instanceof DomainError) console.error(error.field ? error.message : `error: ${error.message}`);
     else if (error instanceof Error && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS'))
       console.error(`${error.message}\n\n${USAGE}`);
     else console.error(error);

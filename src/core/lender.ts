@@ -3,9 +3,11 @@ import type { MoneyPolicy } from './policy.ts';
 import type { ReliefPolicy } from './relief.ts';
 import type { ReminderPolicy } from './reminder-policy.ts';
 
+export const REPAYMENT_CHANNEL_KINDS = ['app', 'website', 'bank_transfer', 'counter', 'mini_program'] as const;
+
 /** What a lender tells the world is theirs: the only signature, domains and numbers to trust. */
 export interface RepaymentChannel {
-  kind: 'app' | 'website' | 'bank_transfer' | 'counter' | 'mini_program';
+  kind: (typeof REPAYMENT_CHANNEL_KINDS)[number];
   label: string;
   labelEn: string;
   /** A URL, an app name or a corporate account: never a personal one. */
@@ -16,6 +18,7 @@ export interface RepaymentChannel {
 
 export interface Hotline {
   number: string;
+  /** Opening hours as the lender writes them ("09:00–21:00"); empty when not given. */
   hours: string;
 }
 

@@ -1,5 +1,6 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { Hotline, LenderProfile, RepaymentChannel } from '../../core/lender.ts';
+import type { ProfileFields } from '../../core/lender-profile.ts';
 import { type MoneyPolicy, resolveMoneyPolicy } from '../../core/policy.ts';
 import { resolveReliefPolicy } from '../../core/relief.ts';
 import { resolveReminderPolicy } from '../../core/reminder-policy.ts';
@@ -44,9 +45,11 @@ export async function listLenders(db: Db): Promise<LenderProfile[]> {
 /**
  * Every lender, read at most once per LENDER_CACHE_MS per database: the public checks read the
  * whole list on every request, and lenders change rarely. A change made in this process is seen
- * at once; one made by another process within LENDER_CACHE_MS.
+ * at once; one made by another process (the CLI, another worker) within LENDER_CACHE_MS, which
+ * is the promise lenders are given: a new or removed widget origin, domain or hotline counts
+ * everywhere within a second, without a restart.
  */
-export const LENDER_CACHE_MS = 5_000;
+export const LENDER_CACHE_MS = 1_000;
 let generation = 0;
 const lenderCache = new WeakMap<
   Kysely<Database>,
@@ -94,4 +97,64 @@ export async function upsertLender(db: Db, profile: LenderProfile, now: string):
       .where('id', '=', existing.id)
       .execute();
   return { ...profile, id: existing.id };
+}
+
+function profileColumns(fields: Omit<ProfileFields, 'slug'>) {
+  return {
+    name: fields.name,
+    name_en: fields.nameEn,
+    sms_signature: fields.smsSignature,
+    domains: JSON.stringify(fields.domains),
+    short_link_domain: fields.shortLinkDomain,
+    hotlines: JSON.stringify(fields.hotlines),
+    repayment_channels: JSON.stringify(fields.repaymentChannels),
+    widget_origins: JSON.stringify(fields.widgetOrigins),
+  };
+}
+
+/** Inserts a new lender; a lender with the same slug makes the insert fail with a unique violation. */
+export async function insertLender(db: Db, profile: LenderProfile, now: string): Promise<void> {
+  generation++;
+  await db
+    .insertInto('lenders')
+    .values({
+      id: profile.id,
+      slug: profile.slug,
+      ...profileColumns(profile),
+      policy: JSON.stringify({ ...profile.policy, reminders: profile.reminders, relief: profile.relief }),
+      created_at: now,
+      updated_at: now,
+    })
+    .execute();
+}
+
+export async function findLenderRowBySlug(db: Db, slug: string): Promise<LenderRow | undefined> {
+  return db.selectFrom('lenders').selectAll().where('slug', '=', slug).executeTakeFirst();
+}
+
+/**
+ * Replaces a lender's profile fields (not its policies, which `policy set` changes on its own) if
+ * they are still what `read` holds; false when another writer changed them since it was read.
+ */
+export async function replaceLenderProfile(
+  db: Db,
+  read: LenderRow,
+  fields: Omit<ProfileFields, 'slug'>,
+  now: string,
+): Promise<boolean> {
+  generation++;
+  const result = await db
+    .updateTable('lenders')
+    .set({ ...profileColumns(fields), updated_at: now })
+    .where('id', '=', read.id)
+    .where('name', '=', read.name)
+    .where('name_en', '=', read.name_en)
+    .where('sms_signature', '=', read.sms_signature)
+    .where('domains', '=', read.domains)
+    .where('short_link_domain', '=', read.short_link_domain)
+    .where('hotlines', '=', read.hotlines)
+    .where('repayment_channels', '=', read.repayment_channels)
+    .where('widget_origins', '=', read.widget_origins)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
 }
