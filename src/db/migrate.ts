@@ -1,4 +1,4 @@
-import { type Kysely, PostgresAdapter, sql } from 'kysely';
+import { type DatabaseIntrospector, type Kysely, PostgresAdapter, sql } from 'kysely';
 import { type Migration, type MigrationResultSet, Migrator } from 'kysely/migration';
 import * as initial from './migrations/2026-11-24-0001-initial.ts';
 import * as reminders from './migrations/2026-11-24-0002-reminders.ts';
@@ -34,10 +34,11 @@ export const migrations: Record<string, Migration> = {
 };
 
 export async function migrateToLatest(db: Kysely<Database>): Promise<MigrationResultSet> {
+  const schema = await postgresSchema(db);
   const migrator = new Migrator({
-    db,
+    db: schema ? withScopedIntrospection(db, schema) : db,
     provider: { getMigrations: async () => migrations },
-    ...(await migrationTableSchema(db)),
+    ...(schema ? { migrationTableSchema: schema } : {}),
   });
   const result = await migrator.migrateToLatest();
   if (result.error) throw result.error;
@@ -45,14 +46,44 @@ export async function migrateToLatest(db: Kysely<Database>): Promise<MigrationRe
 }
 
 /**
- * On PostgreSQL, the schema the connection works in (its search path). Without it the migrator
- * takes a migration table in any schema of the database for its own: with two schemas migrating
- * at once (a `?schema=` deployment beside another, or parallel test runs), one skips creating its
- * lock table and then fails to find it.
+ * On PostgreSQL, the schema the connection works in (its search path). Several schemas may share
+ * one server (a `?schema=` deployment beside another, every test run's own): the migrator's
+ * tables are kept in this one, named explicitly, or Kysely takes another schema's for its own,
+ * skips creating its lock table and then fails to find it.
  */
-async function migrationTableSchema(db: Kysely<Database>): Promise<{ migrationTableSchema?: string }> {
-  if (!(db.getExecutor().adapter instanceof PostgresAdapter)) return {};
+async function postgresSchema(db: Kysely<Database>): Promise<string | undefined> {
+  if (!(db.getExecutor().adapter instanceof PostgresAdapter)) return undefined;
   const { rows } = await sql<{ schema: string | null }>`select current_schema() as schema`.execute(db);
-  const schema = rows[0]?.schema;
-  return schema ? { migrationTableSchema: schema } : {};
+  return rows[0]?.schema ?? undefined;
+}
+
+/**
+ * The migrator asks whether its schema and tables exist through Kysely's introspection, which on
+ * PostgreSQL reads every schema on the server and calls functions that resolve each one by name:
+ * a schema another process drops meanwhile made the whole migration fail ('schema "…" does not
+ * exist'). Here it looks at its own schema only, by catalog ids.
+ */
+function withScopedIntrospection(db: Kysely<Database>, schema: string): Kysely<Database> {
+  const introspection: DatabaseIntrospector = {
+    async getSchemas() {
+      const { rows } = await sql<{ name: string }>`
+        select nspname as name from pg_catalog.pg_namespace where nspname = ${schema}`.execute(db);
+      return rows;
+    },
+    async getTables() {
+      const { rows } = await sql<{ name: string; isView: boolean }>`
+        select c.relname as name, c.relkind = 'v' as "isView"
+        from pg_catalog.pg_class c join pg_catalog.pg_namespace n on n.oid = c.relnamespace
+        where n.nspname = ${schema} and c.relkind in ('r', 'p', 'v')`.execute(db);
+      return rows.map((row) => ({ ...row, schema, isForeign: false, columns: [] }));
+    },
+  };
+  return new Proxy(db, {
+    get(target, property) {
+      if (property === 'introspection') return introspection;
+      const value = Reflect.get(target, property, target);
+      // Kysely keeps its state in private fields: methods must run on the real instance.
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
 }
