@@ -1,13 +1,13 @@
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
-import { NotFoundError } from '../core/errors.ts';
+import { ConflictError, NotFoundError } from '../core/errors.ts';
 import { moneyPolicyOverrideSchema, resolveMoneyPolicy } from '../core/policy.ts';
 import { reliefPolicySchema } from '../core/relief.ts';
 import { reminderPolicyFields, reminderPolicySchema } from '../core/reminder-policy.ts';
 import { parseInput } from '../core/validation.ts';
 import { nowIso } from '../db/ids.ts';
 import { recordAudit } from '../db/repositories/audit.ts';
-import { findLenderBySlug, upsertLender } from '../db/repositories/lenders.ts';
+import { findLenderRowBySlug, replaceLenderPolicy, toLenderProfile } from '../db/repositories/lenders.ts';
 import type { Database } from '../db/schema.ts';
 
 /**
@@ -27,30 +27,37 @@ const policyChangeSchema = z.strictObject({
 
 export async function updateLenderPolicy(db: Kysely<Database>, slug: string, change: unknown, now = new Date()) {
   const input = parseInput(policyChangeSchema, change);
-  const lender = await findLenderBySlug(db, slug);
-  if (!lender) throw new NotFoundError('lender', `no lender with slug "${slug}"`);
-  const money = resolveMoneyPolicy(lender.policy, input.money);
-  const reminders = parseInput(reminderPolicySchema, { ...lender.reminders, ...input.reminders }, 'reminders');
-  const relief = parseInput(
-    reliefPolicySchema,
-    {
-      extension: { ...lender.relief.extension, ...input.relief?.extension },
-      plan: { ...lender.relief.plan, ...input.relief?.plan },
-    },
-    'relief',
-  );
-  const saved = await upsertLender(db, { ...lender, policy: money, reminders, relief }, nowIso(now));
-  await recordAudit(
-    db,
-    {
-      actorKind: 'system',
-      actorId: null,
-      action: 'lender.policy_changed',
-      subject: `lender:${lender.id}`,
-      details: { change: input },
-      ip: null,
-    },
-    nowIso(now),
-  );
-  return { money: saved.policy, reminders: saved.reminders, relief: saved.relief };
+  // Read, validate, write only if nobody changed the policy meanwhile; else again on theirs.
+  for (let attempt = 0; ; attempt++) {
+    const row = await findLenderRowBySlug(db, slug);
+    if (!row) throw new NotFoundError('lender', `no lender with slug "${slug}"`);
+    const lender = toLenderProfile(row);
+    const money = resolveMoneyPolicy(lender.policy, input.money);
+    const reminders = parseInput(reminderPolicySchema, { ...lender.reminders, ...input.reminders }, 'reminders');
+    const relief = parseInput(
+      reliefPolicySchema,
+      {
+        extension: { ...lender.relief.extension, ...input.relief?.extension },
+        plan: { ...lender.relief.plan, ...input.relief?.plan },
+      },
+      'relief',
+    );
+    const policy = JSON.stringify({ ...money, reminders, relief });
+    if (await replaceLenderPolicy(db, row, policy, nowIso(now))) {
+      await recordAudit(
+        db,
+        {
+          actorKind: 'system',
+          actorId: null,
+          action: 'lender.policy_changed',
+          subject: `lender:${lender.id}`,
+          details: { change: input },
+          ip: null,
+        },
+        nowIso(now),
+      );
+      return { money, reminders, relief };
+    }
+    if (attempt >= 2) throw new ConflictError('busy', 'the policy is being changed by someone else: try again');
+  }
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConflictError, ValidationError } from '../../src/core/errors.ts';
 import { findLenderBySlug } from '../../src/db/repositories/lenders.ts';
+import { updateLenderPolicy } from '../../src/services/lender-policy.ts';
 import { changeLenderProfile, createLender } from '../../src/services/lenders.ts';
 import { describeEachDialect } from '../support/databases.ts';
 
@@ -81,6 +82,24 @@ describeEachDialect('lender profile use cases', (get) => {
     });
     const changes = (await audit(`lender:${lender?.id}`)).filter((e) => e.action === 'lender.profile_changed');
     expect(changes.map((e) => e.details.fields).sort()).toEqual([['hotlines'], ['name'], ['widgetOrigins']]);
+  });
+
+  it('keeps a profile change and a policy change made at once (policy set writes only the policy)', async () => {
+    const { db } = get().connection;
+    await createLender(db, profile('both'), NOW);
+    await Promise.all([
+      changeLenderProfile(db, 'both', { widgetOrigins: ['https://help.both-cf.cn'] }, NOW),
+      updateLenderPolicy(db, 'both', { reminders: { dailyCap: 2 } }, NOW),
+      changeLenderProfile(db, 'both', { name: '和信消费金融（新）' }, NOW),
+      updateLenderPolicy(db, 'both', { money: { graceDays: 5 } }, NOW),
+    ]);
+    const lender = await findLenderBySlug(db, 'both');
+    expect(lender).toMatchObject({
+      widgetOrigins: ['https://help.both-cf.cn'],
+      name: '和信消费金融（新）',
+      reminders: { dailyCap: 2 },
+      policy: { graceDays: 5 },
+    });
   });
 
   it('leaves the policies alone and refuses to change them here', async () => {

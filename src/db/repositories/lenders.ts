@@ -133,6 +133,22 @@ export async function findLenderRowBySlug(db: Db, slug: string): Promise<LenderR
 }
 
 /**
+ * Replaces a lender's policies (money, reminders, relief: one JSON column) if they are still the
+ * `read` ones; false when another writer changed them since. The profile columns are not touched,
+ * so a policy change never puts back a profile that `lender set` changed meanwhile.
+ */
+export async function replaceLenderPolicy(db: Db, read: LenderRow, policy: string, now: string): Promise<boolean> {
+  generation++;
+  const result = await db
+    .updateTable('lenders')
+    .set({ policy, updated_at: now })
+    .where('id', '=', read.id)
+    .where('policy', '=', read.policy)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+/**
  * Replaces a lender's profile fields (not its policies, which `policy set` changes on its own) if
  * they are still what `read` holds; false when another writer changed them since it was read.
  */
