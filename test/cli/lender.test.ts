@@ -1,9 +1,9 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { publicLenderProfile } from '../../src/services/lenders.ts';
+import { runCli } from '../support/cli.ts';
 import { announcePostgresSkip, createTestDatabase, dialects, type TestDatabase } from '../support/databases.ts';
 
 // Lender onboarding through the operator CLI (CONTRACT.md "Lender onboarding"), run as a separate
@@ -47,24 +47,12 @@ for (const dialect of dialects) {
       rmSync(dir, { recursive: true, force: true });
     });
 
-    // Run without blocking this process (many runs on a busy machine would starve its watchdog).
     const cli = (args: string[], input?: unknown) =>
-      new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-        const child = spawn(process.execPath, ['src/cli/main.ts', ...args], {
-          env: { ...process.env, DATABASE_URL: database.url },
-        });
-        let stdout = '';
-        let stderr = '';
-        child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-          stdout += chunk;
-        });
-        child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-          stderr += chunk;
-        });
-        child.on('error', reject);
-        child.on('close', (status) => resolve({ status, stdout, stderr }));
-        child.stdin.end(input === undefined ? '' : typeof input === 'string' ? input : JSON.stringify(input));
-      });
+      runCli(
+        args,
+        { DATABASE_URL: database.url },
+        input === undefined || typeof input === 'string' ? input : JSON.stringify(input),
+      );
     const json = async (args: string[], input?: unknown) => {
       const result = await cli([...args, '--json'], input);
       expect(result.stderr).toBe('');
