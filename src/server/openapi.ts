@@ -387,6 +387,7 @@ export function buildOpenApiDocument(settings: OpenApiSettings): JsonObject {
                       evidence: '安全账户',
                       explanation:
                         '短信要你把钱转到“安全账户”、指定账户或个人账户。没有任何正规机构有“安全账户”，这是典型诈骗。',
+                      spans: [{ start: 14, end: 18 }],
                     },
                     {
                       id: 'lookalike_domain',
@@ -394,6 +395,7 @@ export function buildOpenApiDocument(settings: OpenApiSettings): JsonObject {
                       evidence: 'qinghe-xf.top',
                       explanation:
                         '这个网址冒充了官方网址：只差一两个字母、换了后缀，或用了长得一样的字符。打开它可能被骗走钱或账户。',
+                      spans: [{ start: 45, end: 58 }],
                     },
                   ],
                   official: exampleOfficial,

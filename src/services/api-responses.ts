@@ -67,6 +67,11 @@ export const verifyIndicatorSchema = z.strictObject({
   severity: z.enum(['low', 'medium', 'high']),
   evidence: z.string().meta({ description: 'The words or link in the text that show it.', examples: ['安全账户'] }),
   explanation: z.string().meta({ description: "Plain words, in the request's language (`Accept-Language`)." }),
+  spans: z.array(z.strictObject({ start: z.int().min(0), end: z.int().min(0) })).meta({
+    description:
+      'Where the sign stands in what was submitted (`text`, or `link`), as written there (full-width, Traditional, spaced out): UTF-16 offsets [start, end), as JavaScript’s `String.prototype.slice` counts them. For marking the text; `evidence` is its normalised form.',
+    examples: [[{ start: 12, end: 16 }]],
+  }),
 });
 
 export const verifyAnswerSchema = z.strictObject({

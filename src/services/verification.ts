@@ -211,6 +211,7 @@ export async function verify(
         severity: i.severity,
         evidence: i.evidence,
         explanation: i.explanation[locale],
+        spans: i.spans.map(({ start, end }) => ({ start, end })),
       })),
       official: claimed ? officialOf(claimed, locale) : null,
     },

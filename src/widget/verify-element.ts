@@ -29,6 +29,8 @@ interface Indicator {
   severity: string;
   evidence: string;
   explanation: string;
+  /** Where it stands in the submitted text, as written there. */
+  spans?: Array<{ start: number; end: number }>;
 }
 interface Answer {
   verdict: 'genuine' | 'not_sent' | 'expired';
@@ -404,11 +406,15 @@ class ZhenxinVerify extends HTMLElement {
   }
 }
 
-/** The submitted text with each sign's evidence marked where it appears as written. */
+/** The submitted text with each sign marked where it stands (its spans; else its evidence as written). */
 function marked(text: string, indicators: readonly Indicator[]): HTMLElement {
   const ranges: Array<[number, number]> = [];
   const lower = text.toLowerCase();
-  for (const { evidence } of indicators) {
+  for (const { evidence, spans } of indicators) {
+    if (spans?.length) {
+      for (const { start, end } of spans) if (start < end && end <= text.length) ranges.push([start, end]);
+      continue;
+    }
     const at = evidence ? lower.indexOf(evidence.toLowerCase()) : -1;
     if (at >= 0) ranges.push([at, at + evidence.length]);
   }

@@ -68,8 +68,13 @@ for (const dialect of dialects) {
       expect(zh.message).toBeUndefined();
       expect(zh.indicators.length).toBeGreaterThan(1);
       for (const indicator of zh.indicators) {
-        expect(Object.keys(indicator).sort()).toEqual(['evidence', 'explanation', 'id', 'severity']);
+        // CONTRACT.md's four fields, and where the sign stands in the text (an addition)
+        expect(Object.keys(indicator).sort()).toEqual(['evidence', 'explanation', 'id', 'severity', 'spans']);
         expect(indicator.explanation).toMatch(/[\u4e00-\u9fff]/);
+        expect(indicator.spans.length).toBeGreaterThan(0);
+        for (const { start, end } of indicator.spans) {
+          expect(scam.slice(start, end).replace(/\s/g, '').toLowerCase()).toBe(indicator.evidence.toLowerCase());
+        }
       }
       const en = await (await api({ text: scam }, { 'accept-language': 'en-GB,en;q=0.9' })).json();
       expect(en.indicators[0].explanation).not.toMatch(/[\u4e00-\u9fff]/);

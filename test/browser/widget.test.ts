@@ -246,6 +246,16 @@ describeWithBrowser('the verification widget on a lender’s site', (browser) =>
     await context.close();
   });
 
+  it('marks each sign where it stands in the text as written, Traditional and full-width included', async () => {
+    const { context, page } = await newPage(browser(), NARROW);
+    await page.goto(`${registeredUrl}/`);
+    await check(page, '【青禾消費金融】請將欠款轉入安全賬戶，並提供簡訊驗證碼。');
+    await expect(widget(page).locator('[data-verdict]').getAttribute('data-risk')).resolves.toBe('high');
+    const marks = await widget(page).locator('blockquote mark').allTextContents();
+    expect(marks).toEqual(expect.arrayContaining(['安全賬戶', '驗證碼']));
+    await context.close();
+  });
+
   it('has no accessibility violations inside or around it', async () => {
     // axe is injected, so this page runs without its CSP; the journeys above keep it.
     const { context, page } = await newPage(browser(), NARROW, AXE_CONTEXT);
