@@ -105,6 +105,11 @@ try {
         template_params: null,
         delivered_at: null,
         error: null,
+        template_version_id: null,
+        variant: null,
+        sent_by: null,
+        opened_at: null,
+        verified_at: null,
       });
     }
     await db.transaction().execute(async (trx) => {

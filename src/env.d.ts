@@ -15,6 +15,8 @@ declare namespace App {
     corsOrigin?: string;
     /** The signed-in support staff member, on /staff pages. */
     staff?: import('./services/staff-workbench.ts').StaffMember;
+    /** On /staff/lenders/<slug>/…: the lender whose console it is (the gate checked the role). */
+    consoleLender?: import('./core/lender.ts').LenderProfile;
     /** The signed-in borrower (the person holding this number), on /account pages. */
     borrower?: { phone: string; signedInAt: Date };
   }

@@ -2,6 +2,8 @@ import { PUBLIC_ORIGIN } from 'astro:env/server';
 import { defineMiddleware, sequence } from 'astro:middleware';
 import { randomUUID } from 'node:crypto';
 import { readSession } from './auth/sessions.ts';
+import { canManageLender, canUseConsole } from './core/roles.ts';
+import { listLendersCached } from './db/repositories/lenders.ts';
 import { DEFAULT_LOCALE, fromAcceptLanguage, matchLocale } from './i18n/locale.ts';
 import { database } from './server/context.ts';
 import { allowedOrigins, CORS_PATHS } from './server/cors.ts';
@@ -178,6 +180,25 @@ const staffGate = defineMiddleware(async (context, next) => {
   return next();
 });
 
+/**
+ * The lender console, /staff/lenders and /staff/lenders/<slug>/…: a lender admin (its own lender
+ * only) or an operator (every lender). An agent is refused (403); a lender the account may not run
+ * is answered as if it did not exist (404), so nobody learns another lender's slug from here.
+ */
+const consoleGate = defineMiddleware(async (context, next) => {
+  const path = context.url.pathname;
+  if (path !== '/staff/lenders' && !path.startsWith('/staff/lenders/')) return next();
+  const staff = context.locals.staff;
+  if (!staff) return next();
+  if (!canUseConsole(staff)) return context.rewrite('/staff/forbidden');
+  const slug = path.split('/')[3];
+  if (!slug) return next();
+  const lender = (await listLendersCached(await database())).find((l) => l.slug === slug);
+  if (!lender || !canManageLender(staff, lender.id)) return context.rewrite('/404');
+  context.locals.consoleLender = lender;
+  return next();
+});
+
 /** Account pages a visitor may see: signing in. Everything else under /account needs a session. */
 const PUBLIC_ACCOUNT_PATHS = new Set(['/account/sign-in']);
 
@@ -194,4 +215,13 @@ const borrowerGate = defineMiddleware(async (context, next) => {
   return next();
 });
 
-export const onRequest = sequence(requestLog, securityHeaders, cors, originCheck, locale, staffGate, borrowerGate);
+export const onRequest = sequence(
+  requestLog,
+  securityHeaders,
+  cors,
+  originCheck,
+  locale,
+  staffGate,
+  consoleGate,
+  borrowerGate,
+);

@@ -14,7 +14,7 @@ import { seedDemo } from '../services/demo-seed.ts';
 import { purgeExpired } from '../services/housekeeping.ts';
 import { updateLenderPolicy } from '../services/lender-policy.ts';
 import type { LenderSettings } from '../services/lenders.ts';
-import { createStaffUser, setStaffDisabled, setStaffPassword } from '../services/staff-accounts.ts';
+import { createStaffUser, setStaffDisabled, setStaffPassword, setStaffRole } from '../services/staff-accounts.ts';
 import { cliConfig } from './config.ts';
 import {
   dispatchWithProgress,
@@ -33,9 +33,12 @@ const USAGE = `usage: npm run --silent cli -- <command> [--json]
   migrate                     apply database migrations
   seed-demo                   create the demo lender and borrowers (idempotent)
   api-key create <lender>     print a new API key for the lender (shown once)
-  staff create <email> [--lender <slug>]
-                              create a support-staff user (password on stdin); with --lender the
-                              agent sees only that lender
+  staff create <email> [--lender <slug>] [--role agent|lender_admin|operator]
+                              create a staff user (password on stdin); with --lender it sees only
+                              that lender; the role (default agent) says what it may do
+  staff role <email> <agent|lender_admin|operator> [--lender <slug>]
+                              grant a role (a lender_admin needs --lender, an operator has none);
+                              the account's sessions end
   staff password <email>      set a new password (on stdin); the account's sessions end
   staff disable|enable <email>
                               disable an account (its sessions end at once) or enable it again
@@ -109,6 +112,7 @@ async function main(argv: string[]): Promise<number> {
       help: { type: 'boolean', short: 'h', default: false },
       now: { type: 'string' },
       lender: { type: 'string' },
+      role: { type: 'string' },
       stage: { type: 'string' },
       locale: { type: 'string' },
     },
@@ -164,10 +168,23 @@ async function main(argv: string[]): Promise<number> {
       });
     }
     case 'staff': {
-      const [action, email] = rest;
+      const [action, email, role] = rest;
       const usage =
-        'usage: staff create <email> [--lender <slug>] | staff password <email>  (password on stdin)\n       staff disable|enable <email>';
-      if (!email || !['create', 'password', 'disable', 'enable'].includes(action ?? '')) throw new UsageError(usage);
+        'usage: staff create <email> [--lender <slug>] [--role <role>] | staff password <email>  (password on stdin)\n       staff role <email> <agent|lender_admin|operator> [--lender <slug>] | staff disable|enable <email>';
+      if (!email || !['create', 'password', 'disable', 'enable', 'role'].includes(action ?? ''))
+        throw new UsageError(usage);
+      if (action === 'role') {
+        if (!role) throw new UsageError(usage);
+        return withDb(async ({ db }) => {
+          await migrateToLatest(db);
+          const result = await setStaffRole(db, email, role, values.lender);
+          out(
+            result,
+            `staff user ${result.email} is now ${result.role}${result.lender ? ` of lender "${result.lender}"` : ''}; its sessions ended`,
+          );
+          return 0;
+        });
+      }
       if (action === 'disable' || action === 'enable') {
         return withDb(async ({ db }) => {
           await migrateToLatest(db);
@@ -185,8 +202,11 @@ async function main(argv: string[]): Promise<number> {
           out(result, `new password set for ${result.email}; its sessions ended`);
           return 0;
         }
-        const staff = await createStaffUser(db, email, password, new Date(), values.lender);
-        out(staff, `staff user ${staff.email} created${staff.lender ? ` for lender "${staff.lender}"` : ''}`);
+        const staff = await createStaffUser(db, email, password, new Date(), values.lender, values.role);
+        out(
+          staff,
+          `staff user ${staff.email} (${staff.role}) created${staff.lender ? ` for lender "${staff.lender}"` : ''}`,
+        );
         return 0;
       });
     }

@@ -127,6 +127,16 @@ export interface MessagesTable {
   template_params: Json | null;
   delivered_at: Instant | null;
   error: string | null;
+  /** The saved wording it used (null: the built-in one). */
+  template_version_id: string | null;
+  /** 'A' or 'B' while the stage runs an experiment; null otherwise. */
+  variant: string | null;
+  /** The staff member who sent it by hand; null for the schedule. */
+  sent_by: string | null;
+  /** First visit of its short link. */
+  opened_at: Instant | null;
+  /** First check of it that answered genuine (link, code or text). */
+  verified_at: Instant | null;
 }
 
 export interface OutboxTable {
@@ -283,6 +293,78 @@ export interface RateLimitsTable {
   expire: number | null;
 }
 
+export interface TemplateVersionsTable {
+  id: string;
+  lender_id: string;
+  stage: string;
+  locale: string;
+  /** 1, 2, … per (lender, stage, locale). */
+  version: number;
+  body: string;
+  created_by: string | null;
+  created_at: Instant;
+}
+
+export interface TemplateStagesTable {
+  lender_id: string;
+  stage: string;
+  locale: string;
+  /** null: the built-in wording. */
+  active_version_id: string | null;
+  /** The experiment's second version; null: no experiment. */
+  variant_version_id: string | null;
+  /** Percentage (0–100) of loans that get the variant. */
+  variant_share: Generated<number>;
+  experiment_started_at: Instant | null;
+  updated_by: string | null;
+  updated_at: Instant;
+}
+
+export interface ReminderHoldbacksTable {
+  loan_id: string;
+  /** The borrower-local day the engine held the reminder back. */
+  local_date: string;
+  stage: string;
+  lender_id: string;
+  /** Why (JSON array of reason codes: caps or quiet hours). */
+  reasons: Json;
+  at: Instant;
+}
+
+export interface InboundMessagesTable {
+  id: string;
+  provider: string;
+  provider_message_id: string;
+  from_e164: string;
+  to_number: string | null;
+  body: string;
+  /** 'opt_out' or 'reply'. */
+  kind: string;
+  lender_id: string | null;
+  borrower_id: string | null;
+  /** The reminder it answers, when there is one. */
+  message_id: string | null;
+  received_at: Instant;
+  handled_at: Instant | null;
+  handled_by: string | null;
+}
+
+export interface ImportsTable {
+  id: string;
+  lender_id: string;
+  staff_id: string | null;
+  file_name: string;
+  file_sha256: string;
+  /** 'previewed', 'running', 'done' or 'failed'. */
+  status: string;
+  rows_total: Generated<number>;
+  rows_done: Generated<number>;
+  summary: Generated<Json>;
+  error: string | null;
+  created_at: Instant;
+  finished_at: Instant | null;
+}
+
 export interface Database {
   lenders: LendersTable;
   api_keys: ApiKeysTable;
@@ -305,6 +387,11 @@ export interface Database {
   scam_report_items: ScamReportItemsTable;
   scam_item_withdrawals: ScamItemWithdrawalsTable;
   code_locks: CodeLocksTable;
+  template_versions: TemplateVersionsTable;
+  template_stages: TemplateStagesTable;
+  reminder_holdbacks: ReminderHoldbacksTable;
+  inbound_messages: InboundMessagesTable;
+  imports: ImportsTable;
 }
 
 export type LenderRow = Selectable<LendersTable>;

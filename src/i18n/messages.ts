@@ -1,4 +1,5 @@
 import { accountEn, accountZh } from './catalogues/account.ts';
+import { consoleEn, consoleZh } from './catalogues/console.ts';
 import { developersEn, developersZh } from './catalogues/developers.ts';
 import { reliefEn, reliefZh } from './catalogues/relief.ts';
 import { staffEn, staffZh } from './catalogues/staff.ts';
@@ -129,6 +130,7 @@ const zh = {
   ...accountZh,
   ...reliefZh,
   ...developersZh,
+  ...consoleZh,
 } as const;
 
 export type MessageKey = keyof typeof zh;
@@ -275,6 +277,7 @@ const en: Record<MessageKey, string> = {
   ...accountEn,
   ...reliefEn,
   ...developersEn,
+  ...consoleEn,
 };
 
 const catalogues: Record<Locale, Record<MessageKey, string>> = { 'zh-CN': zh, en };

@@ -545,6 +545,11 @@ async function queueDecisionMessage(
     template_params: JSON.stringify(decisionParams(lender, facts)),
     delivered_at: null,
     error: null,
+    template_version_id: null,
+    variant: null,
+    sent_by: null,
+    opened_at: null,
+    verified_at: null,
   };
   await avoidCodeCollisions(db, [message]);
   await insertQueuedMessages(db, [message], at);

@@ -269,6 +269,11 @@ async function planPage(
         template_params: JSON.stringify(rendered.params),
         delivered_at: null,
         error: null,
+        template_version_id: null,
+        variant: null,
+        sent_by: null,
+        opened_at: null,
+        verified_at: null,
       },
     });
     // A borrower with several loans: later loans in this page see this reminder against the caps.

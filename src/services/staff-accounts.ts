@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { hashPassword, MIN_PASSWORD_LENGTH } from '../auth/passwords.ts';
 import { endAllSessions } from '../auth/sessions.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../core/errors.ts';
+import { roleProblem, type StaffRole, staffRoleSchema } from '../core/roles.ts';
 import { parseInput } from '../core/validation.ts';
 import { nowIso } from '../db/ids.ts';
 import { recordAudit } from '../db/repositories/audit.ts';
@@ -22,9 +23,23 @@ function checkPassword(password: string): void {
   if (password.length > 256) throw new ValidationError('password', 'password: must be at most 256 characters');
 }
 
+async function lenderFor(db: Kysely<Database>, lenderSlug: string | undefined) {
+  if (lenderSlug === undefined) return undefined;
+  const lender = await findLenderBySlug(db, lenderSlug);
+  if (!lender) throw new NotFoundError('lender', `lender: no lender "${lenderSlug}"`);
+  return lender;
+}
+
+function checkRole(rawRole: string, lenderId: string | null): StaffRole {
+  const role = parseInput(staffRoleSchema, rawRole, 'role');
+  const problem = roleProblem(role, lenderId);
+  if (problem) throw new ValidationError('role', `role: ${problem}`);
+  return role;
+}
+
 /**
- * A support-staff account. With `lenderSlug` the agent sees only that lender's messages, reports
- * and requests; without, every lender's (the operator's own support team).
+ * A staff account (roles in core/roles.ts). With `lenderSlug` it sees only that lender's messages,
+ * reports, requests and console; without, every lender's (the service's own staff).
  */
 export async function createStaffUser(
   db: Kysely<Database>,
@@ -32,20 +47,17 @@ export async function createStaffUser(
   password: string,
   now = new Date(),
   lenderSlug?: string,
-): Promise<{ id: string; email: string; lender: string | null }> {
+  rawRole = 'agent',
+): Promise<{ id: string; email: string; lender: string | null; role: StaffRole }> {
   const email = parseInput(emailSchema, rawEmail, 'email');
   checkPassword(password);
-  const lender = lenderSlug === undefined ? undefined : await findLenderBySlug(db, lenderSlug);
-  if (lenderSlug !== undefined && !lender) throw new NotFoundError('lender', `lender: no lender "${lenderSlug}"`);
+  const lender = await lenderFor(db, lenderSlug);
+  const role = checkRole(rawRole, lender?.id ?? null);
   const passwordHash = await hashPassword(password);
   return db.transaction().execute(async (trx) => {
     if (await findStaffByEmail(trx, email))
       throw new ConflictError('staff_exists', `email: ${email} already has an account`, 'email');
-    const id = await insertStaff(
-      trx,
-      { email, passwordHash, role: 'agent', lenderId: lender?.id ?? null },
-      nowIso(now),
-    );
+    const id = await insertStaff(trx, { email, passwordHash, role, lenderId: lender?.id ?? null }, nowIso(now));
     await recordAudit(
       trx,
       {
@@ -53,12 +65,12 @@ export async function createStaffUser(
         actorId: null,
         action: 'staff.created',
         subject: `staff:${id}`,
-        details: { email, lender: lender?.slug ?? null },
+        details: { email, lender: lender?.slug ?? null, role },
         ip: null,
       },
       nowIso(now),
     );
-    return { id, email, lender: lender?.slug ?? null };
+    return { id, email, lender: lender?.slug ?? null, role };
   });
 }
 
@@ -123,4 +135,38 @@ export async function setStaffDisabled(
     );
   });
   return { email: staff.email, disabled };
+}
+
+/**
+ * Grants a role (and the lender it works for). Its sessions end, so the account signs in again
+ * with what it may now do; the grant is audited with who made it (the CLI: `system`).
+ */
+export async function setStaffRole(
+  db: Kysely<Database>,
+  rawEmail: string,
+  rawRole: string,
+  lenderSlug?: string,
+  now = new Date(),
+  grantedBy: { kind: 'system' | 'staff'; id: string | null } = { kind: 'system', id: null },
+): Promise<{ email: string; role: StaffRole; lender: string | null }> {
+  const staff = await existingStaff(db, rawEmail);
+  const lender = await lenderFor(db, lenderSlug);
+  const role = checkRole(rawRole, lender?.id ?? null);
+  await db.transaction().execute(async (trx) => {
+    await updateStaff(trx, staff.id, { role, lenderId: lender?.id ?? null });
+    await endAllSessions(trx, 'staff', staff.id);
+    await recordAudit(
+      trx,
+      {
+        actorKind: grantedBy.kind,
+        actorId: grantedBy.id,
+        action: 'staff.role_set',
+        subject: `staff:${staff.id}`,
+        details: { from: { role: staff.role, lender: staff.lender_id }, to: { role, lender: lender?.slug ?? null } },
+        ip: null,
+      },
+      nowIso(now),
+    );
+  });
+  return { email: staff.email, role, lender: lender?.slug ?? null };
 }

@@ -65,6 +65,11 @@ async function queueMessages(connection: Connection, count: number, at = new Dat
     template_params: '{}',
     delivered_at: null,
     error: null,
+    template_version_id: null,
+    variant: null,
+    sent_by: null,
+    opened_at: null,
+    verified_at: null,
   }));
   const ids = await insertQueuedMessages(db, messages, at.toISOString());
   return { ids, lender };

@@ -2,7 +2,12 @@ import { expect, it } from 'vitest';
 import { type CookieJar, readSession, startSession } from '../../src/auth/sessions.ts';
 import { NotFoundError, ValidationError } from '../../src/core/errors.ts';
 import { seedDemo } from '../../src/services/demo-seed.ts';
-import { createStaffUser, setStaffDisabled, setStaffPassword } from '../../src/services/staff-accounts.ts';
+import {
+  createStaffUser,
+  setStaffDisabled,
+  setStaffPassword,
+  setStaffRole,
+} from '../../src/services/staff-accounts.ts';
 import { findActiveStaff, signInStaff } from '../../src/services/staff-workbench.ts';
 import { describeEachDialect } from '../support/databases.ts';
 
@@ -102,5 +107,54 @@ describeEachDialect('staff accounts', (get) => {
     expect((await audit('staff.disabled')).length).toBe(1);
     expect((await audit('staff.enabled')).length).toBe(1);
     await expect(setStaffDisabled(db(), 'not-an-email', true)).rejects.toMatchObject({ field: 'email' });
+  });
+});
+
+describeEachDialect('staff roles', (get) => {
+  const db = () => get().connection.db;
+
+  it('creates each role, refusing a lender admin without a lender and an operator with one', async () => {
+    await seedDemo(db(), new Date('2026-11-24T01:00:00Z'));
+    const pw = 'a long enough password';
+    expect(await createStaffUser(db(), 'a@demo.cn', pw, new Date(), 'demo')).toMatchObject({ role: 'agent' });
+    const admin = await createStaffUser(db(), 'admin@demo.cn', pw, new Date(), 'demo', 'lender_admin');
+    expect((await findActiveStaff(db(), admin.id))?.role).toBe('lender_admin');
+    const ops = await createStaffUser(db(), 'ops@zx.cn', pw, new Date(), undefined, 'operator');
+    expect((await findActiveStaff(db(), ops.id))?.role).toBe('operator');
+    await expect(createStaffUser(db(), 'b@zx.cn', pw, new Date(), undefined, 'lender_admin')).rejects.toMatchObject({
+      field: 'role',
+    });
+    await expect(createStaffUser(db(), 'c@zx.cn', pw, new Date(), 'demo', 'operator')).rejects.toMatchObject({
+      field: 'role',
+    });
+    await expect(createStaffUser(db(), 'd@zx.cn', pw, new Date(), undefined, 'root')).rejects.toBeInstanceOf(
+      ValidationError,
+    );
+  });
+
+  it('grants a role, ends the sessions and audits from and to', async () => {
+    await seedDemo(db(), new Date('2026-11-24T01:00:00Z'));
+    const agent = await createStaffUser(db(), 'agent@demo.cn', 'a long enough password', new Date(), 'demo');
+    const signedIn = await signInStaff(db(), { email: 'agent@demo.cn', password: 'a long enough password' }, null);
+    if (!signedIn) throw new Error('could not sign in');
+    const cookies = jar();
+    await startSession(db(), 'staff', agent.id, cookies, signedIn.credential);
+    expect(await readSession(db(), 'staff', cookies)).not.toBeNull();
+    const granted = await setStaffRole(db(), 'agent@demo.cn', 'lender_admin', 'demo');
+    expect(granted).toEqual({ email: 'agent@demo.cn', role: 'lender_admin', lender: 'demo' });
+    expect((await findActiveStaff(db(), agent.id))?.role).toBe('lender_admin');
+    expect(await readSession(db(), 'staff', cookies)).toBeNull();
+    const entry = await db()
+      .selectFrom('audit_log')
+      .select(['details', 'actor_kind'])
+      .where('action', '=', 'staff.role_set')
+      .executeTakeFirstOrThrow();
+    expect(JSON.parse(entry.details)).toMatchObject({
+      from: { role: 'agent' },
+      to: { role: 'lender_admin', lender: 'demo' },
+    });
+    await expect(setStaffRole(db(), 'agent@demo.cn', 'operator', 'demo')).rejects.toMatchObject({ field: 'role' });
+    await expect(setStaffRole(db(), 'nobody@demo.cn', 'agent')).rejects.toBeInstanceOf(NotFoundError);
+    expect((await findActiveStaff(db(), agent.id))?.role).toBe('lender_admin');
   });
 });

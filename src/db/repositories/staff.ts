@@ -28,13 +28,15 @@ export async function findActivePasswordHash(db: Db, id: string): Promise<string
 export async function updateStaff(
   db: Db,
   id: string,
-  values: { passwordHash?: string; disabledAt?: string | null },
+  values: { passwordHash?: string; disabledAt?: string | null; role?: string; lenderId?: string | null },
 ): Promise<void> {
   await db
     .updateTable('staff_users')
     .set({
       ...(values.passwordHash === undefined ? {} : { password_hash: values.passwordHash }),
       ...(values.disabledAt === undefined ? {} : { disabled_at: values.disabledAt }),
+      ...(values.role === undefined ? {} : { role: values.role }),
+      ...(values.lenderId === undefined ? {} : { lender_id: values.lenderId }),
     })
     .where('id', '=', id)
     .execute();
