@@ -23,7 +23,10 @@ export interface DemoSite {
 }
 
 export async function startDemoSite(
-  options: { staff?: Array<[email: string, password: string]> } = {},
+  options: {
+    /** Accounts to create: an agent of every lender unless a role (and lender) is given. */
+    staff?: Array<[email: string, password: string, role?: 'agent' | 'lender_admin' | 'operator', lender?: string]>;
+  } = {},
 ): Promise<DemoSite> {
   const dir = mkdtempSync(join(tmpdir(), 'zx-site-'));
   const database = await createTestDatabase('sqlite', { file: join(dir, 'app.db') });
@@ -33,7 +36,9 @@ export async function startDemoSite(
   for (const row of await connection.db.selectFrom('dev_sms_outbox').select(['to', 'text']).execute()) {
     texts.set(row.to, row.text);
   }
-  for (const [email, password] of options.staff ?? []) await createStaffUser(connection.db, email, password);
+  for (const [email, password, role, lender] of options.staff ?? []) {
+    await createStaffUser(connection.db, email, password, new Date(), lender, role);
+  }
   const server = await startServer({ DATABASE_URL: database.url, SMS_PROVIDER: 'dev' });
   return {
     url: server.url,
