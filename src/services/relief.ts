@@ -51,7 +51,7 @@ import {
 import type { BorrowerRow, Database, LoanRow, MessageRow, RequestsTable } from '../db/schema.ts';
 import { findPersonLoan, recordsOf } from './borrower-account.ts';
 import { loanPolicy } from './lender-api.ts';
-import { avoidCodeCollisions } from './reminders.ts';
+import { avoidCodeCollisions } from './reminder-messages.ts';
 import { maskName, type StaffMember } from './staff-workbench.ts';
 
 /**

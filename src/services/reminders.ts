@@ -4,18 +4,11 @@ import { localDate } from '../core/dates.ts';
 import { decideEligibility, type EligibilityDecision, type Stage } from '../core/eligibility.ts';
 import { NotFoundError } from '../core/errors.ts';
 import type { LenderProfile } from '../core/lender.ts';
-import { textFingerprint } from '../core/message-text.ts';
-import { renderReminder } from '../core/templates.ts';
 import { phoneTimeZone } from '../core/time-zones.ts';
-import { hashToken, LINK_TOKEN_BYTES, linkToken, referenceCode } from '../core/tokens.ts';
-import { newSortableId, secureRandomBytes } from '../db/ids.ts';
 import { listCurrentPhones } from '../db/repositories/borrowers.ts';
 import { findLenderBySlug, listLenders, listLendersCached } from '../db/repositories/lenders.ts';
 import { instalmentTerms, repaymentEntries } from '../db/repositories/loans.ts';
 import {
-  findUsedIdempotencyKeys,
-  findUsedReferenceCodes,
-  insertQueuedMessages,
   type LoanPageRow,
   listLoanPage,
   listLoanPageRowsByIds,
@@ -23,6 +16,7 @@ import {
 } from '../db/repositories/reminders.ts';
 import type { Database, MessageRow } from '../db/schema.ts';
 import { loanPolicy } from './lender-api.ts';
+import { buildReminderMessage, queueReminderMessages } from './reminder-messages.ts';
 import { withRetryOnConflict } from './transactions.ts';
 
 /**
@@ -221,60 +215,20 @@ async function planPage(
     decisions.push(planned);
     if (!options.send || !decision.eligible || !decision.stage || !phone) continue;
 
-    const overdue = balance.instalments.filter((i) => i.status === 'overdue' || i.status === 'grace');
-    const token = linkToken(secureRandomBytes(LINK_TOKEN_BYTES));
-    const code = referenceCode(secureRandomBytes(7));
-    const locale = borrower.locale === 'en' ? 'en' : 'zh-CN';
-    const rendered = renderReminder(
-      lender,
-      {
-        stage: decision.stage,
-        locale,
-        currency: loan.currency,
-        amountDue: overdue.reduce((sum, i) => sum + i.principal + i.interest + i.penalty, 0),
-        penalty: overdue.reduce((sum, i) => sum + i.penalty, 0),
-        dueDate: overdue.map((i) => i.dueDate).sort()[0] ?? balance.asOf,
-        daysOverdue: decision.daysOverdue,
-        link: `https://${lender.shortLinkDomain}/r/${token}`,
-        code,
-      },
-      lender.reminders.templates,
-    );
-    const at = now.toISOString();
     toQueue.push({
       decision: planned,
       loan,
-      message: {
-        id: newSortableId(),
-        lender_id: lender.id,
-        borrower_id: loan.borrower_id,
-        loan_id: loan.id,
-        phone_e164: phone.e164,
-        kind: 'reminder',
+      message: buildReminderMessage({
+        lender,
+        loan,
+        balance,
         stage: decision.stage,
-        locale,
-        body: rendered.text,
-        token_hash: hashToken(token),
-        reference_code: code,
-        fingerprint: textFingerprint(rendered.text),
-        status: 'queued',
-        provider: null,
-        provider_message_id: null,
-        created_at: at,
-        sent_at: null,
-        expires_at: new Date(now.getTime() + lender.reminders.linkExpiryDays * 86_400_000).toISOString(),
-        // (local date, loan, stage): date first, so a day's keys sit together in the index.
-        idempotency_key: `${decision.localDate}:${loan.id}:${decision.stage}`,
-        template_key: rendered.key,
-        template_params: JSON.stringify(rendered.params),
-        delivered_at: null,
-        error: null,
-        template_version_id: null,
-        variant: null,
-        sent_by: null,
-        opened_at: null,
-        verified_at: null,
-      },
+        daysOverdue: decision.daysOverdue,
+        localDate: decision.localDate,
+        locale: borrower.locale === 'en' ? 'en' : 'zh-CN',
+        phoneE164: phone.e164,
+        now,
+      }),
     });
     // A borrower with several loans: later loans in this page see this reminder against the caps.
     contacts.push(now);
@@ -282,51 +236,11 @@ async function planPage(
   }
 
   if (toQueue.length > 0) {
-    const used = await findUsedIdempotencyKeys(
+    const inserted = await queueReminderMessages(
       db,
-      toQueue.map((q) => q.message.idempotency_key ?? ''),
+      toQueue.map((q) => q.message),
     );
-    const fresh = toQueue.filter((q) => !used.has(q.message.idempotency_key ?? ''));
-    await avoidCodeCollisions(
-      db,
-      fresh.map((q) => q.message),
-    );
-    const inserted = new Set(
-      // Decisions use the instant asked about; the outbox runs on the real clock, so a cycle
-      // planned "as of" another time is still dispatched right away.
-      await insertQueuedMessages(
-        db,
-        fresh.map((q) => q.message),
-        new Date().toISOString(),
-      ),
-    );
-    for (const q of fresh) if (inserted.has(q.message.id)) q.decision.messageId = q.message.id;
+    for (const q of toQueue) if (inserted.has(q.message.id)) q.decision.messageId = q.message.id;
   }
   return decisions;
-}
-
-/** Reference codes are short (35 bits): redraw the rare one already taken, here or in this page. */
-export async function avoidCodeCollisions(db: Kysely<Database>, messages: MessageRow[]): Promise<void> {
-  for (let round = 0; round < 5; round++) {
-    const taken = await findUsedReferenceCodes(
-      db,
-      messages.map((m) => m.reference_code ?? ''),
-    );
-    const seen = new Set<string>();
-    let redrawn = 0;
-    for (const message of messages) {
-      const code = message.reference_code ?? '';
-      if (taken.has(code) || seen.has(code)) {
-        const fresh = referenceCode(secureRandomBytes(7));
-        message.body = message.body.replace(code, fresh);
-        message.fingerprint = textFingerprint(message.body);
-        const params = JSON.parse(message.template_params ?? '{}') as Record<string, string>;
-        message.template_params = JSON.stringify({ ...params, code: fresh });
-        message.reference_code = fresh;
-        redrawn++;
-      }
-      seen.add(message.reference_code ?? '');
-    }
-    if (redrawn === 0) return;
-  }
 }
