@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { formatMoney, formatShortDate } from '../../src/core/money-format.ts';
+import { accountLoan } from '../../src/services/borrower-account.ts';
 import {
   AXE_CONTEXT,
   DESKTOP,
@@ -196,6 +198,18 @@ describeWithBrowser('borrower account in a browser', (browser) => {
     await expect(page.locator('#status').locator('..').textContent()).resolves.toContain('分 6 期申请正在审核');
     await expectAccessible(page);
     await screenshot(page, 'relief-pending-phone');
+    // The pending request shows where the amounts are: what happens next, that penalty interest
+    // keeps accruing, and the way to withdraw; the loan page no longer offers to ask again.
+    await page.goto(`${site.url}/account`);
+    const pendingBanner = page.locator('.notice-pending');
+    await expect(pendingBanner.textContent()).resolves.toContain('您的分 6 期申请正在审核');
+    await expect(pendingBanner.textContent()).resolves.toContain('罚息仍按日计算');
+    await expect(pendingBanner.getByRole('link', { name: '查看申请进度或撤回申请' }).count()).resolves.toBe(1);
+    await expectAccessible(page);
+    await screenshot(page, 'account-pending-phone');
+    await Promise.all([page.waitForLoadState('load'), page.getByRole('link', { name: '查看明细和计算方法' }).click()]);
+    await expect(page.locator('.notice-pending').count()).resolves.toBe(1);
+    await expect(page.getByRole('link', { name: '还不上？申请延期或分期' }).count()).resolves.toBe(0);
     await Promise.all([page.waitForLoadState('load'), page.getByRole('link', { name: '提醒' }).click()]);
     await expect(page.locator('section[aria-labelledby="decision"]').textContent()).resolves.toContain('申请正在审核');
 
@@ -241,8 +255,31 @@ describeWithBrowser('borrower account in a browser', (browser) => {
       .toBe(true);
     await staff.context.close();
 
-    // the borrower sees the decision and the new schedule
+    // the borrower sees the decision and the new schedule: nothing is due today (the first
+    // instalment is a month away), the next instalment with its date (and its year when that is
+    // another year), the whole plan as the outstanding total, and the plan in force.
     await page.goto(`${site.url}/account`);
+    const card = page.locator('.loan-card', { hasText: 'L004' });
+    const cardText = (await card.textContent()) ?? '';
+    expect(cardText).toContain('今天无需还款');
+    expect(cardText).not.toContain('现在应还');
+    expect(cardText).toContain('分期计划生效中：分 6 期');
+    expect(cardText).toContain('剩余待还合计');
+    const loanRow = await site.database.connection.db
+      .selectFrom('loans')
+      .select('id')
+      .where('external_id', '=', 'L004')
+      .executeTakeFirstOrThrow();
+    const balance = await accountLoan(site.database.connection.db, '+8613800138004', loanRow.id);
+    const next = balance.glance.next;
+    if (!next) throw new Error('the plan has no next instalment');
+    expect(balance.glance.dueNow).toBe(0);
+    expect(cardText).toContain(
+      `下一期 ${formatShortDate(next.dueDate, 'zh-CN', balance.balance.asOf)} 应还 ${formatMoney(next.amount, 'CNY', 'zh-CN')}`,
+    );
+    expect(cardText).toContain(formatMoney(balance.glance.outstanding, 'CNY', 'zh-CN'));
+    await expectAccessible(page);
+    await screenshot(page, 'account-after-plan-phone');
     await Promise.all([page.waitForLoadState('load'), page.getByRole('link', { name: '查看明细和计算方法' }).click()]);
     expect(await page.locator('table.stack tbody tr').count()).toBe(6);
     await page.goto(page.url().replace(/\/?$/, '/relief'));
