@@ -22,7 +22,6 @@ import { replaceCurrentPhone } from '../db/repositories/borrowers.ts';
 import { listLendersCached } from '../db/repositories/lenders.ts';
 import { instalmentTerms, listInstalments, listRepayments, repaymentEntries } from '../db/repositories/loans.ts';
 import { listSentMessagesOfBorrowers } from '../db/repositories/messages.ts';
-import { listRequestsOfLoan } from '../db/repositories/requests.ts';
 import {
   findLoanOfBorrowers,
   lastSelfServicePhoneChange,
@@ -33,6 +32,7 @@ import {
   readdressQueuedMessages,
   setReminderPreferences,
 } from '../db/repositories/people.ts';
+import { listRequestsOfLoan } from '../db/repositories/requests.ts';
 import type { BorrowerRow, Database, LoanRow } from '../db/schema.ts';
 import type { SmsProvider } from '../sms/provider.ts';
 import { loanPolicy } from './lender-api.ts';

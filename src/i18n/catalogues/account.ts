@@ -138,7 +138,8 @@ export const accountZh = {
   'account.glance.outstanding': '剩余待还合计 {amount}（含还没到期的各期）',
   'account.pending.title': '您的{what}申请正在审核',
   'account.pending.sent': '提交于 {at}。审核结果会用短信通知您，也会显示在这里。',
-  'account.pending.meanwhile': '审核期间不会给您发催收提醒，但罚息仍按日计算；申请通过后，新的还款计划按审核当天的欠款计算。',
+  'account.pending.meanwhile':
+    '审核期间不会给您发催收提醒，但罚息仍按日计算；申请通过后，新的还款计划按审核当天的欠款计算。',
   'account.pending.link': '查看申请进度或撤回申请',
   'account.arrangement.plan': '分期计划生效中：分 {length} 期（{at} 通过）。请按下面的每期金额和日期还款。',
   'account.arrangement.extension': '延期已生效：延期 {length} 天（{at} 通过）。请按新的还款日还款。',
@@ -296,7 +297,8 @@ export const accountEn: Record<keyof typeof accountZh, string> = {
   'account.pending.meanwhile':
     'No collection reminders are sent while it is reviewed, but penalty interest still accrues daily; if it is approved, the new schedule is worked out on what is owed on the day of approval.',
   'account.pending.link': 'See the request or withdraw it',
-  'account.arrangement.plan': 'Instalment plan in force: {length} monthly instalments (approved {at}). Pay each instalment by its date below.',
+  'account.arrangement.plan':
+    'Instalment plan in force: {length} monthly instalments (approved {at}). Pay each instalment by its date below.',
   'account.arrangement.extension': 'Extension in force: {length} days (approved {at}). Pay by the new due date.',
   'account.relief.unavailable': 'More time cannot be asked for online now:',
 };
