@@ -169,8 +169,16 @@ describeWithBrowser('borrower account in a browser', (browser) => {
     await Promise.all([page.waitForURL(`${site.url}/account`), page.getByRole('button', { name: '登录' }).click()]);
   }
 
-  it('asks for a 6-month plan, then staff approve it and the schedule changes (phone, then desktop for staff)', async () => {
-    const { context, page } = await newPage(browser(), PHONE, { ...AXE_CONTEXT, locale: 'zh-CN' });
+  // Two steps of one journey (the second picks up the request the first sent): the borrower asks
+  // for a plan on a phone; then staff approve it on a desktop and the borrower reads the new amounts.
+  let borrowerPage: Awaited<ReturnType<typeof newPage>> | undefined;
+  afterAll(async () => {
+    await borrowerPage?.context.close();
+  });
+
+  it('asks for a 6-month plan: the monthly payment first, the reason limit, then the request shown beside the amounts (phone)', async () => {
+    borrowerPage = await newPage(browser(), PHONE, { ...AXE_CONTEXT, locale: 'zh-CN' });
+    const { page } = borrowerPage;
     await signInAs(page, '+8613800138004');
     await Promise.all([page.waitForLoadState('load'), page.getByRole('link', { name: '查看明细和计算方法' }).click()]);
     await Promise.all([
@@ -183,6 +191,25 @@ describeWithBrowser('borrower account in a browser', (browser) => {
     await Promise.all([page.waitForLoadState('load'), page.locator('#plan ~ form button').click()]);
     expect(await page.locator('#preview tbody tr').count()).toBe(6);
     await expect(page.locator('#preview').textContent()).resolves.toMatch(/比今天还清多付/);
+    // The preview leads with the monthly payment, before the total cost and the schedule.
+    const leadText = (await page.locator('#preview .plan-lead').textContent()) ?? '';
+    expect(leadText).toMatch(/^每月 ¥[\d,]+\.\d{2} × 6 期/);
+    const monthly = /¥[\d,]+\.\d{2}/.exec(leadText)?.[0] ?? 'none';
+    await expect(page.locator('#preview tbody tr').first().locator('td').last().textContent()).resolves.toContain(
+      monthly,
+    );
+    const order = await page.evaluate(() => {
+      const lead = document.querySelector('#preview .plan-lead');
+      const table = document.querySelector('#preview table');
+      return lead && table ? lead.compareDocumentPosition(table) & Node.DOCUMENT_POSITION_FOLLOWING : 0;
+    });
+    expect(order).toBeTruthy();
+    // The reason's limit is said before submitting, and counted as the borrower types.
+    await expect(page.locator('#reasonText-hint').textContent()).resolves.toContain('最多 500 个字');
+    await expect(page.locator('#reasonText-count').textContent()).resolves.toBe('还可以输入 500 个字');
+    await page.getByLabel('补充说明（可选）').fill('下月 10 日发工资');
+    await expect(page.locator('#reasonText-count').textContent()).resolves.toBe('还可以输入 490 个字');
+    await page.getByLabel('补充说明（可选）').fill('');
     await expectAccessible(page);
     await screenshot(page, 'relief-preview-phone');
     // without a reason: refused beside the field, nothing sent
@@ -212,7 +239,11 @@ describeWithBrowser('borrower account in a browser', (browser) => {
     await expect(page.getByRole('link', { name: '还不上？申请延期或分期' }).count()).resolves.toBe(0);
     await Promise.all([page.waitForLoadState('load'), page.getByRole('link', { name: '提醒' }).click()]);
     await expect(page.locator('section[aria-labelledby="decision"]').textContent()).resolves.toContain('申请正在审核');
+  });
 
+  it('staff approve the plan; the account says nothing is due today and shows the next instalment (desktop, then phone)', async () => {
+    if (!borrowerPage) throw new Error('the borrower step did not run');
+    const { context, page } = borrowerPage;
     // staff, on a desktop: the queue oldest first, the case, approve
     const staff = await newPage(browser(), DESKTOP, { ...AXE_CONTEXT, locale: 'zh-CN' });
     await staff.page.goto(`${site.url}/staff/sign-in`);
@@ -286,6 +317,7 @@ describeWithBrowser('borrower account in a browser', (browser) => {
     await expect(page.locator('#status').locator('..').textContent()).resolves.toContain('申请已通过');
     await screenshot(page, 'relief-approved-phone');
     await context.close();
+    borrowerPage = undefined;
   });
 
   it('signs in and reads the balance with JavaScript off (phone)', async () => {
