@@ -19,6 +19,7 @@ const zh = {
   'home.lead':
     '骗子会冒充贷款机构发送“逾期”“注销账户”“影响征信”等短信。真信只在短信确实由贷款机构通过本系统发出时，才会告诉您“是真的”。',
   'home.cta': '现在核实一条短信',
+  'home.account': '查看我的借款',
   'home.ways': '三种核实方法',
   'home.way.link.title': '点开短信里的官方短链接',
   'home.way.link.body':
@@ -150,6 +151,7 @@ const en: Record<MessageKey, string> = {
   'home.lead':
     'Scammers imitate lenders with messages about “overdue debts”, “cancelling your account” or “your credit record”. Zhenxin says “genuine” only when a message really was sent by the lender through this system.',
   'home.cta': 'Check a message now',
+  'home.account': 'See my loans',
   'home.ways': 'Three ways to check',
   'home.way.link.title': 'Open the official short link in the message',
   'home.way.link.body':
