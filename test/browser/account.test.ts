@@ -333,6 +333,31 @@ describeWithBrowser('borrower account in a browser', (browser) => {
     await page.getByLabel('6 位验证码').fill(await codeTexted('+8613800138007', asked));
     await Promise.all([page.waitForURL(`${site.url}/account`), page.getByRole('button', { name: '登录' }).click()]);
     await expect(page.locator('h2').first().textContent()).resolves.toContain('L007');
+    // The loan page: how to repay right under the amount due (before the instalment table), and
+    // the projection's bars measured from zero (each bar's height in proportion to its total).
+    await Promise.all([
+      page.waitForLoadState('load'),
+      page.getByRole('link', { name: '查看明细和计算方法' }).first().click(),
+    ]);
+    const repayTop = (await page.locator('#repay').boundingBox())?.y ?? Number.POSITIVE_INFINITY;
+    const tableTop = (await page.locator('#instalments').boundingBox())?.y ?? 0;
+    expect(repayTop).toBeLessThan(tableTop);
+    expect(repayTop).toBeLessThan(740);
+    const bars = await page
+      .locator('svg.chart rect.chart-bar')
+      .evaluateAll((rects) => rects.map((r) => Number(r.getAttribute('height'))));
+    const totals = await page
+      .locator('section[aria-labelledby="projection"] table tbody tr td:nth-child(2)')
+      .evaluateAll((cells) =>
+        cells.map((c) => Number((c.textContent ?? '').replace(/[^\d.]/g, '').replace(/(\.\d\d).*$/, '$1'))),
+      );
+    expect(bars.length).toBe(totals.length);
+    expect(bars.length).toBeGreaterThan(1);
+    for (let i = 1; i < bars.length; i++) {
+      expect((bars[i] as number) / (bars[0] as number)).toBeCloseTo((totals[i] as number) / (totals[0] as number), 2);
+    }
+    await screenshot(page, 'loan-phone-js-off');
+    await page.goto(`${site.url}/account`);
     await Promise.all([
       page.waitForURL('**/account/sign-in?signed-out'),
       page.getByRole('button', { name: '退出' }).click(),

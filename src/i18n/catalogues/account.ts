@@ -144,6 +144,7 @@ export const accountZh = {
   'account.arrangement.plan': '分期计划生效中：分 {length} 期（{at} 通过）。请按下面的每期金额和日期还款。',
   'account.arrangement.extension': '延期已生效：延期 {length} 天（{at} 通过）。请按新的还款日还款。',
   'account.relief.unavailable': '目前不能在线申请延期或分期：',
+  'account.projection.legend': '柱子从 0 开始；红色部分是其中的罚息。',
 } as const;
 
 export const accountEn: Record<keyof typeof accountZh, string> = {
@@ -301,4 +302,5 @@ export const accountEn: Record<keyof typeof accountZh, string> = {
     'Instalment plan in force: {length} monthly instalments (approved {at}). Pay each instalment by its date below.',
   'account.arrangement.extension': 'Extension in force: {length} days (approved {at}). Pay by the new due date.',
   'account.relief.unavailable': 'More time cannot be asked for online now:',
+  'account.projection.legend': 'Bars start at zero; the red part is the penalty interest inside each total.',
 };
