@@ -2,6 +2,7 @@ import { timingSafeEqual } from 'node:crypto';
 import type { APIContext } from 'astro';
 import { DomainError, ValidationError } from '../core/errors.ts';
 import { ALIYUN_REPORT_ANSWER } from '../sms/aliyun.ts';
+import { MAX_TWILIO_FORM_BYTES } from '../sms/inbound.ts';
 import { errorResponse } from './api.ts';
 import { smsSettings } from './sms.ts';
 
@@ -14,15 +15,6 @@ import { smsSettings } from './sms.ts';
  * site is refused like anywhere else. Their own proof is the signature (Twilio) or the secret path
  * (Aliyun), never a cookie.
  */
-
-/**
- * A Twilio webhook's form: a 1,600-character body of Chinese text is about 14 KB percent-encoded,
- * with Twilio's other fields around it.
- */
-export const MAX_TWILIO_FORM_BYTES = 32 * 1024;
-
-/** An empty TwiML answer: Twilio sends nothing back itself. */
-export const TWIML_EMPTY = '<?xml version="1.0" encoding="UTF-8"?><Response/>';
 
 /** What Aliyun's pushes must be answered with (it checks only that `code` is a number). */
 export const ALIYUN_UPSTREAM_ANSWER = ALIYUN_REPORT_ANSWER;

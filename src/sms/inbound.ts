@@ -20,6 +20,15 @@ export interface InboundSms {
 /** Twilio caps a message body at 1,600 characters; Aliyun's up-link texts are shorter. */
 export const MAX_INBOUND_BODY = 1_600;
 
+/**
+ * A Twilio webhook's form: a 1,600-character body of Chinese text is about 14 KB percent-encoded,
+ * with Twilio's other fields around it.
+ */
+export const MAX_TWILIO_FORM_BYTES = 32 * 1024;
+
+/** An empty TwiML answer: Twilio sends nothing back itself. */
+export const TWIML_EMPTY = '<?xml version="1.0" encoding="UTF-8"?><Response/>';
+
 const sender = z
   .string({ error: 'required' })
   .max(40, 'not a phone number')
@@ -34,9 +43,9 @@ export const twilioIncomingSchema = z.looseObject({
   MessageSid: z
     .string({ error: 'required' })
     .regex(/^(?:SM|MM)[0-9a-fA-F]{32}$/, 'not a Twilio message SID (SM followed by 32 hex digits)'),
-  AccountSid: z.string().optional(),
-  From: sender,
-  To: z.string().max(40, 'too long').optional(),
+  AccountSid: z.string().optional().meta({ description: 'Must be this service’s account.' }),
+  From: sender.meta({ description: 'The sender, E.164.' }),
+  To: z.string().max(40, 'too long').optional().meta({ description: 'Our number it was sent to.' }),
   Body: body.optional(),
 });
 
@@ -60,12 +69,12 @@ const sequenceId = z.union(
 );
 
 export const aliyunUpstreamEntrySchema = z.looseObject({
-  phone_number: sender,
+  phone_number: sender.meta({ description: 'The sender: 11 digits for mainland China, else country code and number.' }),
   content: body,
   sign_name: z.string().max(40, 'too long').optional(),
   dest_code: z.union([z.string().max(40, 'too long'), z.int().transform(String)]).optional(),
-  sequence_id: sequenceId,
-  send_time: z.string().max(40, 'too long').optional(),
+  sequence_id: sequenceId.meta({ description: 'Aliyun’s id of this up-link message: a re-push repeats it.' }),
+  send_time: z.string().max(40, 'too long').optional().meta({ description: 'yyyy-MM-dd HH:mm:ss, Beijing time.' }),
 });
 
 export const aliyunUpstreamSchema = z

@@ -1,11 +1,11 @@
 import type { APIRoute } from 'astro';
 import { errorResponse, handle, methodNotAllowed } from '../../../../server/api.ts';
 import { database } from '../../../../server/context.ts';
-import { readTwilioForm, TWIML_EMPTY } from '../../../../server/inbound-webhooks.ts';
+import { readTwilioForm } from '../../../../server/inbound-webhooks.ts';
 import { dispatchSoon, smsSettings } from '../../../../server/sms.ts';
 import { receiveInboundSms } from '../../../../services/inbound-sms.ts';
 import { twilioIncomingUrl } from '../../../../sms/config.ts';
-import { parseTwilioIncoming } from '../../../../sms/inbound.ts';
+import { parseTwilioIncoming, TWIML_EMPTY } from '../../../../sms/inbound.ts';
 import { verifyTwilioSignature } from '../../../../sms/twilio.ts';
 
 /**
