@@ -11,6 +11,7 @@ import { seedDemo } from '../../src/services/demo-seed.ts';
 import { dispatchOutbox } from '../../src/services/dispatcher.ts';
 import { receiveInboundSms } from '../../src/services/inbound-sms.ts';
 import { decideForLoans, runReminderCycle } from '../../src/services/reminders.ts';
+import { markReplyHandled, readInbox, repliesOfBorrower } from '../../src/services/replies.ts';
 import { createDevOutboxProvider } from '../../src/sms/dev-outbox.ts';
 import { parseAliyunUpstream, parseTwilioIncoming } from '../../src/sms/inbound.ts';
 import { describeEachDialect } from '../support/databases.ts';
@@ -399,5 +400,83 @@ describeEachDialect('borrowers’ replies by SMS', (get) => {
       receiveInboundSms(db, { provider: 'twilio', providerMessageId: sid(17), from: 'x', to: null, body: 'hi' }),
     ).rejects.toMatchObject({ status: 400, field: 'from' });
     expect(await count()).toBe(before);
+  });
+
+  it('shows each lender its own replies only, unhandled first; unknown numbers to none', async () => {
+    const { db } = get().connection;
+    const demoAdmin = { id: 'x', role: 'lender_admin', lenderId: demoId };
+    const betaAdmin = { id: 'y', role: 'lender_admin', lenderId: betaId };
+    const demo = await readInbox(db, demoAdmin, demoId, 'all');
+    const beta = await readInbox(db, betaAdmin, betaId, 'all');
+    const bodies = (inbox: typeof demo) => inbox.rows.map((r) => r.body);
+    expect(bodies(demo)).toContain('好的，我明天还');
+    expect(bodies(demo)).not.toContain('你们是谁？');
+    expect(bodies(beta)).toContain('你们是谁？');
+    for (const inbox of [demo, beta]) {
+      expect(bodies(inbox)).not.toContain('hello');
+      expect(bodies(inbox)).not.toContain('什么事');
+      for (const row of inbox.rows) expect(row.maskedPhone).toMatch(/\*{4}/);
+    }
+    const received = demo.rows.map((r) => r.receivedAt);
+    expect(received).toEqual([...received].sort().reverse());
+    expect(demo.counts.opt_out.total).toBe(demo.rows.filter((r) => r.kind === 'opt_out').length);
+    const optOuts = await readInbox(db, demoAdmin, demoId, 'opt_out');
+    expect(new Set(optOuts.rows.map((r) => r.kind))).toEqual(new Set(['opt_out']));
+    // Another lender's admin, an agent: nothing.
+    await expect(readInbox(db, betaAdmin, demoId, 'all')).rejects.toMatchObject({ status: 404 });
+    await expect(readInbox(db, { role: 'agent', lenderId: demoId }, demoId, 'all')).rejects.toMatchObject({
+      status: 404,
+    });
+  });
+
+  it('marks a reply handled once, audited, and lists a borrower’s replies for the case page', async () => {
+    const { db } = get().connection;
+    const staff = await db
+      .insertInto('staff_users')
+      .values({
+        id: 'staff-demo-admin',
+        email: 'admin@demo.cn',
+        password_hash: 'x',
+        display_name: null,
+        lender_id: demoId,
+        role: 'lender_admin',
+        created_at: SEEDED_AT.toISOString(),
+        disabled_at: null,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const admin = { id: staff.id, role: 'lender_admin', lenderId: demoId };
+    const b004 = await borrowerId(db, demoId, 'B004');
+    const rows = await repliesOfBorrower(db, admin, demoId, b004);
+    expect(rows.map((r) => r.body)).toEqual(['STOP', 'T', '退订。', '好的，我明天还']);
+    expect(rows[3]?.reminder?.stage).toBe('gentle');
+    expect(rows[3]?.reminder?.excerpt).toMatch(/^【青禾消费金融】.*…$/);
+    const target = rows[3]?.id ?? '';
+    expect(await markReplyHandled(db, admin, demoId, { reply: target }, '127.0.0.1', later(200))).toEqual({
+      changed: true,
+    });
+    expect(await markReplyHandled(db, admin, demoId, { reply: target }, '127.0.0.1', later(201))).toEqual({
+      changed: false,
+    });
+    const row = await db.selectFrom('inbound_messages').selectAll().where('id', '=', target).executeTakeFirstOrThrow();
+    expect(row).toMatchObject({ handled_by: staff.id, handled_at: later(200).toISOString() });
+    const audits = await db.selectFrom('audit_log').selectAll().where('action', '=', 'reply.handled').execute();
+    expect(audits).toHaveLength(1);
+    expect(audits[0]).toMatchObject({ actor_kind: 'staff', actor_id: staff.id, subject: target, ip: '127.0.0.1' });
+    const inbox = await readInbox(db, admin, demoId, 'all');
+    expect(inbox.rows.at(-1)?.id).toBe(target);
+    expect(inbox.rows.at(-1)?.handledBy).toBe('admin@demo.cn');
+    // Another lender's reply through this lender's console, or another lender's admin: 404.
+    const betaReply = (await readInbox(db, { role: 'operator', lenderId: null }, betaId, 'all')).rows[0]?.id ?? '';
+    await expect(markReplyHandled(db, admin, demoId, { reply: betaReply }, null)).rejects.toMatchObject({
+      status: 404,
+    });
+    await expect(
+      markReplyHandled(db, { id: 'y', role: 'lender_admin', lenderId: betaId }, demoId, { reply: target }, null),
+    ).rejects.toMatchObject({ status: 404 });
+    await expect(markReplyHandled(db, admin, demoId, { reply: '../x' }, null)).rejects.toMatchObject({
+      status: 400,
+      field: 'reply',
+    });
   });
 });
