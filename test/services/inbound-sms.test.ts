@@ -12,6 +12,7 @@ import { dispatchOutbox } from '../../src/services/dispatcher.ts';
 import { receiveInboundSms } from '../../src/services/inbound-sms.ts';
 import { decideForLoans, runReminderCycle } from '../../src/services/reminders.ts';
 import { markReplyHandled, readInbox, repliesOfBorrower } from '../../src/services/replies.ts';
+import { verify } from '../../src/services/verification.ts';
 import { createDevOutboxProvider } from '../../src/sms/dev-outbox.ts';
 import { parseAliyunUpstream, parseTwilioIncoming } from '../../src/sms/inbound.ts';
 import { describeEachDialect } from '../support/databases.ts';
@@ -310,6 +311,9 @@ describeEachDialect('borrowers’ replies by SMS', (get) => {
     const sent = (await listDevSms(db)).filter((m) => m.messageId === confirmation?.id);
     expect(sent).toHaveLength(1);
     expect(sent[0]?.to).toBe('+8613800138004');
+    // Pasted back into the checker, it is recognised as ours.
+    const checked = await verify(db, { text: sent[0]?.text ?? '' }, 'zh-CN', later(126));
+    expect(checked.answer).toMatchObject({ verdict: 'genuine', risk: 'none', indicators: [] });
   });
 
   it('opts out of the lender it answers only: the other lender on the same number goes on', async () => {
