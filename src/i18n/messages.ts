@@ -2,6 +2,7 @@ import { accountEn, accountZh } from './catalogues/account.ts';
 import { consoleEn, consoleZh } from './catalogues/console.ts';
 import { developersEn, developersZh } from './catalogues/developers.ts';
 import { reliefEn, reliefZh } from './catalogues/relief.ts';
+import { repliesEn, repliesZh } from './catalogues/replies.ts';
 import { staffEn, staffZh } from './catalogues/staff.ts';
 import type { Locale } from './locale.ts';
 
@@ -132,6 +133,7 @@ const zh = {
   ...reliefZh,
   ...developersZh,
   ...consoleZh,
+  ...repliesZh,
 } as const;
 
 export type MessageKey = keyof typeof zh;
@@ -280,6 +282,7 @@ const en: Record<MessageKey, string> = {
   ...reliefEn,
   ...developersEn,
   ...consoleEn,
+  ...repliesEn,
 };
 
 const catalogues: Record<Locale, Record<MessageKey, string>> = { 'zh-CN': zh, en };

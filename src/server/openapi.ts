@@ -26,6 +26,13 @@ import {
   requestsQuerySchema,
 } from '../services/lender-api-schemas.ts';
 import { MAX_TEXT_LENGTH, verifyRequestSchema } from '../services/verification.ts';
+import {
+  aliyunUpstreamSchema,
+  MAX_INBOUND_BODY,
+  MAX_TWILIO_FORM_BYTES,
+  TWIML_EMPTY,
+  twilioIncomingSchema,
+} from '../sms/inbound.ts';
 
 /**
  * The OpenAPI 3.1 document of the JSON API (CONTRACT.md "OpenAPI"), generated from the zod
@@ -119,6 +126,9 @@ const requestSchemas = {
   RepaymentInput: repaymentBodySchema,
   AliyunReport: aliyunReportSchema,
   TwilioStatusCallback: twilioStatusCallbackSchema,
+  // Borrowers' replies: the schemas the webhooks validate with (the sender must be a phone number).
+  TwilioIncomingMessage: twilioIncomingSchema,
+  AliyunUpstream: aliyunUpstreamSchema,
 };
 
 const responseSchemas = {
@@ -311,6 +321,7 @@ const lenderSecurity = [{ apiKey: [] }];
 // ── the document ──────────────────────────────────────────────────────────────────────────
 
 export function buildOpenApiDocument(settings: OpenApiSettings): JsonObject {
+  const twilioKb = MAX_TWILIO_FORM_BYTES / 1024;
   const kb = settings.maxJsonBytes / 1024;
   const externalId = (what: string) =>
     pathParameter('externalId', externalIdSchema, `The ${what}'s id in your system.`);
@@ -790,6 +801,88 @@ export function buildOpenApiDocument(settings: OpenApiSettings): JsonObject {
         },
       },
     },
+    '/api/sms/twilio/incoming': {
+      post: {
+        operationId: 'twilioIncomingMessage',
+        tags: ['SMS replies'],
+        summary: 'Borrowers’ replies through Twilio (incoming-message webhook)',
+        description: `Set as the sending number's "A message comes in" webhook (HTTP POST) when \`SMS_PROVIDER=twilio\`, at exactly \`TWILIO_INCOMING_URL\` (default: \`incoming\` beside the status callback URL). Believed only with a valid \`X-Twilio-Signature\` over that URL and the posted fields, from our own account (\`AccountSid\`). Stored once per \`MessageSid\`: a retried webhook acts once. A reply that is only an opt-out keyword (退订, 退訂, TD, T, STOP, and Twilio's own: STOPALL, UNSUBSCRIBE, CANCEL, END, QUIT, OPTOUT, REVOKE; any case or width) stops the lender's reminders to that number at once and is confirmed by one text of ours; any other reply lands in the lender's console. The answer is always an empty TwiML \`<Response/>\`. ${MAX_INBOUND_BODY} characters of text at most; 404 when Twilio is not the provider here.`,
+        parameters: [{ name: 'X-Twilio-Signature', in: 'header', required: true, schema: { type: 'string' } }],
+        requestBody: {
+          required: true,
+          content: { 'application/x-www-form-urlencoded': { schema: ref('schemas', 'TwilioIncomingMessage') } },
+        },
+        responses: {
+          '200': {
+            description: 'Taken (or seen before): Twilio sends nothing back itself.',
+            content: { 'text/xml': { schema: { type: 'string' }, examples: { empty: { value: TWIML_EMPTY } } } },
+          },
+          '403': errorResponse(
+            'The signature does not match, the message is another account’s, or a browser on another site sent it.',
+            {
+              signature: errorExample('bad_signature', 'X-Twilio-Signature does not match'),
+              account: errorExample('wrong_account', 'AccountSid: not this service’s Twilio account'),
+            },
+          ),
+          '413': errorResponse(`The form is larger than ${twilioKb} KB.`, {
+            tooLarge: errorExample('payload_too_large', `body: larger than ${twilioKb} KB`, 'body'),
+          }),
+          '415': errorResponse('Not `application/x-www-form-urlencoded`.', {
+            type: errorExample(
+              'unsupported_media_type',
+              'body: Twilio posts application/x-www-form-urlencoded',
+              'body',
+            ),
+          }),
+          ...errors('BadRequest', 'NotFound'),
+        },
+      },
+    },
+    '/api/sms/aliyun/{secret}/upstream': {
+      parameters: [
+        {
+          name: 'secret',
+          in: 'path',
+          required: true,
+          description:
+            'ALIYUN_RECEIPT_SECRET, as for the delivery reports: Aliyun does not sign its pushes. A wrong one answers like an unknown path (404).',
+          schema: { type: 'string' },
+        },
+      ],
+      post: {
+        operationId: 'aliyunUpstreamMessages',
+        tags: ['SMS replies'],
+        summary: 'Borrowers’ replies through Aliyun (SmsUp push, 上行短信)',
+        description:
+          'Configure this URL as the up-link message address (HTTP batch push) when `SMS_PROVIDER=aliyun`. The whole push is checked first (a malformed entry is a 400 naming it, and nothing is stored); each message is stored once per `sequence_id`, so a re-push acts once. Opt-out keywords and replies as for Twilio. The confirmation of an opt-out is sent with the registered templates `opt_out_confirmation.zh-CN` and `opt_out_confirmation.en` (variable `hotline`).',
+        requestBody: {
+          required: true,
+          content: jsonContent(ref('schemas', 'AliyunUpstream'), {
+            reply: {
+              value: [
+                {
+                  phone_number: '13812345678',
+                  send_time: '2026-03-04 10:05:00',
+                  content: '退订',
+                  sign_name: '青禾消费金融',
+                  dest_code: '1234',
+                  sequence_id: 1234567890,
+                },
+              ],
+            },
+          }),
+        },
+        responses: {
+          '200': {
+            description: 'The acknowledgement Aliyun expects.',
+            content: jsonContent(ref('schemas', 'AliyunReportAnswer'), {
+              ok: { value: { code: 0, msg: '接收成功' } },
+            }),
+          },
+          ...errors('BadRequest', 'CrossSiteRefused', 'NotFound', 'PayloadTooLarge', 'UnsupportedMediaType'),
+        },
+      },
+    },
     '/api/v1/widget/{slug}': {
       get: {
         operationId: 'getWidgetSettings',
@@ -880,6 +973,7 @@ export function buildOpenApiDocument(settings: OpenApiSettings): JsonObject {
       { name: 'Public', description: 'No key.' },
       { name: 'Lender API', description: 'With a lender’s API key.' },
       { name: 'SMS receipts', description: 'Delivery receipts pushed by SMS providers.' },
+      { name: 'SMS replies', description: 'Borrowers’ texts to us (replies and opt-outs) pushed by SMS providers.' },
       { name: 'Meta', description: 'About the API itself.' },
     ],
     paths,
