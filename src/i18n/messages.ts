@@ -1,4 +1,5 @@
 import { accountEn, accountZh } from './catalogues/account.ts';
+import { casesEn, casesZh } from './catalogues/cases.ts';
 import { consoleEn, consoleZh } from './catalogues/console.ts';
 import { developersEn, developersZh } from './catalogues/developers.ts';
 import { reliefEn, reliefZh } from './catalogues/relief.ts';
@@ -131,6 +132,7 @@ const zh = {
   ...reliefZh,
   ...developersZh,
   ...consoleZh,
+  ...casesZh,
 } as const;
 
 export type MessageKey = keyof typeof zh;
@@ -278,6 +280,7 @@ const en: Record<MessageKey, string> = {
   ...reliefEn,
   ...developersEn,
   ...consoleEn,
+  ...casesEn,
 };
 
 const catalogues: Record<Locale, Record<MessageKey, string>> = { 'zh-CN': zh, en };

@@ -19,6 +19,7 @@ import { findLoan, listInstalments, listRepayments, lockLoan } from '../db/repos
 import type { Database, LoanRow, MessageRow } from '../db/schema.ts';
 import { balanceOf } from './console-borrowers.ts';
 import { findCaseBorrower } from './console-case.ts';
+import { loanPolicy } from './lender-api.ts';
 import { externalIdSchema } from './lender-api-schemas.ts';
 import { buildReminderMessage, queueReminderMessages } from './reminder-messages.ts';
 import { decideForLoans, type PlannedDecision } from './reminders.ts';
@@ -64,6 +65,9 @@ export interface ManualSendState {
   maskedPhone: string | null;
   /** The engine's reasons, plus `no_phone` when the borrower has no number at all. */
   reasons: ManualSendReason[];
+  /** What the reasons' wording needs: the loan's grace days and the borrower's payday. */
+  graceDays: number;
+  payday: number | null;
   verdict: ManualVerdict;
   /** Today's reminder for this loan and stage was already sent by hand (its message id). */
   alreadySent: string | null;
@@ -134,6 +138,8 @@ async function decideNow(
       timeZone: decision.timeZone,
       maskedPhone: borrower.e164 ? maskPhone(borrower.e164) : null,
       reasons,
+      graceDays: loanPolicy(lender, loan).graceDays,
+      payday: borrower.payday,
       verdict: manualVerdict(reasons),
       alreadySent,
       preview: message ? previewOf(message) : null,
