@@ -251,6 +251,16 @@ for (const dialect of dialects) {
       expect(await manualMessages('L007')).toHaveLength(0);
     });
 
+    it('speaks English too, with the same reasons the borrower reads', async () => {
+      const html = await (await admin.get('/staff/lenders/demo/borrowers/B012/send?loan=L012&lang=en')).text();
+      expect(html).toContain('What the rules decide right now');
+      expect(html).toContain('The borrower opted out of reminder texts.');
+      expect(html).toContain('cannot be set aside');
+      const list = await (await admin.get('/staff/lenders/demo/borrowers?q=B00&lang=en')).text();
+      expect(list).toContain('9 borrowers found for “B00”.');
+      expect(list).toContain('Due now');
+    });
+
     it('lets an operator open any lender’s borrowers and cases', async () => {
       const operator = await signedInClient(server.url, 'ops@zhenxin.cn');
       expect((await operator.get('/staff/lenders/demo/borrowers/B005')).status).toBe(200);

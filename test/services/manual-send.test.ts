@@ -225,6 +225,17 @@ describeEachDialect('manual send of one reminder', (get) => {
       overrideReason: REASON,
     });
 
+    // Dispatched on its own: the schedule's texts still waiting in the outbox are left for later.
+    const waiting = async () =>
+      (await db().selectFrom('outbox').select('message_id').where('status', '=', 'queued').execute()).length;
+    const before = await waiting();
+    expect(before).toBeGreaterThan(5);
+    const report = await dispatchOutbox(get().connection, createDevOutboxProvider(db()), {
+      messageIds: [sent.outcome === 'queued' ? sent.messageId : ''],
+    });
+    expect(report).toMatchObject({ claimed: 1, sent: 1 });
+    expect(await waiting()).toBe(before - 1);
+
     // Once sent by hand today, another try is "already sent", reason or not.
     const again = await sendManualReminder(
       db(),
