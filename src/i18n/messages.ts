@@ -1,4 +1,5 @@
 import { accountEn, accountZh } from './catalogues/account.ts';
+import { casesEn, casesZh } from './catalogues/cases.ts';
 import { consoleEn, consoleZh } from './catalogues/console.ts';
 import { developersEn, developersZh } from './catalogues/developers.ts';
 import { reliefEn, reliefZh } from './catalogues/relief.ts';
@@ -134,6 +135,7 @@ const zh = {
   ...developersZh,
   ...consoleZh,
   ...repliesZh,
+  ...casesZh,
 } as const;
 
 export type MessageKey = keyof typeof zh;
@@ -283,6 +285,7 @@ const en: Record<MessageKey, string> = {
   ...developersEn,
   ...consoleEn,
   ...repliesEn,
+  ...casesEn,
 };
 
 const catalogues: Record<Locale, Record<MessageKey, string>> = { 'zh-CN': zh, en };

@@ -4,6 +4,7 @@ import { localDate } from '../core/dates.ts';
 import { decideEligibility, type EligibilityDecision, type Stage } from '../core/eligibility.ts';
 import { NotFoundError } from '../core/errors.ts';
 import type { LenderProfile } from '../core/lender.ts';
+import { isSoftRule } from '../core/manual-send-rules.ts';
 import { phoneTimeZone } from '../core/time-zones.ts';
 import { listCurrentPhones } from '../db/repositories/borrowers.ts';
 import { findLenderBySlug, listLenders, listLendersCached } from '../db/repositories/lenders.ts';
@@ -104,7 +105,7 @@ export interface LateReminder {
   borrowerId: string;
   /** The number the text is addressed to. */
   to: string;
-  /** `<borrower-local date>:<loan>:<stage>`, as queued. */
+  /** `<borrower-local date>:<loan>:<stage>[:manual]`, as queued. */
   idempotencyKey: string;
 }
 
@@ -139,8 +140,10 @@ export async function stopsForLateReminders(
   }
   for (const reminder of reminders) {
     const decision = decisionByLoan.get(reminder.loanId);
-    // A loan no longer there (or of no lender) is not reminded.
-    const reasons = decision ? [...decision.reasons] : ['settled'];
+    // A loan no longer there (or of no lender) is not reminded. A reminder sent by hand had its
+    // caps weighed by a person (set aside only with a written reason): only the other rules stop it.
+    const manual = reminder.idempotencyKey.endsWith(':manual');
+    const reasons = decision ? decision.reasons.filter((r) => !(manual && isSoftRule(r))) : ['settled'];
     const queuedFor = reminder.idempotencyKey.split(':')[0];
     if (decision && decision.localTime.slice(0, 10) !== queuedFor) reasons.push('stale');
     if (phones.get(reminder.borrowerId) !== reminder.to) reasons.push('phone_changed');
