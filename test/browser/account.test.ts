@@ -266,6 +266,9 @@ describeWithBrowser('borrower account in a browser', (browser) => {
     await screenshot(staff.page, 'staff-queue-desktop');
     await Promise.all([staff.page.waitForLoadState('load'), staff.page.getByRole('link', { name: /L004/ }).click()]);
     await expect(staff.page.locator('h1').textContent()).resolves.toContain('分 6 期');
+    // Asked and reviewed the same day: one schedule, marked as the one the borrower previewed.
+    expect(await staff.page.locator('table.stack').count()).toBe(1);
+    await expect(staff.page.getByRole('heading', { name: /与借款人提交时预览的相同/ }).count()).resolves.toBe(1);
     await Promise.all([
       staff.page.waitForLoadState('load'),
       staff.page.getByRole('button', { name: '提交决定' }).click(),
