@@ -89,9 +89,14 @@ export function buildReminderMessage(draft: ReminderDraft): MessageRow {
 
 /**
  * Queues reminders (message + outbox row) unless their idempotency key was used already; returns
- * the ids actually queued. Call inside the transaction that decided them.
+ * the ids actually queued. Call inside the transaction that decided them. `queuedAt` is the
+ * outbox's clock (when they become due).
  */
-export async function queueReminderMessages(db: Kysely<Database>, messages: MessageRow[]): Promise<Set<string>> {
+export async function queueReminderMessages(
+  db: Kysely<Database>,
+  messages: MessageRow[],
+  queuedAt = new Date(),
+): Promise<Set<string>> {
   if (messages.length === 0) return new Set();
   const used = await findUsedIdempotencyKeys(
     db,
@@ -99,9 +104,10 @@ export async function queueReminderMessages(db: Kysely<Database>, messages: Mess
   );
   const fresh = messages.filter((m) => !used.has(m.idempotency_key ?? ''));
   await avoidCodeCollisions(db, fresh);
-  // Decisions use the instant asked about; the outbox runs on the real clock, so a cycle
-  // planned "as of" another time is still dispatched right away.
-  return new Set(await insertQueuedMessages(db, fresh, new Date().toISOString()));
+  // Decisions use the instant asked about; the outbox runs on the real clock (unless the caller
+  // replays another, as the demo does), so a cycle planned "as of" another time is still
+  // dispatched right away.
+  return new Set(await insertQueuedMessages(db, fresh, queuedAt.toISOString()));
 }
 
 /** Reference codes are short (35 bits): redraw the rare one already taken, here or in this page. */

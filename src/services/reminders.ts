@@ -48,6 +48,8 @@ export interface CycleOptions {
   pageSize?: number;
   /** Called after each page with the running count of loans. */
   onProgress?: (loans: number) => void;
+  /** When the queued reminders are due in the outbox (default: the real now); see dispatchClock in the CLI. */
+  queuedAt?: Date;
   /** Receives each page's decisions instead of collecting them all (for very large runs). */
   onDecisions?: (decisions: PlannedDecision[]) => void;
 }
@@ -242,6 +244,7 @@ async function planPage(
     const inserted = await queueReminderMessages(
       db,
       toQueue.map((q) => q.message),
+      options.queuedAt,
     );
     for (const q of toQueue) if (inserted.has(q.message.id)) q.decision.messageId = q.message.id;
   }
