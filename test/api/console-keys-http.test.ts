@@ -50,7 +50,7 @@ for (const dialect of dialects) {
       expect(created.status).toBe(200);
       expect(created.headers.get('cache-control')).toBe('no-store');
       const html = await created.text();
-      const key = /value="(zxk_[\w-]+)"/.exec(html)?.[1] ?? '';
+      const key = /id="new-key"[^>]*>(zxk_[\w-]+)<\/textarea>/.exec(html)?.[1] ?? '';
       expect(key).toMatch(/^zxk_[\w-]{8}_[\w-]{43}$/);
       expect(html).toContain('离开或刷新本页后将无法再次查看这个密钥');
       const prefix = key.slice(4, 12);
@@ -108,7 +108,7 @@ for (const dialect of dialects) {
         const html = await response.text();
         expect(html).toContain('href="#label"');
         expect(html).toContain('用途：');
-        expect(html).not.toMatch(/value="zxk_/);
+        expect(html).not.toMatch(/zxk_[\w-]{8}_[\w-]{43}/);
       }
       expect((await admin.post('/staff/lenders/demo/keys', { action: 'other' })).status).toBe(400);
     });

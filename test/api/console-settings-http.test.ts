@@ -134,23 +134,36 @@ for (const dialect of dialects) {
       expect(publicPage).toContain('每天 08:00–22:00');
     });
 
-    it('saves a policy change and a widget origin the CORS check follows', async () => {
+    it('saves a policy change, and a widget origin another server process follows within its cache second', async () => {
       const money = await preview(admin, 'demo', 'money', { 'money.graceDays': '5' });
       const html = await money.text();
       expect(html).toContain('data-field="money.graceDays"');
       expect((await confirm(admin, 'demo', 'money', html)).status).toBe(303);
       expect((await findLenderBySlug(db(), 'demo'))?.policy.graceDays).toBe(5);
 
-      const origin = 'https://help.qinghe-xf.cn';
-      const widget = await preview(admin, 'demo', 'widget', { widgetOrigins: `https://qinghe-xf.cn\n\n${origin}\n` });
-      const widgetHtml = await widget.text();
-      expect(widgetHtml).toContain(origin);
-      expect((await confirm(admin, 'demo', 'widget', widgetHtml)).status).toBe(303);
-      const preflight = await fetch(`${server.url}/api/v1/verify`, {
-        method: 'OPTIONS',
-        headers: { origin, 'access-control-request-method': 'POST' },
-      });
-      expect(preflight.headers.get('access-control-allow-origin')).toBe(origin);
+      // A second process serving the same database, as behind a load balancer.
+      const second = await startServer({ DATABASE_URL: database.url });
+      try {
+        const origin = 'https://help.qinghe-xf.cn';
+        const allowed = async (url: string) => {
+          const preflight = await fetch(`${url}/api/v1/verify`, {
+            method: 'OPTIONS',
+            headers: { origin, 'access-control-request-method': 'POST' },
+          });
+          await preflight.arrayBuffer();
+          return preflight.headers.get('access-control-allow-origin');
+        };
+        expect(await allowed(second.url)).toBeNull();
+        const widget = await preview(admin, 'demo', 'widget', { widgetOrigins: `https://qinghe-xf.cn\n\n${origin}\n` });
+        const widgetHtml = await widget.text();
+        expect(widgetHtml).toContain(origin);
+        expect((await confirm(admin, 'demo', 'widget', widgetHtml)).status).toBe(303);
+        expect(await allowed(server.url)).toBe(origin);
+        // Far beyond the one second promised: only a change that never arrives fails, a slow machine does not.
+        await expect.poll(() => allowed(second.url), { timeout: 30_000, interval: 100 }).toBe(origin);
+      } finally {
+        await second.stop();
+      }
     });
 
     it('refuses an invalid value with 400, the field named in the summary and beside the field, values kept', async () => {
