@@ -59,7 +59,11 @@ export async function createApiKey(
 export async function authenticateApiKey(db: Kysely<Database>, key: string, now = new Date()) {
   if (!KEY_PATTERN.test(key)) return undefined;
   const found = await findActiveApiKeyByHash(db, hashApiKey(key));
-  if (found) await touchApiKey(db, found.id, nowIso(now), nowIso(new Date(now.getTime() - LAST_USED_RESOLUTION_MS)));
+  if (found) {
+    const since = nowIso(new Date(now.getTime() - LAST_USED_RESOLUTION_MS));
+    // "Last used" is advice for the lender's list: a request is never refused because it could not be written.
+    await touchApiKey(db, found.id, nowIso(now), since).catch(() => undefined);
+  }
   return found;
 }
 

@@ -99,6 +99,9 @@ for (const dialect of dialects) {
       expect(html).toContain('id="relief-plan-minBalance"');
       expect(html).toContain('最近的更改');
       expect(html).not.toContain('reminders.templates');
+      const english = await (await admin.get('/staff/lenders/demo/settings?lang=en')).text();
+      expect(english).toContain('Days of grace');
+      expect(english).toContain('Recent changes');
     });
 
     it('previews a hotline change as a diff, then saves it on confirm: audited, and public at once', async () => {
