@@ -4,6 +4,7 @@ import { consoleEn, consoleZh } from './catalogues/console.ts';
 import { developersEn, developersZh } from './catalogues/developers.ts';
 import { reliefEn, reliefZh } from './catalogues/relief.ts';
 import { repliesEn, repliesZh } from './catalogues/replies.ts';
+import { settingsEn, settingsZh } from './catalogues/settings.ts';
 import { staffEn, staffZh } from './catalogues/staff.ts';
 import type { Locale } from './locale.ts';
 
@@ -136,6 +137,7 @@ const zh = {
   ...consoleZh,
   ...repliesZh,
   ...casesZh,
+  ...settingsZh,
 } as const;
 
 export type MessageKey = keyof typeof zh;
@@ -286,6 +288,7 @@ const en: Record<MessageKey, string> = {
   ...consoleEn,
   ...repliesEn,
   ...casesEn,
+  ...settingsEn,
 };
 
 const catalogues: Record<Locale, Record<MessageKey, string>> = { 'zh-CN': zh, en };
