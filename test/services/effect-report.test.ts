@@ -249,7 +249,7 @@ describeEachDialect('effect report', (get) => {
         // New York changes to summer time on 8 March 2026: the fortnight from the 1st crosses it.
         const base = s.zone === 'Asia/Shanghai' ? '2026-06-01' : '2026-03-01';
         const start = Date.parse(instantAt(base, '00:00', s.zone).toISOString());
-        const versions = [null];
+        const versions: Array<string | null> = [null];
         for (let v = 1; v <= s.versions; v++) versions.push(await templateVersion(db(), lender, 'gentle', 'zh-CN', v));
         const ids: string[] = [];
         for (const [i, r] of s.reminders.entries()) {
