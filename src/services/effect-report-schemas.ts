@@ -78,12 +78,9 @@ export const effectReportRowSchema = z.strictObject({
     description: 'The wording: `<locale>/v<version>` for a saved version, `<locale>/default` for the built-in one.',
     examples: ['zh-CN/v2', 'en/default'],
   }),
-  variant: z
-    .enum(['A', 'B'])
-    .nullable()
-    .meta({
-      description: 'The experiment’s variant (`A` the stage’s version, `B` the other); null outside an experiment.',
-    }),
+  variant: z.enum(['A', 'B']).nullable().meta({
+    description: 'The experiment’s variant (`A` the stage’s version, `B` the other); null outside an experiment.',
+  }),
   ...measures,
 });
 
