@@ -97,7 +97,9 @@ export const effectComparisonSchema = z
     heldBack: count(
       'Loans at that stage the engine held back that day only by a daily or weekly cap or the hour (and did not remind later that day): the comparison group.',
     ),
-    heldBackRepaid1d: count('Of those, repaid (any amount) within 1 day of the hold-back.'),
+    heldBackRepaid1d: count(
+      'Of those, repaid (any amount) within 1 day of the hold-back with no reminder delivered in between (a repayment after a later reminder is that reminder’s).',
+    ),
     heldBackRepaid3d: count('… within 3 days.'),
     heldBackRepaid7d: count('… within 7 days.'),
     lift7d: z

@@ -147,9 +147,9 @@ describeEachDialect('effect report', (get) => {
 
   it('compares with loans held back that day, leaving out those reminded later the same day', async () => {
     const lender = await reportLender(db(), 'fx-held');
-    const loans = await reportLoans(db(), lender, 5);
-    const [r1, r2, h1, h2, h3] = loans;
-    if (!r1 || !r2 || !h1 || !h2 || !h3) throw new Error('no loans');
+    const loans = await reportLoans(db(), lender, 6);
+    const [r1, r2, h1, h2, h3, h4] = loans;
+    if (!r1 || !r2 || !h1 || !h2 || !h3 || !h4) throw new Error('no loans');
     const day = '2026-05-06';
     await insertReminder(db(), lender, { loan: r1, stage: 'firm', createdAt: at(day, '10:00'), keyDate: day });
     await insertReminder(db(), lender, { loan: r2, stage: 'firm', createdAt: at(day, '10:01'), keyDate: day });
@@ -160,6 +160,11 @@ describeEachDialect('effect report', (get) => {
     // held back at 07:00 by the hour, reminded at 10:00: not in the comparison group
     await insertHoldback(db(), lender, h3.id, day, 'firm', ['quiet_hours']);
     await insertReminder(db(), lender, { loan: h3, stage: 'firm', createdAt: at(day, '10:02'), keyDate: day });
+    // held back, reminded the next day, repaid the day after: the repayment is that reminder's
+    await insertHoldback(db(), lender, h4.id, day, 'firm', ['weekly_cap']);
+    const next = addDays(day, 1);
+    await insertReminder(db(), lender, { loan: h4, stage: 'firm', createdAt: at(next, '10:00'), keyDate: next });
+    await insertRepayment(db(), h4.id, addDays(day, 2), 6_000);
 
     const report = await buildEffectReport(db(), lender, { from: day, to: day });
     expect(report.comparison).toEqual([
@@ -170,12 +175,12 @@ describeEachDialect('effect report', (get) => {
         remindedRepaid1d: 0,
         remindedRepaid3d: 1,
         remindedRepaid7d: 1,
-        heldBack: 2,
+        heldBack: 3,
         heldBackRepaid1d: 0,
         heldBackRepaid3d: 0,
         heldBackRepaid7d: 1,
-        // 1/3 − 1/2
-        lift7d: '-0.1667',
+        // 1/3 − 1/3
+        lift7d: '0.0000',
       },
     ]);
   });

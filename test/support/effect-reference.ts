@@ -146,8 +146,16 @@ export async function referenceReport(
         (m.idempotency_key ?? '').startsWith(`${h.local_date}:`),
     );
     if (remindedThatDay) continue;
+    // a repayment after a later delivered reminder is that reminder's, not the hold-back's
+    const remindedBetween = (paidOn: string) =>
+      delivered.some((m) => {
+        if (m.loan_id !== h.loan_id) return false;
+        const dday = localDate(new Date(m.delivered_at ?? ''), tz);
+        return dday > h.local_date && dday <= paidOn;
+      });
     const lags = repayments
       .filter((r) => r.loan_id === h.loan_id && r.paid_on >= h.local_date && r.paid_on <= addDays(h.local_date, 7))
+      .filter((r) => !remindedBetween(r.paid_on))
       .map((r) => days(r.paid_on, h.local_date));
     const e = entry(h.local_date, h.stage);
     e.heldBack++;

@@ -226,8 +226,10 @@ export async function repaymentCounts(db: Kysely<Database>, w: ReportWindow): Pr
 
 /**
  * The comparison group: loans held back on a day (borrower-local, as the engine decided it) by a
- * cap or the hour, and whether they repaid within 1, 3, 7 days of it (any repayment). A loan that
- * was reminded after all that day (the hour passed, a later cycle) is left out: it was not held back.
+ * cap or the hour, and whether they repaid within 1, 3, 7 days of it without a reminder in
+ * between: a repayment after a later delivered reminder is that reminder's (as in the rows), not
+ * the hold-back's. A loan that was reminded after all that day (the hour passed, a later cycle) is
+ * left out: it was not held back.
  */
 export async function holdbackCounts(db: Kysely<Database>, w: ReportWindow): Promise<HoldbackCounts[]> {
   const d = dialectFor(db, w);
@@ -241,7 +243,13 @@ export async function holdbackCounts(db: Kysely<Database>, w: ReportWindow): Pro
       select h.local_date as day, h.stage as stage,
         (select min(${d.daysBetween(ref('r.paid_on'), day)}) from repayments r
           where r.loan_id = h.loan_id and r.paid_on >= h.local_date
-            and r.paid_on <= ${d.plusDays(day, REPAID_WINDOW_DAYS)}) as lag
+            and r.paid_on <= ${d.plusDays(day, REPAID_WINDOW_DAYS)}
+            and not exists (
+              select 1 from messages later
+              where later.loan_id = h.loan_id and later.kind = 'reminder' and later.status = 'delivered'
+                and later.delivered_at is not null and later.created_at >= ${w.start}
+                and ${d.localDate(ref('later.delivered_at'))} > h.local_date
+                and ${d.localDate(ref('later.delivered_at'))} <= r.paid_on)) as lag
       from reminder_holdbacks h
       where h.lender_id = ${w.lenderId} and h.local_date >= ${w.from} and h.local_date <= ${w.to}
         and not exists (
