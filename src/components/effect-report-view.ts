@@ -41,6 +41,8 @@ export interface DayFigures {
   sent: number;
   delivered: number;
   deliveryRate: number | null;
+  /** Sent and still without a receipt either way. */
+  pending: number;
   opened: number;
   verified: number;
   reminded: number;
@@ -64,6 +66,7 @@ export function dayFigures(report: EffectReport): DayFigures[] {
       sent: 0,
       delivered: 0,
       deliveryRate: null,
+      pending: 0,
       opened: 0,
       verified: 0,
       reminded: 0,
@@ -81,6 +84,7 @@ export function dayFigures(report: EffectReport): DayFigures[] {
     if (!day) continue;
     day.sent += row.sent;
     day.delivered += row.delivered;
+    day.pending += row.sent - row.delivered - row.failed;
     day.opened += row.opened;
     day.verified += row.verified;
   }

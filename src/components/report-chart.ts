@@ -1,6 +1,6 @@
 /**
  * The geometry of the report's small charts (server-rendered SVG, no script): bars or lines over
- * the days of a range, on a fixed 640 × 220 canvas that the page scales to its width.
+ * the days of a range, on a fixed 480 × 240 canvas that the page scales to its width.
  */
 
 export interface ChartSeries {
@@ -21,8 +21,8 @@ export interface ChartGeometry {
   yTicks: Array<{ y: number; label: string }>;
 }
 
-export const CHART_WIDTH = 640;
-export const CHART_HEIGHT = 220;
+export const CHART_WIDTH = 480;
+export const CHART_HEIGHT = 240;
 
 /** The smallest of 1, 2, 5 × 10ⁿ at or above the value (at least 1). */
 export function niceCeiling(value: number): number {
@@ -41,7 +41,7 @@ export function chartGeometry(input: {
   /** The label shown under a tick (default: the label itself). */
   formatX?: (label: string) => string;
 }): ChartGeometry {
-  const plot = { left: 52, right: CHART_WIDTH - 8, top: 12, bottom: CHART_HEIGHT - 28 };
+  const plot = { left: 46, right: CHART_WIDTH - 10, top: 12, bottom: CHART_HEIGHT - 30 };
   const n = Math.max(1, input.labels.length);
   const highest = Math.max(0, ...input.series.flatMap((s) => s.values.filter((v): v is number => v !== null)));
   const max = input.max ?? niceCeiling(highest);
@@ -87,8 +87,8 @@ export function chartGeometry(input: {
     flush();
   }
 
-  // About seven labels along the bottom, from the first; the last too when there is room.
-  const every = Math.max(1, Math.ceil(n / 7));
+  // About five labels along the bottom, from the first; the last too when there is room.
+  const every = Math.max(1, Math.ceil(n / 5));
   const format = input.formatX ?? ((label: string) => label);
   const ticks: number[] = [];
   for (let i = 0; i < n; i += every) ticks.push(i);
