@@ -41,7 +41,7 @@ export function chartGeometry(input: {
   /** The label shown under a tick (default: the label itself). */
   formatX?: (label: string) => string;
 }): ChartGeometry {
-  const plot = { left: 46, right: CHART_WIDTH - 10, top: 12, bottom: CHART_HEIGHT - 30 };
+  const plot = { left: 46, right: CHART_WIDTH - 22, top: 12, bottom: CHART_HEIGHT - 30 };
   const n = Math.max(1, input.labels.length);
   const highest = Math.max(0, ...input.series.flatMap((s) => s.values.filter((v): v is number => v !== null)));
   const max = input.max ?? niceCeiling(highest);
@@ -92,7 +92,7 @@ export function chartGeometry(input: {
   const format = input.formatX ?? ((label: string) => label);
   const ticks: number[] = [];
   for (let i = 0; i < n; i += every) ticks.push(i);
-  if (n - 1 - (ticks.at(-1) ?? 0) >= every / 2) ticks.push(n - 1);
+  if (n - 1 - (ticks.at(-1) ?? 0) >= every * 0.75) ticks.push(n - 1);
   const xTicks = ticks.map((i) => ({ x: round(centre(i)), label: format(input.labels[i] ?? '') }));
   const yTicks = [0, max / 2, max].map((value) => ({ y: round(yOf(value)), label: input.formatY(value) }));
   return { width: CHART_WIDTH, height: CHART_HEIGHT, plot, bars, lines, dots, xTicks, yTicks };

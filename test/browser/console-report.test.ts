@@ -79,6 +79,8 @@ describeWithBrowser('the effect report in the lender console', (browser) => {
       expect(await page.locator('#delivery-title + p').textContent()).toMatch(
         /共发送 [\d,]+ 条，送达 [\d,]+ 条，送达率 \d+\.\d%/,
       );
+      // today's texts still wait for receipts: not "the lowest day"
+      expect(await page.locator('#delivery-title + p').textContent()).not.toContain(anchor);
       expect(await page.locator('#lift-title + p').textContent()).toMatch(/提醒高出 \+\d+\.\d 个百分点/);
       expect(await page.locator('#variants-title + p').textContent()).toMatch(/温和提醒：A 版 7 天内还款 .*B 版/);
       // the tables beside the charts: one row per day of the range

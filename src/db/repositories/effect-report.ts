@@ -182,26 +182,8 @@ export async function responseCounts(db: Kysely<Database>, w: ReportWindow): Pro
  */
 export async function repaymentCounts(db: Kysely<Database>, w: ReportWindow): Promise<RepaymentCounts[]> {
   const d = dialectFor(db, w);
-  const dday = ref('dm.dday');
-  // Rivals for a repayment were delivered between the reminder and it: up to 7 days after the
-  // window (and a margin for reminders delivered long after they were queued).
-  const rivalsFrom = new Date(Date.parse(w.start) - 2 * DAY_MS).toISOString();
-  const rivalsTo = new Date(Date.parse(w.end) + (REPAID_WINDOW_DAYS + 2) * DAY_MS).toISOString();
   const { rows } = await sql<RawKey & Record<'repaid1d' | 'repaid3d' | 'repaid7d' | 'amount', unknown>>`
-    with delivered as (
-      select m.id, m.loan_id, m.delivered_at, ${d.localDate(ref('m.delivered_at'))} as dday
-      from messages m
-      where m.lender_id = ${w.lenderId} and m.kind = 'reminder' and m.status = 'delivered'
-        and m.delivered_at is not null and m.loan_id is not null
-        and m.created_at >= ${rivalsFrom} and m.created_at < ${rivalsTo}
-    ),
-    claims as (
-      select dm.id as message_id, r.amount as amount, ${d.daysBetween(ref('r.paid_on'), dday)} as lag,
-        row_number() over (partition by r.id order by dm.delivered_at desc, dm.id desc) as claim
-      from delivered dm
-        join repayments r on r.loan_id = dm.loan_id
-          and r.paid_on >= dm.dday and r.paid_on <= ${d.plusDays(dday, REPAID_WINDOW_DAYS)}
-    ),
+    with ${claimsOf(d, w)},
     claimed as (
       select message_id, min(lag) as lag, sum(amount) as amount from claims where claim = 1 group by message_id
     )
@@ -225,40 +207,69 @@ export async function repaymentCounts(db: Kysely<Database>, w: ReportWindow): Pr
 }
 
 /**
+ * Every repayment's candidate claimants: the delivered reminders of its loan (lender's calendar)
+ * on or up to 7 days before its date, ranked latest first (`claim = 1` wins). Rivals for a
+ * repayment were delivered between a reminder and it: up to 7 days after the window, and a margin
+ * for reminders delivered long after they were queued.
+ */
+function claimsOf(d: Dialect, w: ReportWindow) {
+  const dday = ref('dm.dday');
+  const rivalsFrom = new Date(Date.parse(w.start) - 2 * DAY_MS).toISOString();
+  const rivalsTo = new Date(Date.parse(w.end) + (REPAID_WINDOW_DAYS + 2) * DAY_MS).toISOString();
+  return sql`delivered as (
+      select m.id, m.loan_id, m.delivered_at, ${d.localDate(ref('m.delivered_at'))} as dday
+      from messages m
+      where m.lender_id = ${w.lenderId} and m.kind = 'reminder' and m.status = 'delivered'
+        and m.delivered_at is not null and m.loan_id is not null
+        and m.created_at >= ${rivalsFrom} and m.created_at < ${rivalsTo}
+    ),
+    claims as (
+      select dm.id as message_id, r.id as repayment_id, r.amount as amount, dm.dday as dday,
+        ${d.daysBetween(ref('r.paid_on'), dday)} as lag,
+        row_number() over (partition by r.id order by dm.delivered_at desc, dm.id desc) as claim
+      from delivered dm
+        join repayments r on r.loan_id = dm.loan_id
+          and r.paid_on >= dm.dday and r.paid_on <= ${d.plusDays(dday, REPAID_WINDOW_DAYS)}
+    )`;
+}
+
+/**
  * The comparison group: loans held back on a day (borrower-local, as the engine decided it) by a
  * cap or the hour, and whether they repaid within 1, 3, 7 days of it without a reminder in
- * between: a repayment after a later delivered reminder is that reminder's (as in the rows), not
- * the hold-back's. A loan that was reminded after all that day (the hour passed, a later cycle) is
- * left out: it was not held back.
+ * between: a repayment claimed by a reminder delivered after the hold-back day is that reminder's
+ * (as in the rows), not the hold-back's. A loan that was reminded after all that day (the hour
+ * passed, a later cycle) is left out: it was not held back.
  */
 export async function holdbackCounts(db: Kysely<Database>, w: ReportWindow): Promise<HoldbackCounts[]> {
   const d = dialectFor(db, w);
   const day = ref('h.local_date');
   const { rows } = await sql<{ day: string; stage: string } & Record<'held' | 'r1' | 'r3' | 'r7', unknown>>`
-    select day, stage, count(*) as held,
-      sum(case when lag <= 1 then 1 else 0 end) as r1,
-      sum(case when lag <= 3 then 1 else 0 end) as r3,
-      sum(case when lag is not null then 1 else 0 end) as r7
-    from (
-      select h.local_date as day, h.stage as stage,
-        (select min(${d.daysBetween(ref('r.paid_on'), day)}) from repayments r
-          where r.loan_id = h.loan_id and r.paid_on >= h.local_date
-            and r.paid_on <= ${d.plusDays(day, REPAID_WINDOW_DAYS)}
-            and not exists (
-              select 1 from messages later
-              where later.loan_id = h.loan_id and later.kind = 'reminder' and later.status = 'delivered'
-                and later.delivered_at is not null and later.created_at >= ${w.start}
-                and ${d.localDate(ref('later.delivered_at'))} > h.local_date
-                and ${d.localDate(ref('later.delivered_at'))} <= r.paid_on)) as lag
-      from reminder_holdbacks h
+    with ${claimsOf(d, w)},
+    held as (
+      select h.loan_id, h.local_date, h.stage from reminder_holdbacks h
       where h.lender_id = ${w.lenderId} and h.local_date >= ${w.from} and h.local_date <= ${w.to}
         and not exists (
           select 1 from messages m
           where m.loan_id = h.loan_id and m.kind = 'reminder'
             and m.status in (${sql.join(SENT_STATUSES.map((s) => sql.lit(s)))})
             and substr(m.idempotency_key, 1, 10) = h.local_date)
-    ) held
-    group by day, stage`.execute(db);
+    ),
+    repaid as (
+      select h.loan_id, h.local_date, h.stage, min(${d.daysBetween(ref('r.paid_on'), day)}) as lag
+      from held h
+        join repayments r on r.loan_id = h.loan_id
+          and r.paid_on >= h.local_date and r.paid_on <= ${d.plusDays(day, REPAID_WINDOW_DAYS)}
+        left join claims c on c.repayment_id = r.id and c.claim = 1
+      where c.dday is null or c.dday <= h.local_date
+      group by h.loan_id, h.local_date, h.stage
+    )
+    select h.local_date as day, h.stage as stage, count(*) as held,
+      sum(case when p.lag <= 1 then 1 else 0 end) as r1,
+      sum(case when p.lag <= 3 then 1 else 0 end) as r3,
+      sum(case when p.lag is not null then 1 else 0 end) as r7
+    from held h
+      left join repaid p on p.loan_id = h.loan_id and p.local_date = h.local_date and p.stage = h.stage
+    group by h.local_date, h.stage`.execute(db);
   return rows.map((r) => ({
     day: r.day,
     stage: r.stage,
