@@ -69,6 +69,8 @@ interface Dialect {
   plusDays(date: RawBuilder<unknown>, days: number): RawBuilder<string>;
   /** Whole days from `earlier` to `later` (YYYY-MM-DD both). */
   daysBetween(later: RawBuilder<unknown>, earlier: RawBuilder<unknown>): RawBuilder<number>;
+  /** Whether a reminder's idempotency key (`<local date>:<loan>:<stage>[:…]`) is of this day and loan. */
+  keyOf(key: RawBuilder<unknown>, day: RawBuilder<unknown>, loan: RawBuilder<unknown>): RawBuilder<boolean>;
 }
 
 const DAY_MS = 86_400_000;
@@ -80,6 +82,8 @@ function dialectFor(db: Kysely<Database>, window: ReportWindow): Dialect {
         sql<string>`to_char((${column})::timestamptz at time zone ${window.timeZone}, 'YYYY-MM-DD')`,
       plusDays: (date, days) => sql<string>`to_char((${date})::date + ${sql.lit(days)}, 'YYYY-MM-DD')`,
       daysBetween: (later, earlier) => sql<number>`((${later})::date - (${earlier})::date)`,
+      // (text ranges follow the collation here, where ':' and ';' need not sort by code: compare the date)
+      keyOf: (key, day, loan) => sql<boolean>`(m.loan_id = ${loan} and substr(${key}, 1, 10) = ${day})`,
     };
   }
   // SQLite has no zones: the zone's offsets over the report's span (and the weeks after it, where
@@ -103,6 +107,10 @@ function dialectFor(db: Kysely<Database>, window: ReportWindow): Dialect {
     },
     plusDays: (date, days) => sql<string>`date(${date}, ${sql.lit(`+${days} days`)})`,
     daysBetween: (later, earlier) => sql<number>`cast(julianday(${later}) - julianday(${earlier}) as integer)`,
+    // a range of the unique index on the key (binary text order: ';' follows ':'): no row is read
+    // unless the loan was reminded that day
+    keyOf: (key, day, loan) =>
+      sql<boolean>`(${key} >= ${day} || ':' || ${loan} || ':' and ${key} < ${day} || ':' || ${loan} || ';')`,
   };
 }
 
@@ -245,14 +253,13 @@ export async function holdbackCounts(db: Kysely<Database>, w: ReportWindow): Pro
   const day = ref('h.local_date');
   const { rows } = await sql<{ day: string; stage: string } & Record<'held' | 'r1' | 'r3' | 'r7', unknown>>`
     with ${claimsOf(d, w)},
-    held as (
+    held as materialized (
       select h.loan_id, h.local_date, h.stage from reminder_holdbacks h
       where h.lender_id = ${w.lenderId} and h.local_date >= ${w.from} and h.local_date <= ${w.to}
         and not exists (
           select 1 from messages m
-          where m.loan_id = h.loan_id and m.kind = 'reminder'
-            and m.status in (${sql.join(SENT_STATUSES.map((s) => sql.lit(s)))})
-            and substr(m.idempotency_key, 1, 10) = h.local_date)
+          where ${d.keyOf(ref('m.idempotency_key'), day, ref('h.loan_id'))} and m.kind = 'reminder'
+            and m.status in (${sql.join(SENT_STATUSES.map((s) => sql.lit(s)))}))
     ),
     repaid as (
       select h.loan_id, h.local_date, h.stage, min(${d.daysBetween(ref('r.paid_on'), day)}) as lag
