@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Insertable } from 'kysely';
+import type { Insertable, Kysely } from 'kysely';
 import { sql } from 'kysely';
 import { addDays, instantAt } from '../src/core/dates.ts';
 import { DEFAULT_MONEY_POLICY } from '../src/core/policy.ts';
@@ -112,10 +112,9 @@ async function seed(url: string): Promise<{ lenderId: string; counts: Record<str
     // staged here and copied over sorted by time, so the table's physical order is a real one's.
     await sql`create table bench_messages as select * from messages where 1 = 0`.execute(db);
     await sql`create table bench_inbound as select * from inbound_messages where 1 = 0`.execute(db);
-    const staging = db.withTables<{
-      bench_messages: Database['messages'];
-      bench_inbound: Database['inbound_messages'];
-    }>();
+    const staging = db as unknown as Kysely<
+      Database & { bench_messages: Database['messages']; bench_inbound: Database['inbound_messages'] }
+    >;
     const chunk = 400;
     for (let start = 0; start < LOANS; start += chunk) {
       const borrowers: Database['borrowers'][] = [];
