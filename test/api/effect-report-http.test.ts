@@ -133,6 +133,10 @@ for (const dialect of dialects) {
       expect(html).toContain('<title id="chart-delivery-title">');
       expect(html).toContain('zh-CN/default');
       expect(html).toContain(`/staff/lenders/mine/report.csv?from=${DAY}&amp;to=${DAY}`);
+      // in English too
+      const english = await (await admin.get(`/staff/lenders/mine/report?from=${DAY}&to=${DAY}&lang=en`)).text();
+      expect(english).toMatch(/<h1[^>]*>Effect report<\/h1>/);
+      expect(english).toContain('Delivery rate per day');
       // the default range is the last 28 days
       const fallback = await (await admin.get('/staff/lenders/mine/report')).text();
       expect(fallback.match(/name="from" value="(\d{4}-\d{2}-\d{2})"/)?.[1]).toMatch(/^\d{4}-\d{2}-\d{2}$/);
