@@ -10,6 +10,7 @@ import { migrateToLatest } from '../db/migrate.ts';
 import { findLenderBySlug } from '../db/repositories/lenders.ts';
 import { listDevSms } from '../db/repositories/outbox.ts';
 import { DEMO_BORROWERS } from '../services/demo-data.ts';
+import { seedDemoHistory } from '../services/demo-history.ts';
 import { seedDemo } from '../services/demo-seed.ts';
 import { purgeExpired } from '../services/housekeeping.ts';
 import { updateLenderPolicy } from '../services/lender-policy.ts';
@@ -352,6 +353,8 @@ async function demo(config: ReturnType<typeof cliConfig>): Promise<number> {
   try {
     await migrateToLatest(connection.db);
     const report = await seedDemo(connection.db);
+    // A few weeks of history of its own (separate, settled borrowers): the effect report has something to show.
+    const history = await seedDemoHistory(connection.db, report.anchorDate);
     const lender = await findLenderBySlug(connection.db, 'demo');
     if (!lender) throw new NotFoundError('lender', 'the demo lender was not seeded');
     key = (await createApiKey(connection.db, lender.id, 'demo')).key;
@@ -372,6 +375,7 @@ async function demo(config: ReturnType<typeof cliConfig>): Promise<number> {
 Zhenxin demo — ${connection.describe}
   demo lender "demo": ${DEMO_BORROWERS.length} borrowers (${report.borrowersCreated} new), dates anchored on ${report.anchorDate}
   ${cycleLine}
+  reminder history ${history.from} to ${history.to}: ${history.created ? `${history.messages} reminders to ${history.borrowers} borrowers of its own (H001…), all repaid since` : 'already there'}
   The SMS it sent:  npm run --silent cli -- outbox
   Why each loan was or was not reminded (as of that cycle):
                    npm run --silent cli -- reminders plan --lender demo --now ${at.toISOString()}
@@ -380,6 +384,8 @@ Zhenxin demo — ${connection.describe}
 
   Site:            http://localhost:${config.port}/
   Lender page:     http://localhost:${config.port}/lenders/demo
+  Effect report:   http://localhost:${config.port}/staff/lenders/demo/report?from=${history.from}&to=${report.anchorDate}
+                   (sign in as a lender admin: npm run --silent cli -- staff create <email> --role lender_admin --lender demo)
   Public profile:  curl http://localhost:${config.port}/api/v1/lenders/demo
   A balance:       curl -H "Authorization: Bearer ${key}" \\
                      http://localhost:${config.port}/api/v1/loans/L005/balance

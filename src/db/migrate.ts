@@ -15,6 +15,7 @@ import * as scamItemWithdrawals from './migrations/2026-12-05-0001-scam-item-wit
 import * as lenderConsole from './migrations/2026-12-06-0001-lender-console.ts';
 import * as auditBySubject from './migrations/2026-12-06-0002-audit-by-subject.ts';
 import * as inboundByBorrower from './migrations/2026-12-06-0006-inbound-by-borrower.ts';
+import * as effectReport from './migrations/2026-12-06-0007-effect-report.ts';
 import * as reportItemTags from './migrations/2026-12-06-0008-report-item-tags.ts';
 import type { Database } from './schema.ts';
 
@@ -38,6 +39,7 @@ export const migrations: Record<string, Migration> = {
   '2026-12-06-0001-lender-console': lenderConsole,
   '2026-12-06-0002-audit-by-subject': auditBySubject,
   '2026-12-06-0006-inbound-by-borrower': inboundByBorrower,
+  '2026-12-06-0007-effect-report': effectReport,
   '2026-12-06-0008-report-item-tags': reportItemTags,
 };
 

@@ -4,6 +4,7 @@ import { consoleEn, consoleZh } from './catalogues/console.ts';
 import { developersEn, developersZh } from './catalogues/developers.ts';
 import { reliefEn, reliefZh } from './catalogues/relief.ts';
 import { repliesEn, repliesZh } from './catalogues/replies.ts';
+import { reportEn, reportZh } from './catalogues/report.ts';
 import { settingsEn, settingsZh } from './catalogues/settings.ts';
 import { staffEn, staffZh } from './catalogues/staff.ts';
 import type { Locale } from './locale.ts';
@@ -138,6 +139,7 @@ const zh = {
   ...repliesZh,
   ...casesZh,
   ...settingsZh,
+  ...reportZh,
 } as const;
 
 export type MessageKey = keyof typeof zh;
@@ -289,6 +291,7 @@ const en: Record<MessageKey, string> = {
   ...repliesEn,
   ...casesEn,
   ...settingsEn,
+  ...reportEn,
 };
 
 const catalogues: Record<Locale, Record<MessageKey, string>> = { 'zh-CN': zh, en };

@@ -17,6 +17,7 @@ import {
   verifyAnswerSchema,
   widgetSettingsSchema,
 } from '../services/api-responses.ts';
+import { effectReportQuerySchema, effectReportSchema } from '../services/effect-report-schemas.ts';
 import {
   balanceQuerySchema,
   borrowerBodySchema,
@@ -144,6 +145,7 @@ const responseSchemas = {
   RepaymentReceipt: repaymentReceiptSchema,
   ReliefRequest: reliefRequestSchema,
   ReliefRequestList: reliefRequestListSchema,
+  EffectReport: effectReportSchema,
   AliyunReportAnswer: aliyunReportAnswerSchema,
   OpenApiDocument: openApiDocumentSchema,
 };
@@ -710,6 +712,85 @@ export function buildOpenApiDocument(settings: OpenApiSettings): JsonObject {
                       decisionNote: null,
                     },
                   ],
+                },
+              },
+            }),
+          },
+          ...errors('BadRequest', 'Unauthorized'),
+        },
+      },
+    },
+    '/api/v1/reports/effect': {
+      get: {
+        operationId: 'getEffectReport',
+        tags: ['Lender API'],
+        summary: 'What your reminders achieved',
+        description: [
+          'Per day (your time zone: the day a reminder was created), stage, wording (`template`) and experiment variant: reminders sent, delivered, failed; links opened and messages checked as genuine (each message once); replies and opt-outs; and delivered reminders followed by a repayment within 1, 3 and 7 days of the delivery date, with the 7-day amount. A repayment counts for one reminder only: the latest delivered before it. `totals` are the sums of the rows.',
+          '`comparison` sets the reminded loans of each day and stage against loans the engine held back that day only by a daily or weekly cap or the hour (the comparison group), so the lift of a reminder is measured: `lift7d`.',
+          'Figures for the last 7 days grow as repayments come in. At most 366 days at once; a bad date or range is a 400 naming `from` or `to`.',
+        ].join('\n\n'),
+        security: lenderSecurity,
+        parameters: queryParameters(effectReportQuerySchema),
+        responses: {
+          '200': {
+            description: 'The report.',
+            content: jsonContent(ref('schemas', 'EffectReport'), {
+              week: {
+                value: {
+                  from: '2026-03-01',
+                  to: '2026-03-07',
+                  timeZone: 'Asia/Shanghai',
+                  rows: [
+                    {
+                      date: '2026-03-02',
+                      stage: 'gentle',
+                      template: 'zh-CN/v2',
+                      variant: 'B',
+                      sent: 40,
+                      delivered: 38,
+                      failed: 2,
+                      deliveryRate: '0.9500',
+                      opened: 21,
+                      verified: 6,
+                      replies: 3,
+                      optOuts: 1,
+                      repaid1d: 7,
+                      repaid3d: 11,
+                      repaid7d: 14,
+                      repaidAmount7d: 1_450_000,
+                    },
+                  ],
+                  totals: {
+                    sent: 40,
+                    delivered: 38,
+                    failed: 2,
+                    deliveryRate: '0.9500',
+                    opened: 21,
+                    verified: 6,
+                    replies: 3,
+                    optOuts: 1,
+                    repaid1d: 7,
+                    repaid3d: 11,
+                    repaid7d: 14,
+                    repaidAmount7d: 1_450_000,
+                  },
+                  comparison: [
+                    {
+                      date: '2026-03-02',
+                      stage: 'gentle',
+                      reminded: 38,
+                      remindedRepaid1d: 7,
+                      remindedRepaid3d: 11,
+                      remindedRepaid7d: 14,
+                      heldBack: 12,
+                      heldBackRepaid1d: 1,
+                      heldBackRepaid3d: 2,
+                      heldBackRepaid7d: 3,
+                      lift7d: '0.1184',
+                    },
+                  ],
+                  scamReports: [{ date: '2026-03-04', reports: 2 }],
                 },
               },
             }),

@@ -17,6 +17,7 @@ import {
 } from '../db/repositories/reminders.ts';
 import type { Database, MessageRow } from '../db/schema.ts';
 import { loanPolicy } from './lender-api.ts';
+import { type HoldbackRow, holdbackOf, recordHoldbacks } from './reminder-holdbacks.ts';
 import { buildReminderMessage, queueReminderMessages } from './reminder-messages.ts';
 import { withRetryOnConflict } from './transactions.ts';
 
@@ -180,6 +181,7 @@ async function planPage(
   );
   const decisions: PlannedDecision[] = [];
   const toQueue: Array<{ decision: PlannedDecision; loan: LoanPageRow; message: MessageRow }> = [];
+  const holdbacks: HoldbackRow[] = [];
 
   for (const loan of page) {
     const borrower = context.borrowers.get(loan.borrower_id);
@@ -218,6 +220,9 @@ async function planPage(
       localTime: `${decision.localDate}T${decision.localTime}`,
     };
     decisions.push(planned);
+    // Held back only by a cap or the hour: the effect report's comparison group.
+    const holdback = options.send ? holdbackOf(lender.id, loan.id, decision, now) : null;
+    if (holdback) holdbacks.push(holdback);
     if (!options.send || !decision.eligible || !decision.stage || !phone) continue;
 
     toQueue.push({
@@ -248,5 +253,6 @@ async function planPage(
     );
     for (const q of toQueue) if (inserted.has(q.message.id)) q.decision.messageId = q.message.id;
   }
+  await recordHoldbacks(db, holdbacks);
   return decisions;
 }

@@ -89,6 +89,7 @@ describe('the OpenAPI document', () => {
       '/api/v1/loans/{externalId}/balance',
       '/api/v1/loans/{externalId}/repayments',
       '/api/v1/openapi.json',
+      '/api/v1/reports/effect',
       '/api/v1/requests',
       '/api/v1/verify',
       '/api/v1/widget/{slug}',
@@ -553,6 +554,26 @@ for (const dialect of dialects) {
       expect(twice.status).toBe(400);
     });
 
+    it('the effect report, and its refusals naming from or to', async () => {
+      const today = localDate(new Date(), 'Asia/Shanghai');
+      const report = await call('GET', '/api/v1/reports/effect', {
+        path: `/api/v1/reports/effect?from=${addDays(today, -27)}&to=${today}`,
+      });
+      expect(report.status).toBe(200);
+      // the demo's reminders of the day it was seeded (today, or yesterday just after midnight)
+      expect(report.json.totals.sent).toBeGreaterThan(0);
+      for (const [query, field] of [
+        ['from=2026-02-30&to=2026-03-01', 'from'],
+        ['from=2026-03-02&to=2026-03-01', 'to'],
+        ['from=2025-01-01&to=2026-03-01', 'to'],
+        ['from=2026-03-01', 'to'],
+      ] as const) {
+        const refused = await call('GET', '/api/v1/reports/effect', { path: `/api/v1/reports/effect?${query}` });
+        expect(refused.status, query).toBe(400);
+        expect(refused.json.error.field, query).toBe(field);
+      }
+    });
+
     it('SMS receipts: Twilio and Aliyun, taken and refused', async () => {
       const params = { MessageSid: 'SM00000000000000000000000000000001', MessageStatus: 'delivered' };
       const form = (fields: Record<string, string>) => new URLSearchParams(fields).toString();
@@ -697,6 +718,7 @@ describe('with the database down, the API answers 500 in the documented shape', 
     ['GET', '/api/v1/borrowers/{externalId}', undefined],
     ['PUT', '/api/v1/loans/{externalId}', { borrower: 'B1', currency: 'CNY', instalments: [] }],
     ['GET', '/api/v1/requests', undefined],
+    ['GET', '/api/v1/reports/effect', undefined],
     ['POST', '/api/sms/aliyun/{secret}/report', []],
     ['POST', '/api/sms/aliyun/{secret}/upstream', []],
   ] as const)('%s %s', async (method, template, body) => {
