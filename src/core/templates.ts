@@ -193,7 +193,21 @@ export function describeStructureProblem(problem: TemplateStructureProblem): str
   }
 }
 
-/** Problems with a lender's replacement template, or an empty list. */
+/**
+ * Problems with a replacement template in the lender's policy (`reminders.templates`, set with
+ * `cli policy set`), or an empty list. Deliberately the narrower check it has always been:
+ * a stored policy that fails its schema resolves to the defaults as a whole (caps and window
+ * included), so tightening it would silently change lenders' reminders. The console's review
+ * (template-review.ts) is the strict one, and a policy wording is used only while no reviewed
+ * version is active.
+ */
 export function templateProblems(template: string): string[] {
-  return templateStructureProblems(template).map(describeStructureProblem);
+  const problems: string[] = [];
+  for (const name of REQUIRED_PLACEHOLDERS) {
+    if (!template.includes(`{${name}}`)) problems.push(`must contain {${name}}`);
+  }
+  const unknown = [...template.matchAll(/\{(\w+)\}/g)].map((m) => m[1] ?? '').filter((name) => !KNOWN.has(name));
+  for (const name of unknown) problems.push(`{${name}} is not a known placeholder`);
+  if (/https?:\/\/|www\./i.test(template)) problems.push('must not contain a link of its own: use {link}');
+  return problems;
 }

@@ -3,6 +3,7 @@ import { consoleEn, consoleZh } from './catalogues/console.ts';
 import { developersEn, developersZh } from './catalogues/developers.ts';
 import { reliefEn, reliefZh } from './catalogues/relief.ts';
 import { staffEn, staffZh } from './catalogues/staff.ts';
+import { templatesEn, templatesZh } from './catalogues/templates.ts';
 import type { Locale } from './locale.ts';
 
 /** The site's words. zh-CN is the source; en must have every key (the type checks it). */
@@ -131,6 +132,7 @@ const zh = {
   ...reliefZh,
   ...developersZh,
   ...consoleZh,
+  ...templatesZh,
 } as const;
 
 export type MessageKey = keyof typeof zh;
@@ -278,6 +280,7 @@ const en: Record<MessageKey, string> = {
   ...reliefEn,
   ...developersEn,
   ...consoleEn,
+  ...templatesEn,
 };
 
 const catalogues: Record<Locale, Record<MessageKey, string>> = { 'zh-CN': zh, en };

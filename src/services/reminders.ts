@@ -17,6 +17,7 @@ import {
 import type { Database, MessageRow } from '../db/schema.ts';
 import { loanPolicy } from './lender-api.ts';
 import { buildReminderMessage, queueReminderMessages } from './reminder-messages.ts';
+import { loadTemplateChooser, type TemplateChooser } from './template-chooser.ts';
 import { withRetryOnConflict } from './transactions.ts';
 
 /**
@@ -175,6 +176,8 @@ async function planPage(
   );
   const decisions: PlannedDecision[] = [];
   const toQueue: Array<{ decision: PlannedDecision; loan: LoanPageRow; message: MessageRow }> = [];
+  // The lender's saved wordings and experiments, read once for the page (only when sending).
+  let templates: TemplateChooser | undefined;
 
   for (const loan of page) {
     const borrower = context.borrowers.get(loan.borrower_id);
@@ -215,6 +218,8 @@ async function planPage(
     decisions.push(planned);
     if (!options.send || !decision.eligible || !decision.stage || !phone) continue;
 
+    const locale = borrower.locale === 'en' ? 'en' : 'zh-CN';
+    templates ??= await loadTemplateChooser(db, lender);
     toQueue.push({
       decision: planned,
       loan,
@@ -225,9 +230,10 @@ async function planPage(
         stage: decision.stage,
         daysOverdue: decision.daysOverdue,
         localDate: decision.localDate,
-        locale: borrower.locale === 'en' ? 'en' : 'zh-CN',
+        locale,
         phoneE164: phone.e164,
         now,
+        template: templates.choose(decision.stage, locale, loan.id),
       }),
     });
     // A borrower with several loans: later loans in this page see this reminder against the caps.
