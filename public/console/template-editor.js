@@ -10,6 +10,8 @@
   const target = document.getElementById('preview-body');
   const status = document.getElementById('preview-status');
   if (!form || !body || !target || !status || !window.fetch || !window.DOMParser) return;
+  // Not form.action: the buttons are named "action", which shadows the property.
+  const url = form.getAttribute('action') || location.pathname;
   let timer = 0;
   let latest = 0;
   let pending = null;
@@ -21,7 +23,7 @@
     const data = new URLSearchParams({ action: 'preview', body: body.value });
     if (loan) data.set('loan', loan.value);
     try {
-      const response = await fetch(form.action, {
+      const response = await fetch(url, {
         method: 'POST',
         body: data,
         credentials: 'same-origin',

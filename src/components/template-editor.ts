@@ -93,7 +93,7 @@ export async function runTemplateEditor(Astro: AstroGlobal): Promise<TemplateEdi
           return null;
         case 'save': {
           const saved = await saveTemplateVersion(db, lender, { ...target, body, loan }, ctx);
-          return `${base}?done=saved&v=${saved.version}#versions`;
+          return `${base}?done=saved&v=${saved.version}`;
         }
         case 'activate':
           await activateTemplateVersion(db, lender, { ...target, version: value('version') }, ctx);
@@ -105,10 +105,10 @@ export async function runTemplateEditor(Astro: AstroGlobal): Promise<TemplateEdi
             { ...target, version: value('version'), share: value('share') },
             ctx,
           );
-          return `${base}?done=started#experiment`;
+          return `${base}?done=started`;
         case 'stop':
           await stopTemplateExperiment(db, lender, { ...target, keep: value('keep') }, ctx);
-          return `${base}?done=stopped#experiment`;
+          return `${base}?done=stopped`;
       }
     };
     try {

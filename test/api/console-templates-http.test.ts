@@ -137,7 +137,7 @@ for (const dialect of dialects) {
     it('saves a good wording as version 1, then starts an experiment at 50%', async () => {
       const saved = await admin.post(EDITOR, { action: 'save', body: GOOD });
       expect(saved.status).toBe(303);
-      expect(saved.headers.get('location')).toBe(`${EDITOR}?done=saved&v=1#versions`);
+      expect(saved.headers.get('location')).toBe(`${EDITOR}?done=saved&v=1`);
       const page = words(await (await admin.get(`${EDITOR}?done=saved&v=1`)).text());
       expect(page).toContain('已保存第 1 版');
       expect(page).toContain('admin@demo.cn');
