@@ -1,5 +1,3 @@
-import { extract } from './checker/extract.ts';
-import { normalize } from './checker/normalize.ts';
 import type { Stage } from './eligibility.ts';
 import type { LenderProfile } from './lender.ts';
 import { formatMoney, formatShortDate } from './money-format.ts';
@@ -103,95 +101,7 @@ export function renderTemplate(
   return { key, text, params };
 }
 
-/**
- * What is wrong with a wording as written, before any loan fills it in: a required placeholder
- * left out, one that does not exist, a brace that opens no placeholder, a link of its own (the
- * message's own short link is the only one a reminder may carry), or personal data typed into it
- * (an ID card number, a whole bank card or account number: never in an SMS).
- */
-export type TemplateStructureProblem =
-  | { code: 'missing_placeholder'; placeholder: RequiredPlaceholder }
-  | { code: 'unknown_placeholder'; placeholder: string }
-  | { code: 'stray_brace' }
-  | { code: 'own_link'; evidence: string }
-  | { code: 'personal_data'; kind: 'id_number' | 'account_number'; evidence: string };
-
 const KNOWN = new Set<string>(PLACEHOLDERS);
-
-export function templateStructureProblems(template: string): TemplateStructureProblem[] {
-  const problems: TemplateStructureProblem[] = [];
-  for (const name of REQUIRED_PLACEHOLDERS) {
-    if (!template.includes(`{${name}}`)) problems.push({ code: 'missing_placeholder', placeholder: name });
-  }
-  const unknown = new Set<string>();
-  for (const match of template.matchAll(/\{([^{}]{0,40})\}/g)) {
-    const name = match[1] ?? '';
-    if (!KNOWN.has(name)) unknown.add(name);
-  }
-  for (const name of unknown) problems.push({ code: 'unknown_placeholder', placeholder: name });
-  if (/[{}]/.test(template.replace(/\{[^{}]{0,40}\}/g, ''))) problems.push({ code: 'stray_brace' });
-  const literal = literalText(template);
-  const link = ownLink(literal);
-  if (link !== null) problems.push({ code: 'own_link', evidence: link });
-  problems.push(...personalData(literal));
-  return problems;
-}
-
-/** The words the lender typed, each placeholder replaced by a line break so nothing joins across it. */
-export function literalText(template: string): string {
-  return template.replace(/\{[^{}]{0,40}\}/g, '\n');
-}
-
-function ownLink(literal: string): string | null {
-  const scheme = /https?:\/\/\S*|www\.\S*/i.exec(literal);
-  if (scheme) return scheme[0].slice(0, 60);
-  // Bare domains too ("qinghe-xf.cn/pay", glued to Chinese text), found as the checker finds them.
-  const url = extract(normalize(literal)).extraction.urls[0];
-  return url ? url.raw.slice(0, 60) : null;
-}
-
-// An 18-character resident ID: 6-digit region, birth date 18xx–20xx, 3-digit sequence, check digit or X.
-const ID_NUMBER =
-  /(?<![0-9A-Za-z])[1-9]\d{5}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dXx](?![0-9A-Za-z])/g;
-// A bank card or account number: 12–19 digits, possibly written in groups with spaces or hyphens.
-const ACCOUNT_NUMBER = /(?<![\d])\d(?:[ -]?\d){11,18}(?![ -]?\d)/g;
-
-function personalData(literal: string): TemplateStructureProblem[] {
-  // Full-width digits are digits to a reader: NFKC makes them ASCII.
-  const text = literal.normalize('NFKC');
-  const problems: TemplateStructureProblem[] = [];
-  const ids = [...text.matchAll(ID_NUMBER)];
-  for (const match of ids) problems.push({ code: 'personal_data', kind: 'id_number', evidence: maskDigits(match[0]) });
-  const rest = ids.reduce((t, m) => t.replace(m[0], ' '), text);
-  for (const match of rest.matchAll(ACCOUNT_NUMBER)) {
-    problems.push({ code: 'personal_data', kind: 'account_number', evidence: maskDigits(match[0]) });
-  }
-  return problems;
-}
-
-/** The first and last four characters, the rest starred: enough to find it, not enough to use it. */
-function maskDigits(value: string): string {
-  const compact = value.replace(/[ -]/g, '');
-  return `${compact.slice(0, 4)}${'*'.repeat(Math.max(compact.length - 8, 0))}${compact.slice(-4)}`;
-}
-
-/** The problems of a structure check in plain English (the CLI, the policy validation and the audit log). */
-export function describeStructureProblem(problem: TemplateStructureProblem): string {
-  switch (problem.code) {
-    case 'missing_placeholder':
-      return `must contain {${problem.placeholder}}`;
-    case 'unknown_placeholder':
-      return `{${problem.placeholder}} is not a known placeholder`;
-    case 'stray_brace':
-      return 'has a { or } that is not part of a placeholder';
-    case 'own_link':
-      return 'must not contain a link of its own: use {link}';
-    case 'personal_data':
-      return problem.kind === 'id_number'
-        ? `must not contain an ID card number (${problem.evidence})`
-        : `must not contain a bank card or account number (${problem.evidence})`;
-  }
-}
 
 /**
  * Problems with a replacement template in the lender's policy (`reminders.templates`, set with

@@ -4,19 +4,19 @@ import type { OfficialContacts } from '../../src/core/checker/types.ts';
 import type { Stage } from '../../src/core/eligibility.ts';
 import {
   describeTemplateProblem,
+  literalText,
   MAX_RENDERED_LENGTH,
   problemCode,
   reviewTemplate,
   type TemplateProblem,
+  templateStructureProblems,
 } from '../../src/core/template-review.ts';
 import {
   DEFAULT_TEMPLATES,
-  literalText,
   type ReminderFacts,
   type TemplateKey,
   type TemplateLocale,
   templateProblems,
-  templateStructureProblems,
 } from '../../src/core/templates.ts';
 
 // The review a lender's wording must pass before it is saved: as written, then as sent.
