@@ -7,6 +7,7 @@ import { repliesEn, repliesZh } from './catalogues/replies.ts';
 import { reportEn, reportZh } from './catalogues/report.ts';
 import { settingsEn, settingsZh } from './catalogues/settings.ts';
 import { staffEn, staffZh } from './catalogues/staff.ts';
+import { templatesEn, templatesZh } from './catalogues/templates.ts';
 import type { Locale } from './locale.ts';
 
 /** The site's words. zh-CN is the source; en must have every key (the type checks it). */
@@ -140,6 +141,7 @@ const zh = {
   ...casesZh,
   ...settingsZh,
   ...reportZh,
+  ...templatesZh,
 } as const;
 
 export type MessageKey = keyof typeof zh;
@@ -292,6 +294,7 @@ const en: Record<MessageKey, string> = {
   ...casesEn,
   ...settingsEn,
   ...reportEn,
+  ...templatesEn,
 };
 
 const catalogues: Record<Locale, Record<MessageKey, string>> = { 'zh-CN': zh, en };

@@ -23,6 +23,7 @@ import { loanPolicy } from './lender-api.ts';
 import { externalIdSchema } from './lender-api-schemas.ts';
 import { buildReminderMessage, queueReminderMessages } from './reminder-messages.ts';
 import { decideForLoans, type PlannedDecision } from './reminders.ts';
+import { chooseTemplate } from './template-chooser.ts';
 import { withRetryOnConflict } from './transactions.ts';
 
 /**
@@ -111,6 +112,7 @@ async function decideNow(
   let message: MessageRow | null = null;
   if (stage && borrower.e164) {
     const [instalments, repayments] = await Promise.all([listInstalments(db, loan.id), listRepayments(db, loan.id)]);
+    const locale = borrower.locale === 'en' ? 'en' : 'zh-CN';
     message = buildReminderMessage({
       lender,
       loan,
@@ -119,11 +121,13 @@ async function decideNow(
       stage,
       daysOverdue: decision.daysOverdue,
       localDate,
-      locale: borrower.locale === 'en' ? 'en' : 'zh-CN',
+      locale,
       phoneE164: borrower.e164,
       now,
       sentBy: staffId,
       keySuffix: 'manual',
+      // The wording the schedule would use for this loan: the active version, or its experiment variant.
+      template: await chooseTemplate(db, lender, stage, locale, loan.id),
     });
   }
   return {

@@ -19,6 +19,7 @@ import type { Database, MessageRow } from '../db/schema.ts';
 import { loanPolicy } from './lender-api.ts';
 import { type HoldbackRow, holdbackOf, recordHoldbacks } from './reminder-holdbacks.ts';
 import { buildReminderMessage, queueReminderMessages } from './reminder-messages.ts';
+import { loadTemplateChooser, type TemplateChooser } from './template-chooser.ts';
 import { withRetryOnConflict } from './transactions.ts';
 
 /**
@@ -182,6 +183,8 @@ async function planPage(
   const decisions: PlannedDecision[] = [];
   const toQueue: Array<{ decision: PlannedDecision; loan: LoanPageRow; message: MessageRow }> = [];
   const holdbacks: HoldbackRow[] = [];
+  // The lender's saved wordings and experiments, read once for the page (only when sending).
+  let templates: TemplateChooser | undefined;
 
   for (const loan of page) {
     const borrower = context.borrowers.get(loan.borrower_id);
@@ -225,6 +228,8 @@ async function planPage(
     if (holdback) holdbacks.push(holdback);
     if (!options.send || !decision.eligible || !decision.stage || !phone) continue;
 
+    const locale = borrower.locale === 'en' ? 'en' : 'zh-CN';
+    templates ??= await loadTemplateChooser(db, lender);
     toQueue.push({
       decision: planned,
       loan,
@@ -235,9 +240,10 @@ async function planPage(
         stage: decision.stage,
         daysOverdue: decision.daysOverdue,
         localDate: decision.localDate,
-        locale: borrower.locale === 'en' ? 'en' : 'zh-CN',
+        locale,
         phoneE164: phone.e164,
         now,
+        template: templates.choose(decision.stage, locale, loan.id),
       }),
     });
     // A borrower with several loans: later loans in this page see this reminder against the caps.
