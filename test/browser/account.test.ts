@@ -115,7 +115,7 @@ describeWithBrowser('borrower account in a browser', (browser) => {
         page.getByRole('link', { name: '查看明细和计算方法' }).click(),
       ]);
       await expect(page.locator('.formula-list li').first().textContent()).resolves.toMatch(/× 0\.05% × \d+ 天 = ¥/);
-      expect(await page.locator('svg.chart rect').count()).toBe(4);
+      expect(await page.locator('svg.chart rect.chart-bar').count()).toBe(4);
       // the projection table carries the chart's figures in text
       expect(
         await page
