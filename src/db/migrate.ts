@@ -13,6 +13,7 @@ import * as rateLimits from './migrations/2026-11-24-0010-rate-limits.ts';
 import * as sessionCredential from './migrations/2026-11-24-0011-session-credential.ts';
 import * as scamItemWithdrawals from './migrations/2026-12-05-0001-scam-item-withdrawals.ts';
 import * as lenderConsole from './migrations/2026-12-06-0001-lender-console.ts';
+import * as importFiles from './migrations/2026-12-06-0005-import-files.ts';
 import type { Database } from './schema.ts';
 
 /**
@@ -33,6 +34,7 @@ export const migrations: Record<string, Migration> = {
   '2026-11-24-0011-session-credential': sessionCredential,
   '2026-12-05-0001-scam-item-withdrawals': scamItemWithdrawals,
   '2026-12-06-0001-lender-console': lenderConsole,
+  '2026-12-06-0005-import-files': importFiles,
 };
 
 export async function migrateToLatest(db: Kysely<Database>): Promise<MigrationResultSet> {
