@@ -24,7 +24,16 @@ import {
   LoanAssembler,
   ProblemList,
 } from './import-format.ts';
-import { type AuditActor, loanPolicyJson, upsertBorrower, upsertLoan } from './lender-api.ts';
+import {
+  type AuditActor,
+  createBorrowers,
+  createLoans,
+  loanPolicyJson,
+  type NewBorrower,
+  type NewLoan,
+  upsertBorrower,
+  upsertLoan,
+} from './lender-api.ts';
 import type { LoanBody } from './lender-api-schemas.ts';
 import { type PlannedDecision, queueRemindersForLoans } from './reminders.ts';
 import { withRetryOnConflict } from './transactions.ts';
@@ -404,14 +413,18 @@ async function applyBatch(trx: Kysely<Database>, loans: ImportLoan[], context: B
   }
   const stored = await findBorrowersByExternalIds(trx, lender.id, [...borrowers.keys()]);
   const borrowerRowIds = new Map<string, string>();
+  const newBorrowers: NewBorrower[] = [];
   for (const [externalId, { borrower, first }] of borrowers) {
     const existing = stored.get(externalId);
     let result: 'created' | 'changed' | 'unchanged' = 'unchanged';
     let kept = false;
-    if (existing && borrowerUnchanged(existing, borrower)) borrowerRowIds.set(externalId, existing.borrower.id);
+    if (!existing) {
+      newBorrowers.push({ externalId, input: borrower.body, e164: borrower.e164 });
+      result = 'created';
+    } else if (borrowerUnchanged(existing, borrower)) borrowerRowIds.set(externalId, existing.borrower.id);
     else {
       const applied = await upsertBorrower(trx, lender, who, externalId, borrower.body, borrower.e164, at);
-      result = applied.created ? 'created' : applied.changed ? 'changed' : 'unchanged';
+      result = applied.changed ? 'changed' : 'unchanged';
       kept = applied.phoneNotApplied !== undefined;
       borrowerRowIds.set(externalId, applied.row.id);
     }
@@ -421,6 +434,9 @@ async function applyBatch(trx: Kysely<Database>, loans: ImportLoan[], context: B
     else outcome.borrowersUnchanged++;
     if (kept) outcome.phonesKept++;
   }
+  for (const made of await createBorrowers(trx, lender, who, newBorrowers, at)) {
+    borrowerRowIds.set(made.row.external_id, made.row.id);
+  }
 
   const storedLoans = await findLoansByExternalIds(
     trx,
@@ -428,17 +444,23 @@ async function applyBatch(trx: Kysely<Database>, loans: ImportLoan[], context: B
     loans.map((l) => l.externalId),
   );
   const applied: string[] = [];
+  const newLoans: NewLoan[] = [];
   for (const loan of loans) {
     const existing = storedLoans.get(loan.externalId);
-    if (existing && loanUnchanged(existing, borrowerRowIds.get(loan.borrower.externalId), loan.body)) {
+    const borrowerRowId = borrowerRowIds.get(loan.borrower.externalId) ?? '';
+    if (!existing) {
+      newLoans.push({ externalId: loan.externalId, input: loan.body, borrowerRowId });
+      applied.push(loan.externalId);
+      continue;
+    }
+    if (loanUnchanged(existing, borrowerRowId, loan.body)) {
       outcome.loansUnchanged++;
       applied.push(loan.externalId);
       continue;
     }
     try {
-      const result = await upsertLoan(trx, lender, loan.externalId, loan.body, at);
-      if (result.created) outcome.loansCreated++;
-      else outcome.loansChanged++;
+      await upsertLoan(trx, lender, loan.externalId, loan.body, at);
+      outcome.loansChanged++;
       applied.push(loan.externalId);
     } catch (error) {
       if (!(error instanceof DomainError)) throw error;
@@ -448,8 +470,14 @@ async function applyBatch(trx: Kysely<Database>, loans: ImportLoan[], context: B
     }
   }
 
+  outcome.loansCreated += (await createLoans(trx, lender, newLoans, at)).length;
+
   const rows = await listLoanPageRowsByExternalIds(trx, lender.id, applied);
-  outcome.decisions = await queueRemindersForLoans(trx, lender, rows, context.now);
+  // Decided in the engine's page order; reported in the file's.
+  const order = new Map(loans.map((l, i) => [l.externalId, i]));
+  outcome.decisions = (await queueRemindersForLoans(trx, lender, rows, context.now)).sort(
+    (a, b) => (order.get(a.loan) ?? 0) - (order.get(b.loan) ?? 0),
+  );
   return outcome;
 }
 
@@ -467,7 +495,7 @@ function borrowerUnchanged(existing: BorrowerWithPhone, borrower: ImportBorrower
 }
 
 /** Whether the stored loan already is exactly this body: same borrower, currency, policy and schedule. */
-function loanUnchanged(existing: LoanWithInstalments, borrowerRowId: string | undefined, body: LoanBody): boolean {
+function loanUnchanged(existing: LoanWithInstalments, borrowerRowId: string, body: LoanBody): boolean {
   const { loan, instalments } = existing;
   if (loan.borrower_id !== borrowerRowId || loan.currency !== body.currency) return false;
   if (!samePolicy(loan.policy, loanPolicyJson(body.policy))) return false;

@@ -68,6 +68,7 @@ const POLICY_COLUMNS: Record<string, ImportColumn> = {
   timeZone: 'time_zone',
 };
 const POLICY_CELLS: readonly ImportColumn[] = Object.values(POLICY_COLUMNS);
+const PHONE_CACHE_SIZE = 4096;
 
 export type ProblemCode =
   | 'empty_file'
@@ -182,6 +183,8 @@ export class LoanAssembler {
   private current: LoanInProgress | undefined;
   private readonly loanLines = new Map<string, number>();
   private readonly borrowers = new Map<string, { line: number; facts: string[] }>();
+  private readonly phones = new Map<string, ReturnType<typeof lenderPhone>>();
+  private lastBorrower: { key: string; value: { body: BorrowerBody; e164: string } } | undefined;
 
   private readonly problems: ProblemList;
 
@@ -330,17 +333,7 @@ export class LoanAssembler {
     const loanId = externalIdSchema.safeParse(cells.loan_id ?? '');
     if (!loanId.success) add('loan_id', firstMessage(loanId.error));
 
-    const borrowerInput: Record<string, unknown> = { name: cells.name ?? '', phone: cells.phone ?? '' };
-    if (cells.locale !== undefined) borrowerInput.locale = cells.locale;
-    if (cells.phone_verified !== undefined) borrowerInput.phoneVerified = booleanCell(cells.phone_verified);
-    const borrower = borrowerBodySchema.safeParse(borrowerInput);
-    let e164: string | undefined;
-    if (!borrower.success) this.addIssues(line, borrower.error, BORROWER_COLUMNS);
-    else {
-      const phone = lenderPhone(borrower.data.phone);
-      if (phone.ok) e164 = phone.e164;
-      else add('phone', phone.message, phone.code === 'not_mobile' ? 'not_mobile' : 'invalid_phone');
-    }
+    const person = this.readBorrower(line, cells);
 
     const currency = loanBodySchema.shape.currency.safeParse(cells.currency ?? '');
     if (!currency.success) add('currency', firstMessage(currency.error));
@@ -369,9 +362,8 @@ export class LoanAssembler {
     const loan = loanId.success ? this.current : undefined;
     if (loan) loan.rows++;
 
-    if (borrowerId.success && borrower.success && e164) {
-      this.checkBorrower(line, borrowerId.data, borrower.data, e164);
-    }
+    const borrowerLine =
+      borrowerId.success && person ? this.checkBorrower(line, borrowerId.data, person.body, person.e164) : line;
     if (loan?.valid) {
       const policyCells = POLICY_CELLS.map((c) => cells[c] ?? '').join('\u0000');
       if (loan.rows === 1) {
@@ -418,14 +410,54 @@ export class LoanAssembler {
       }
     }
     if (loan && this.problems.count > before) loan.valid = false;
-    if (loan?.valid && instalment.success && policy.success && borrowerId.success && borrower.success && e164) {
+    if (loan?.valid && instalment.success && policy.success && borrowerId.success && person) {
       loan.instalments.push(instalment.data);
       if (loan.rows === 1) {
         loan.policy = policy.data;
-        loan.borrower = { externalId: borrowerId.data, body: borrower.data, e164, line };
+        loan.borrower = { externalId: borrowerId.data, body: person.body, e164: person.e164, line: borrowerLine };
       }
     }
     return done;
+  }
+
+  /**
+   * The borrower columns of a row as the API's body and the number as E.164, or undefined with
+   * the problems added. A borrower's cells repeat on each of their rows: the last valid ones are
+   * remembered, and numbers already parsed too (parsing one takes a good part of a row's time).
+   */
+  private readBorrower(
+    line: number,
+    cells: Partial<Record<ImportColumn, string>>,
+  ): { body: BorrowerBody; e164: string } | undefined {
+    const key = `${cells.name}\u0000${cells.phone}\u0000${cells.locale}\u0000${cells.phone_verified}`;
+    if (this.lastBorrower?.key === key) return this.lastBorrower.value;
+    const input: Record<string, unknown> = { name: cells.name ?? '', phone: cells.phone ?? '' };
+    if (cells.locale !== undefined) input.locale = cells.locale;
+    if (cells.phone_verified !== undefined) input.phoneVerified = booleanCell(cells.phone_verified);
+    const parsed = borrowerBodySchema.safeParse(input);
+    if (!parsed.success) this.addIssues(line, parsed.error, BORROWER_COLUMNS);
+    // The number is parsed as the API parses it, whatever else is wrong with the row.
+    if (!parsed.success && parsed.error.issues.some((i) => i.path[0] === 'phone')) return undefined;
+    const raw = cells.phone ?? '';
+    let phone = this.phones.get(raw);
+    if (!phone) {
+      phone = lenderPhone(raw);
+      if (this.phones.size >= PHONE_CACHE_SIZE) this.phones.clear();
+      this.phones.set(raw, phone);
+    }
+    if (!phone.ok) {
+      this.problems.add({
+        line,
+        column: 'phone',
+        code: phone.code === 'not_mobile' ? 'not_mobile' : 'invalid_phone',
+        message: phone.message,
+      });
+      return undefined;
+    }
+    if (!parsed.success) return undefined;
+    const value = { body: parsed.data, e164: phone.e164 };
+    this.lastBorrower = { key, value };
+    return value;
   }
 
   private startLoan(externalId: string, line: number): void {
@@ -478,7 +510,8 @@ export class LoanAssembler {
     ];
   }
 
-  private checkBorrower(line: number, externalId: string, body: BorrowerBody, e164: string): void {
+  /** Checks a row's borrower against their first row; returns the line of that first row. */
+  private checkBorrower(line: number, externalId: string, body: BorrowerBody, e164: string): number {
     const facts = [
       body.name,
       e164,
@@ -488,10 +521,10 @@ export class LoanAssembler {
     const seen = this.borrowers.get(externalId);
     if (!seen) {
       this.borrowers.set(externalId, { line, facts });
-      return;
+      return line;
     }
     const at = facts.findIndex((fact, i) => fact !== seen.facts[i]);
-    if (at === -1) return;
+    if (at === -1) return seen.line;
     const column = (['name', 'phone', 'locale', 'phone_verified'] as const)[at] ?? 'name';
     this.problems.add({
       line,
@@ -500,6 +533,7 @@ export class LoanAssembler {
       message: `borrower ${externalId} has another ${column} on line ${seen.line}; every row of a borrower must agree`,
       params: { borrower: externalId, first: seen.line },
     });
+    return seen.line;
   }
 
   private addIssues(line: number, error: z.ZodError, columns: Record<string, ImportColumn>): void {

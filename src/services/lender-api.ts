@@ -7,10 +7,13 @@ import { maskPhone, type PhoneProblem, parseMobile } from '../core/phone.ts';
 import { type MoneyPolicy, type MoneyPolicyOverride, resolveMoneyPolicy } from '../core/policy.ts';
 import { parseInput } from '../core/validation.ts';
 import { nowIso } from '../db/ids.ts';
-import { type AuditEntry, recordAudit } from '../db/repositories/audit.ts';
+import { type AuditEntry, recordAudit, recordAudits } from '../db/repositories/audit.ts';
 import {
   findBorrower,
-  insertBorrower,
+  insertBorrowerRows,
+  insertPhoneRows,
+  newBorrowerRow,
+  newPhoneRow,
   replaceCurrentPhone,
   setPhoneVerified,
   updateBorrower,
@@ -20,12 +23,14 @@ import type { Db } from '../db/repositories/lenders.ts';
 import {
   findLoan,
   findRepaymentByKey,
-  insertLoan,
+  insertLoanRows,
   insertRepayment,
+  insertSchedules,
   instalmentTerms,
   listInstalments,
   listRepayments,
   lockLoan,
+  newLoanRow,
   repaymentEntries,
   replaceInstalments,
   updateLoan,
@@ -157,15 +162,16 @@ export async function upsertBorrower(
 ): Promise<BorrowerUpsert> {
   const verifiedAt = input.phoneVerified === false ? null : at;
   const existing = await findBorrower(trx, lender.id, externalId);
-  const locale = input.locale ?? existing?.borrower.locale ?? 'zh-CN';
-  let created = false;
+  if (!existing) {
+    const [made] = await createBorrowers(trx, lender, who, [{ externalId, input, e164 }], at);
+    if (!made) throw new Error('createBorrowers returned nothing');
+    return { created: true, changed: false, row: made.row, phone: made.phone };
+  }
+  const locale = input.locale ?? existing.borrower.locale;
   let changed = false;
-  let borrower = existing?.borrower;
-  let current = existing?.phone;
-  if (!borrower) {
-    borrower = await insertBorrower(trx, { lenderId: lender.id, externalId, name: input.name, locale }, at);
-    created = true;
-  } else if (borrower.name !== input.name || borrower.locale !== locale) {
+  let borrower = existing.borrower;
+  let current = existing.phone;
+  if (borrower.name !== input.name || borrower.locale !== locale) {
     await updateBorrower(trx, borrower.id, { name: input.name, locale }, at);
     borrower = { ...borrower, name: input.name, locale, updated_at: at };
     changed = true;
@@ -186,7 +192,7 @@ export async function upsertBorrower(
       at,
     );
     return {
-      created,
+      created: false,
       changed,
       row: borrower,
       phone: current,
@@ -212,7 +218,92 @@ export async function upsertBorrower(
     current = { ...current, verified_at: verifiedAt };
     changed = true;
   }
-  return { created, changed, row: borrower, phone: current };
+  return { created: false, changed, row: borrower, phone: current };
+}
+
+export interface NewBorrower {
+  externalId: string;
+  input: BorrowerBody;
+  e164: string;
+}
+
+/**
+ * Borrowers the lender has none of yet, created as PUT /api/v1/borrowers creates one: the record
+ * (language zh-CN unless given), the lender's number (verified unless it says otherwise) and
+ * its audit entry. Several at once for a bulk import, a few statements for all of them.
+ */
+export async function createBorrowers(
+  trx: Db,
+  lender: LenderProfile,
+  who: AuditActor,
+  items: readonly NewBorrower[],
+  at: string,
+): Promise<Array<{ row: BorrowerRow; phone: PhoneNumberRow }>> {
+  const made = items.map(({ externalId, input, e164 }) => {
+    const row = newBorrowerRow(
+      { lenderId: lender.id, externalId, name: input.name, locale: input.locale ?? 'zh-CN' },
+      at,
+    );
+    const phone = newPhoneRow(
+      row.id,
+      { e164, source: 'lender', verifiedAt: input.phoneVerified === false ? null : at },
+      at,
+    );
+    return { row, phone };
+  });
+  await insertBorrowerRows(
+    trx,
+    made.map((m) => m.row),
+  );
+  await insertPhoneRows(
+    trx,
+    made.map((m) => m.phone),
+  );
+  await recordAudits(
+    trx,
+    made.map(({ row, phone }) => ({
+      ...who,
+      action: 'phone.added',
+      subject: `borrower:${row.id}`,
+      details: { from: null, to: maskPhone(phone.e164), source: 'lender' },
+    })),
+    at,
+  );
+  return made;
+}
+
+export interface NewLoan {
+  externalId: string;
+  input: LoanBody;
+  /** The id of the borrower record the loan belongs to (input.borrower, resolved). */
+  borrowerRowId: string;
+}
+
+/** Loans the lender has none of yet, created with their schedules as PUT /api/v1/loans creates one. */
+export async function createLoans(
+  trx: Db,
+  lender: LenderProfile,
+  items: readonly NewLoan[],
+  at: string,
+): Promise<LoanRow[]> {
+  const rows = items.map(({ externalId, input, borrowerRowId }) =>
+    newLoanRow(
+      {
+        lenderId: lender.id,
+        externalId,
+        borrowerId: borrowerRowId,
+        currency: input.currency,
+        policy: loanPolicyJson(input.policy),
+      },
+      at,
+    ),
+  );
+  await insertLoanRows(trx, rows);
+  await insertSchedules(
+    trx,
+    rows.map((row, i) => ({ loanId: row.id, instalments: items[i]?.input.instalments ?? [] })),
+  );
+  return rows;
 }
 
 /** How a loan's `policy` override is stored: null when there is none (an empty object is none). */
@@ -270,32 +361,28 @@ export async function upsertLoan(
       'borrower',
     );
   }
-  let loan = await findLoan(trx, lender.id, externalId);
-  const created = !loan;
-  const values = { borrowerId: borrower.borrower.id, currency: input.currency, policy: policyJson };
+  const loan = await findLoan(trx, lender.id, externalId);
   if (!loan) {
-    loan = await insertLoan(trx, { lenderId: lender.id, externalId, ...values }, at);
-  } else {
-    await lockLoan(trx, loan.id);
-    await refuseChangingRestructured(trx, loan, input.instalments);
-    await refuseScheduleBelowRepayments(
-      trx,
-      loan,
-      input.currency,
-      input.instalments,
-      resolveMoneyPolicy(lender.policy, input.policy),
-    );
-    await updateLoan(trx, loan.id, values, at);
-    loan = {
-      ...loan,
-      borrower_id: values.borrowerId,
-      currency: values.currency,
-      policy: policyJson,
-      updated_at: at,
-    };
+    const [row] = await createLoans(trx, lender, [{ externalId, input, borrowerRowId: borrower.borrower.id }], at);
+    if (!row) throw new Error('createLoans returned nothing');
+    return { created: true, row };
   }
+  const values = { borrowerId: borrower.borrower.id, currency: input.currency, policy: policyJson };
+  await lockLoan(trx, loan.id);
+  await refuseChangingRestructured(trx, loan, input.instalments);
+  await refuseScheduleBelowRepayments(
+    trx,
+    loan,
+    input.currency,
+    input.instalments,
+    resolveMoneyPolicy(lender.policy, input.policy),
+  );
+  await updateLoan(trx, loan.id, values, at);
   await replaceInstalments(trx, loan.id, input.instalments);
-  return { created, row: loan };
+  return {
+    created: false,
+    row: { ...loan, borrower_id: values.borrowerId, currency: values.currency, policy: policyJson, updated_at: at },
+  };
 }
 
 /**
