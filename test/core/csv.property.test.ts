@@ -7,13 +7,15 @@ import { CsvReader, type CsvRecord, csvRecord, parseCsv } from '../../src/core/c
 // reader counting CRLF, LF and lone CR as one break each would say.
 
 /** Characters that matter to CSV, weighted up, with any other Unicode text around them. */
-const field = fc.array(
-  fc.oneof(
-    { weight: 3, arbitrary: fc.constantFrom(',', '"', '\r', '\n', '\r\n', ' ', '""', '"\r') },
-    { weight: 5, arbitrary: fc.string({ unit: 'grapheme', maxLength: 4 }) },
-  ),
-  { maxLength: 6 },
-).map((parts) => parts.join(''));
+const field = fc
+  .array(
+    fc.oneof(
+      { weight: 3, arbitrary: fc.constantFrom(',', '"', '\r', '\n', '\r\n', ' ', '""', '"\r') },
+      { weight: 5, arbitrary: fc.string({ unit: 'grapheme', maxLength: 4 }) },
+    ),
+    { maxLength: 6 },
+  )
+  .map((parts) => parts.join(''));
 const record = fc.array(field, { minLength: 1, maxLength: 5 });
 const records = fc.array(record, { minLength: 1, maxLength: 12 });
 const lineEnd = fc.constantFrom('\r\n', '\n', '\r');

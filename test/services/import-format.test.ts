@@ -78,7 +78,12 @@ describe('import file rows', () => {
 
   it('reads the optional policy columns into the loan policy, as the API does', () => {
     const header = [...REQUIRED_COLUMNS, 'grace_days', 'penalty_daily_rate', 'time_zone', 'phone_verified'];
-    const policy = { grace_days: '5', penalty_daily_rate: '0.0003', time_zone: 'Asia/Hong_Kong', phone_verified: 'FALSE' };
+    const policy = {
+      grace_days: '5',
+      penalty_daily_rate: '0.0003',
+      time_zone: 'Asia/Hong_Kong',
+      phone_verified: 'FALSE',
+    };
     const { loans, problems } = read(importCsv([row('L1', '2026-10-01', policy)], { header }));
     expect(problems.listed).toEqual([]);
     expect(loans[0]?.body.policy).toEqual({ graceDays: 5, penaltyDailyRate: '0.0003', timeZone: 'Asia/Hong_Kong' });
@@ -86,7 +91,9 @@ describe('import file rows', () => {
   });
 
   it('names unknown and missing columns, and reads no rows then', () => {
-    const { problems, loans } = read('borrower_id,name,mobile,loan_id,currency,due_date,principal\nB1,x,1,L1,CNY,2026-01-01,1\n');
+    const { problems, loans } = read(
+      'borrower_id,name,mobile,loan_id,currency,due_date,principal\nB1,x,1,L1,CNY,2026-01-01,1\n',
+    );
     expect(loans).toEqual([]);
     expect(problems.listed.map(formatProblem)).toEqual([
       expect.stringMatching(/^line 1: unknown column\(s\): mobile \(the columns are: borrower_id, name, phone,/),
@@ -162,7 +169,7 @@ describe('import file rows', () => {
     ]);
   });
 
-  it("refuses a loan whose rows are not together, and a borrower whose rows disagree", () => {
+  it('refuses a loan whose rows are not together, and a borrower whose rows disagree', () => {
     const { problems, loans } = read(
       importCsv([
         row('L1', '2026-10-01'),
