@@ -1,6 +1,7 @@
 import { accountEn, accountZh } from './catalogues/account.ts';
 import { consoleEn, consoleZh } from './catalogues/console.ts';
 import { developersEn, developersZh } from './catalogues/developers.ts';
+import { importEn, importZh } from './catalogues/import.ts';
 import { reliefEn, reliefZh } from './catalogues/relief.ts';
 import { staffEn, staffZh } from './catalogues/staff.ts';
 import type { Locale } from './locale.ts';
@@ -131,6 +132,7 @@ const zh = {
   ...reliefZh,
   ...developersZh,
   ...consoleZh,
+  ...importZh,
 } as const;
 
 export type MessageKey = keyof typeof zh;
@@ -278,6 +280,7 @@ const en: Record<MessageKey, string> = {
   ...reliefEn,
   ...developersEn,
   ...consoleEn,
+  ...importEn,
 };
 
 const catalogues: Record<Locale, Record<MessageKey, string>> = { 'zh-CN': zh, en };
