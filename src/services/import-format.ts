@@ -70,27 +70,29 @@ const POLICY_COLUMNS: Record<string, ImportColumn> = {
 const POLICY_CELLS: readonly ImportColumn[] = Object.values(POLICY_COLUMNS);
 const PHONE_CACHE_SIZE = 4096;
 
-export type ProblemCode =
-  | 'empty_file'
-  | 'not_utf8'
-  | 'missing_columns'
-  | 'unknown_columns'
-  | 'duplicate_column'
-  | 'no_rows'
-  | 'field_count'
-  | 'stray_quote'
-  | 'unclosed_quote'
-  | 'invalid'
-  | 'invalid_phone'
-  | 'not_mobile'
-  | 'nothing_owed'
-  | 'loan_split'
-  | 'loan_disagrees'
-  | 'borrower_disagrees'
-  | 'duplicate_due_date'
-  | 'too_many_instalments'
+export const PROBLEM_CODES = [
+  'empty_file',
+  'not_utf8',
+  'missing_columns',
+  'unknown_columns',
+  'duplicate_column',
+  'no_rows',
+  'field_count',
+  'stray_quote',
+  'unclosed_quote',
+  'invalid',
+  'invalid_phone',
+  'not_mobile',
+  'nothing_owed',
+  'loan_split',
+  'loan_disagrees',
+  'borrower_disagrees',
+  'duplicate_due_date',
+  'too_many_instalments',
   /** Refused by the rules the API applies against what is stored (a restructured loan, …). */
-  | 'refused';
+  'refused',
+] as const;
+export type ProblemCode = (typeof PROBLEM_CODES)[number];
 
 export interface ImportProblem {
   line: number;

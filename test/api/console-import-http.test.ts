@@ -111,7 +111,9 @@ for (const dialect of dialects) {
       expect(page.status).toBe(200);
       const html = await page.text();
       expect(html).toContain('<title>错误：未通过检查：bad.csv');
-      expect(html).toMatch(/<th scope="row" class="num"[^>]*>\s*4\s*<\/th>\s*<td class="mono"[^>]*>phone<\/td>/);
+      expect(html).toMatch(
+        /<th scope="row" class="nowrap"[^>]*>\s*第 4 行\s*<\/th>\s*<td class="mono"[^>]*>phone<\/td>/,
+      );
       expect(html).toContain('不是有效的手机号');
       expect(html).not.toContain('name="sha256"');
       const [stored] = (await imports()).filter((i) => i.file_name === 'bad.csv');
