@@ -224,10 +224,21 @@ export async function runImport(
     return result.counts;
   } catch (error) {
     const message = error instanceof DomainError ? error.message : 'the import stopped on an unexpected error';
+    // Best effort: the database itself may be what failed.
     await finishImport(
       db,
       options.importId,
       { status: 'failed', summary: JSON.stringify(summary), error: message, rowsDone },
+      nowIso(),
+    ).catch(() => undefined);
+    await recordAudit(
+      db,
+      {
+        ...options.who,
+        action: 'import.failed',
+        subject: `import:${options.importId}`,
+        details: { rowsDone, error: message.slice(0, 200) },
+      },
       nowIso(),
     ).catch(() => undefined);
     throw error;

@@ -106,7 +106,9 @@ function toView(row: ImportRow | ImportListRow, now: Date): ImportView {
   const stale =
     row.status === 'running' &&
     (row.progress_at === null || Date.parse(row.progress_at) < now.getTime() - STALE_AFTER_MS);
-  const state: ImportState = stale ? 'interrupted' : (row.status as ImportState);
+  // A check cut short (the process stopped while it read the file) never got its preview.
+  const unchecked = row.status === 'previewed' && !summary.preview;
+  const state: ImportState = unchecked ? 'failed' : stale ? 'interrupted' : (row.status as ImportState);
   const valid = summary.preview?.valid === true;
   return {
     id: row.id,
@@ -117,7 +119,7 @@ function toView(row: ImportRow | ImportListRow, now: Date): ImportView {
     rowsDone: row.rows_done,
     preview: summary.preview,
     run: summary.run,
-    error: row.error,
+    error: unchecked ? 'the check of the file did not finish: upload it again' : row.error,
     createdAt: row.created_at,
     finishedAt: row.finished_at,
     staffEmail: 'staff_email' in row ? row.staff_email : null,
