@@ -209,8 +209,7 @@ export const importEn: Record<keyof typeof importZh, string> = {
   'import.counts.unchanged': 'Unchanged',
   'import.counts.borrowers': 'Borrowers',
   'import.counts.loans': 'Loans',
-  'import.phonesKept':
-    '{count} borrowers changed their number themselves: the number in the file is not put back.',
+  'import.phonesKept': '{count} borrowers changed their number themselves: the number in the file is not put back.',
   'import.reminders.title': 'Reminders',
   'import.reminders.preview':
     'By the rules as they stand now, {count} loans would be sent a reminder once you confirm. The rules are applied again when you do.',
