@@ -104,6 +104,8 @@ export interface ImportPreview {
 export interface ImportSummary {
   preview?: ImportPreview;
   run?: ImportCounts;
+  /** The file is kept in the database (a console upload), so the import can be run from there. */
+  fileKept?: boolean;
 }
 
 /** A run stopped by a problem (a file that changed since its preview, a rule against what is stored). */

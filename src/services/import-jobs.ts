@@ -36,6 +36,8 @@ export interface ImportView {
   finishedAt: string | null;
   staffEmail: string | null;
   /** Whether it may be run now: a valid preview not yet run, or a run to resume. */
+  claimable: boolean;
+  /** Claimable from the console: its file is kept in the database (not a CLI import's). */
   runnable: boolean;
 }
 
@@ -74,7 +76,7 @@ export async function claimImport(
   now: Date,
 ): Promise<boolean> {
   const row = await findImport(db, lender.id, id);
-  if (!row || !toView(row, now).runnable || row.file_sha256 !== sha256) return false;
+  if (!row || !toView(row, now).claimable || row.file_sha256 !== sha256) return false;
   return claimImportRun(
     db,
     { id, lenderId: lender.id, sha256, staleBefore: new Date(now.getTime() - STALE_AFTER_MS).toISOString() },
@@ -110,6 +112,7 @@ function toView(row: ImportRow | ImportListRow, now: Date): ImportView {
   const unchecked = row.status === 'previewed' && !summary.preview;
   const state: ImportState = unchecked ? 'failed' : stale ? 'interrupted' : (row.status as ImportState);
   const valid = summary.preview?.valid === true;
+  const claimable = valid && (state === 'previewed' || state === 'interrupted' || state === 'failed');
   return {
     id: row.id,
     fileName: row.file_name,
@@ -123,6 +126,7 @@ function toView(row: ImportRow | ImportListRow, now: Date): ImportView {
     createdAt: row.created_at,
     finishedAt: row.finished_at,
     staffEmail: 'staff_email' in row ? row.staff_email : null,
-    runnable: valid && (state === 'previewed' || state === 'interrupted' || state === 'failed'),
+    claimable,
+    runnable: claimable && summary.fileKept === true,
   };
 }

@@ -85,7 +85,7 @@ export async function receiveImportFile(
       fileName,
       sha256: preview.sha256,
       rowsTotal: preview.counts.rows,
-      summary: JSON.stringify({ preview }),
+      summary: JSON.stringify({ preview, fileKept: preview.valid }),
     });
     // A refused file can never run: nothing of it is kept but its preview.
     if (!preview.valid) await deleteImportFile(db, id);

@@ -264,6 +264,8 @@ describeEachDialect('bulk import', (get) => {
   it('refuses to run a file other than the one previewed', async () => {
     const preview = await previewImport(db(), lender, bytesSource(GOOD), { now: NOW });
     const id = await createImport(db(), lender, { fileName: 'loans.csv', staffId: null, preview, now: NOW });
+    // Recorded as the CLI records it: it may be run, but not from the console (no file kept there).
+    expect(await findImportView(db(), lender, id, NOW)).toMatchObject({ claimable: true, runnable: false });
     expect(await claimImport(db(), lender, id, 'f'.repeat(64), NOW)).toBe(false);
     expect(await claimImport(db(), lender, id, preview.sha256, new Date())).toBe(true);
     const other = GOOD.replace('2026-12-14,100000', '2026-12-14,1');
