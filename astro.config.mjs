@@ -94,6 +94,7 @@ export default defineConfig({
       TWILIO_FROM: envField.string({ context: 'server', access: 'secret', optional: true }),
       TWILIO_BASE_URL: envField.string({ context: 'server', access: 'secret', optional: true }),
       TWILIO_STATUS_CALLBACK_URL: envField.string({ context: 'server', access: 'secret', optional: true }),
+      TWILIO_INCOMING_URL: envField.string({ context: 'server', access: 'secret', optional: true }),
       ALIYUN_ACCESS_KEY_ID: envField.string({ context: 'server', access: 'secret', optional: true }),
       ALIYUN_ACCESS_KEY_SECRET: envField.string({ context: 'server', access: 'secret', optional: true }),
       ALIYUN_SIGN_NAME: envField.string({ context: 'server', access: 'secret', optional: true }),

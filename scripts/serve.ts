@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse, STATUS_CODES } from 'node:http';
 import { extname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
@@ -141,7 +141,24 @@ const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
 const ALLOWED = new Set(METHODS);
 const PLAIN = { 'content-type': 'text/plain; charset=utf-8', 'x-content-type-options': 'nosniff' };
 
+/**
+ * Every status line carries its own reason phrase: a page that sets only its status (a 404 page)
+ * would otherwise be sent as "404 OK", Astro's default text.
+ */
+function withOwnReasonPhrase(res: ServerResponse): void {
+  const writeHead = res.writeHead;
+  res.writeHead = function (this: ServerResponse, status: number, ...rest: unknown[]) {
+    const reason = STATUS_CODES[status];
+    if (reason) {
+      if (typeof rest[0] === 'string') rest[0] = reason;
+      else res.statusMessage = reason;
+    }
+    return (writeHead as (...args: unknown[]) => ServerResponse).call(this, status, ...rest);
+  } as ServerResponse['writeHead'];
+}
+
 const server = createServer((req, res) => {
+  withOwnReasonPhrase(res);
   const method = req.method ?? '';
   if (!ALLOWED.has(method)) {
     res.writeHead(405, { ...PLAIN, allow: METHODS.join(', ') });

@@ -10,6 +10,7 @@ import { migrateToLatest } from '../db/migrate.ts';
 import { findLenderBySlug } from '../db/repositories/lenders.ts';
 import { listDevSms } from '../db/repositories/outbox.ts';
 import { DEMO_BORROWERS } from '../services/demo-data.ts';
+import { seedDemoHistory } from '../services/demo-history.ts';
 import { seedDemo } from '../services/demo-seed.ts';
 import { purgeExpired } from '../services/housekeeping.ts';
 import { updateLenderPolicy } from '../services/lender-policy.ts';
@@ -377,23 +378,39 @@ async function demo(config: ReturnType<typeof cliConfig>): Promise<number> {
   try {
     await migrateToLatest(connection.db);
     const report = await seedDemo(connection.db);
+    // A few weeks of history of its own (separate, settled borrowers): the effect report has something to show.
+    const history = await seedDemoHistory(connection.db, report.anchorDate);
     const lender = await findLenderBySlug(connection.db, 'demo');
     if (!lender) throw new NotFoundError('lender', 'the demo lender was not seeded');
     key = (await createApiKey(connection.db, lender.id, 'demo')).key;
     // One reminder cycle at 10:00 today, lender's time: inside every borrower's contact window.
     const tz = lender.policy.timeZone;
     const at = instantAt(localDate(new Date(), tz), '10:00', tz);
-    const cycle = await remindersCycle(connection, config, { now: at, lender: 'demo', send: true });
+    // The texts are stamped at that instant too (sent a moment after 10:00), so "why did I get
+    // this?" never shows a text sent inside the quiet hours the demo says it keeps.
+    const started = Date.now();
+    const cycle = await remindersCycle(connection, config, {
+      now: at,
+      lender: 'demo',
+      send: true,
+      dispatchClock: () => new Date(at.getTime() + (Date.now() - started)),
+    });
     cycleLine = `reminder cycle as of ${localDate(at, tz)} 10:00 ${tz}: ${cycle.eligible} of ${cycle.loans} loans eligible, ${cycle.queued} reminders queued, ${cycle.dispatch?.sent ?? 0} sent to the development outbox`;
     console.log(`
 Zhenxin demo — ${connection.describe}
   demo lender "demo": ${DEMO_BORROWERS.length} borrowers (${report.borrowersCreated} new), dates anchored on ${report.anchorDate}
   ${cycleLine}
+  reminder history ${history.from} to ${history.to}: ${history.created ? `${history.messages} reminders to ${history.borrowers} borrowers of its own (H001…), all repaid since` : 'already there'}
   The SMS it sent:  npm run --silent cli -- outbox
-  Why each loan was or was not reminded:  npm run --silent cli -- reminders plan --now ${new Date().toISOString()}
+  Why each loan was or was not reminded (as of that cycle):
+                   npm run --silent cli -- reminders plan --lender demo --now ${at.toISOString()}
+  Sign in as a borrower: http://localhost:${config.port}/account/sign-in with 138 0013 8005
+                   (the code arrives in the development outbox: npm run --silent cli -- outbox)
 
   Site:            http://localhost:${config.port}/
   Lender page:     http://localhost:${config.port}/lenders/demo
+  Effect report:   http://localhost:${config.port}/staff/lenders/demo/report?from=${history.from}&to=${report.anchorDate}
+                   (sign in as a lender admin: npm run --silent cli -- staff create <email> --role lender_admin --lender demo)
   Public profile:  curl http://localhost:${config.port}/api/v1/lenders/demo
   A balance:       curl -H "Authorization: Bearer ${key}" \\
                      http://localhost:${config.port}/api/v1/loans/L005/balance
@@ -402,9 +419,11 @@ Zhenxin demo — ${connection.describe}
   } finally {
     await connection.close();
   }
-  const server = spawn(process.execPath, ['scripts/serve.ts'], {
+  // The same heap limits as npm start; request logs at "warn" unless LOG_LEVEL says otherwise,
+  // so the terminal keeps what the demo printed readable.
+  const server = spawn(process.execPath, ['--max-semi-space-size=8', '--max-old-space-size=256', 'scripts/serve.ts'], {
     stdio: 'inherit',
-    env: { ...process.env, PORT: String(config.port), HOST: config.host },
+    env: { LOG_LEVEL: 'warn', ...process.env, PORT: String(config.port), HOST: config.host },
   });
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => server.kill(signal));
   return new Promise((resolve) => server.on('exit', (code) => resolve(code ?? 0)));

@@ -30,10 +30,17 @@ function providerFor(connection: Connection, config: Config): SmsProvider {
   return createProvider(config.sms, connection.db);
 }
 
-export async function dispatchWithProgress(connection: Connection, config: Config): Promise<DispatchReport> {
+export async function dispatchWithProgress(
+  connection: Connection,
+  config: Config,
+  clock?: () => Date,
+): Promise<DispatchReport> {
   const bar = progress('sent');
   try {
-    return await dispatchOutbox(connection, providerFor(connection, config), { onProgress: bar.update });
+    return await dispatchOutbox(connection, providerFor(connection, config), {
+      onProgress: bar.update,
+      ...(clock ? { clock } : {}),
+    });
   } finally {
     bar.done();
   }
@@ -53,12 +60,20 @@ export interface RunSummary {
 export async function remindersCycle(
   connection: Connection,
   config: Config,
-  options: { now: Date; lender: string | undefined; send: boolean; onPage?: (decisions: PlannedDecision[]) => void },
+  options: {
+    now: Date;
+    lender: string | undefined;
+    send: boolean;
+    onPage?: (decisions: PlannedDecision[]) => void;
+    /** The sending clock (default: the real one); the demo sends at the instant it simulates. */
+    dispatchClock?: () => Date;
+  },
 ): Promise<RunSummary> {
   const bar = progress(options.send ? 'planned and queued' : 'planned');
   const report = await runReminderCycle(connection.db, {
     now: options.now,
     send: options.send,
+    ...(options.dispatchClock ? { queuedAt: options.dispatchClock() } : {}),
     ...(options.lender ? { lender: options.lender } : {}),
     onProgress: bar.update,
     onDecisions: (page) => {
@@ -66,7 +81,7 @@ export async function remindersCycle(
       options.onPage?.(page.sort((a, b) => a.lender.localeCompare(b.lender) || a.loan.localeCompare(b.loan)));
     },
   }).finally(bar.done);
-  const dispatch = options.send ? await dispatchWithProgress(connection, config) : null;
+  const dispatch = options.send ? await dispatchWithProgress(connection, config, options.dispatchClock) : null;
   return { loans: report.loans, eligible: report.eligible, queued: report.queued, dispatch };
 }
 

@@ -17,9 +17,22 @@ export class DomainError extends Error {
   }
 }
 
+/** One thing wrong with an input: the path of the offending value and a message starting with it. */
+export interface InputProblem {
+  field: string;
+  message: string;
+}
+
 export class ValidationError extends DomainError {
-  constructor(field: string, message: string, code = 'invalid_request') {
+  /**
+   * Every problem found in the same check, this error's own first: an API answers with the first,
+   * a form shows them all at once (GOV.UK error summary).
+   */
+  readonly problems: readonly InputProblem[];
+
+  constructor(field: string, message: string, code = 'invalid_request', problems?: readonly InputProblem[]) {
     super(code, message, { status: 400, field });
+    this.problems = problems && problems.length > 0 ? problems : [{ field, message }];
   }
 }
 

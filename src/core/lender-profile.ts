@@ -376,6 +376,9 @@ export function checkWidgetOrigin(written: string): Checked {
   const [, scheme = '', authority = '', rest = ''] = match;
   if (!/^https?$/i.test(scheme)) return { ok: false, message: `the scheme must be https (got "${scheme}:")` };
   if (/\s/u.test(value)) return { ok: false, message: 'an origin has no spaces' };
+  // The URL parser would drop a trailing NUL or tab unseen: the origin stored would not be the one written.
+  if (INVISIBLE_OR_CONTROL.test(value))
+    return { ok: false, message: 'an origin must not contain control or invisible characters' };
   if (authority.includes('@')) return { ok: false, message: 'an origin has no user name or password ("…@")' };
   if (authority.includes('*')) return { ok: false, message: 'wildcards are not allowed: list each origin exactly' };
   // The URL parser reads a backslash as "/" and decodes "%2e": the origin it made would not be the one written.

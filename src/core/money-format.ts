@@ -23,8 +23,12 @@ export function formatMoney(minor: number, currency: string, locale: 'zh-CN' | '
 
 const MONTH_NAMES = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
-/** "2026-11-09" → "11月9日" / "9 Nov". */
-export function formatShortDate(date: string, locale: 'zh-CN' | 'en'): string {
+/**
+ * "2026-11-09" → "11月9日" / "9 Nov". With `today` (the reader's date), a date in another year
+ * keeps its year — "2027年12月6日" — so the end of a 12-month plan never reads as today.
+ */
+export function formatShortDate(date: string, locale: 'zh-CN' | 'en', today?: string): string {
+  if (today !== undefined && today.slice(0, 4) !== date.slice(0, 4)) return formatFullDate(date, locale);
   const month = Number(date.slice(5, 7));
   const day = Number(date.slice(8, 10));
   if (locale === 'zh-CN') return `${month}月${day}日`;
@@ -34,7 +38,8 @@ export function formatShortDate(date: string, locale: 'zh-CN' | 'en'): string {
 /** "2026-11-09" → "2026年11月9日" / "9 Nov 2026": a date that may lie in another year. */
 export function formatFullDate(date: string, locale: 'zh-CN' | 'en'): string {
   const year = Number(date.slice(0, 4));
-  return locale === 'zh-CN' ? `${year}年${formatShortDate(date, locale)}` : `${formatShortDate(date, locale)} ${year}`;
+  const short = formatShortDate(date, locale);
+  return locale === 'zh-CN' ? `${year}年${short}` : `${short} ${year}`;
 }
 
 /** The amount as a screen reader should say it: "3000.50元" / "3,000.50 yuan" (no "¥", which some read as "yen"). */

@@ -24,6 +24,14 @@ export const REQUIRED_PLACEHOLDERS = [
   'code',
 ] as const;
 
+/** Every placeholder a template may use: the required ones, and {days} (days overdue), optional. */
+export const PLACEHOLDERS = [...REQUIRED_PLACEHOLDERS, 'days'] as const;
+export type Placeholder = (typeof PLACEHOLDERS)[number];
+export type RequiredPlaceholder = (typeof REQUIRED_PLACEHOLDERS)[number];
+
+export const TEMPLATE_STAGES: readonly Stage[] = ['gentle', 'firm', 'final'];
+export const TEMPLATE_LOCALES: readonly TemplateLocale[] = ['zh-CN', 'en'];
+
 export const DEFAULT_TEMPLATES: Record<TemplateKey, string> = {
   'gentle.zh-CN':
     '{signature}您的借款应还{amount}（含罚息{penalty}），还款日{dueDate}。请通过{channel}还款。核实本短信：{link} 查询码{code}。客服{hotline}',
@@ -66,7 +74,16 @@ export function renderReminder(
   overrides: Partial<Record<TemplateKey, string>> = {},
 ): RenderedReminder {
   const key: TemplateKey = `${facts.stage}.${facts.locale}`;
-  const template = overrides[key] ?? DEFAULT_TEMPLATES[key];
+  return renderTemplate(overrides[key] ?? DEFAULT_TEMPLATES[key], lender, facts);
+}
+
+/** One wording filled in with a loan's facts; a placeholder it does not know is left as written. */
+export function renderTemplate(
+  template: string,
+  lender: Pick<LenderProfile, 'smsSignature' | 'hotlines' | 'repaymentChannels'>,
+  facts: ReminderFacts,
+): RenderedReminder {
+  const key: TemplateKey = `${facts.stage}.${facts.locale}`;
   const channel =
     lender.repaymentChannels.find((c) => c.kind === 'app' || c.kind === 'website') ?? lender.repaymentChannels[0];
   const params: Record<string, string> = {
@@ -84,15 +101,22 @@ export function renderReminder(
   return { key, text, params };
 }
 
-/** Problems with a lender's replacement template, or an empty list. */
+const KNOWN = new Set<string>(PLACEHOLDERS);
+
+/**
+ * Problems with a replacement template in the lender's policy (`reminders.templates`, set with
+ * `cli policy set`), or an empty list. Deliberately the narrower check it has always been:
+ * a stored policy that fails its schema resolves to the defaults as a whole (caps and window
+ * included), so tightening it would silently change lenders' reminders. The console's review
+ * (template-review.ts) is the strict one, and a policy wording is used only while no reviewed
+ * version is active.
+ */
 export function templateProblems(template: string): string[] {
   const problems: string[] = [];
   for (const name of REQUIRED_PLACEHOLDERS) {
     if (!template.includes(`{${name}}`)) problems.push(`must contain {${name}}`);
   }
-  const unknown = [...template.matchAll(/\{(\w+)\}/g)]
-    .map((m) => m[1] ?? '')
-    .filter((name) => name !== 'days' && !(REQUIRED_PLACEHOLDERS as readonly string[]).includes(name));
+  const unknown = [...template.matchAll(/\{(\w+)\}/g)].map((m) => m[1] ?? '').filter((name) => !KNOWN.has(name));
   for (const name of unknown) problems.push(`{${name}} is not a known placeholder`);
   if (/https?:\/\/|www\./i.test(template)) problems.push('must not contain a link of its own: use {link}');
   return problems;

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { ValidationError } from './errors.ts';
+import { type InputProblem, ValidationError } from './errors.ts';
 
 /**
  * Runs a zod schema at an input boundary. The first problem becomes a ValidationError whose
@@ -9,15 +9,20 @@ import { ValidationError } from './errors.ts';
 export function parseInput<S extends z.ZodType>(schema: S, value: unknown, prefix = ''): z.output<S> {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
-  const issue = result.error.issues[0];
-  if (!issue) throw new ValidationError(prefix || 'body', 'invalid input');
-  let path = formatPath(issue.path, prefix);
+  const problems = result.error.issues.map((issue) => describeIssue(issue, prefix));
+  const first = problems[0];
+  if (!first) throw new ValidationError(prefix || 'body', 'invalid input');
+  // The others ride along for forms that show every problem at once; an API answers with the first.
+  throw new ValidationError(first.field, first.message, 'invalid_request', problems);
+}
+
+function describeIssue(issue: z.core.$ZodIssue, prefix: string): InputProblem {
   if (issue.code === 'unrecognized_keys') {
-    const key = issue.keys[0] ?? '';
-    path = formatPath([...issue.path, key], prefix);
-    throw new ValidationError(path, `${path}: unknown field (allowed fields are listed in the API reference)`);
+    const path = formatPath([...issue.path, issue.keys[0] ?? ''], prefix);
+    return { field: path, message: `${path}: unknown field (allowed fields are listed in the API reference)` };
   }
-  throw new ValidationError(path || 'body', `${path || 'body'}: ${issue.message}`);
+  const path = formatPath(issue.path, prefix) || 'body';
+  return { field: path, message: `${path}: ${issue.message}` };
 }
 
 function formatPath(path: readonly PropertyKey[], prefix: string): string {

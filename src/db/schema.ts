@@ -264,6 +264,8 @@ export interface ScamReportItemsTable {
   created_at: Instant;
   /** Set when staff withdrew this confirmation: the item no longer counts from this report. */
   withdrawal_id: string | null;
+  /** This item's own tags (JSON array): a number's are not a domain's. */
+  tags: Generated<Json>;
 }
 
 export interface ScamItemWithdrawalsTable {

@@ -1,9 +1,14 @@
 import { accountEn, accountZh } from './catalogues/account.ts';
+import { casesEn, casesZh } from './catalogues/cases.ts';
 import { consoleEn, consoleZh } from './catalogues/console.ts';
 import { developersEn, developersZh } from './catalogues/developers.ts';
 import { importEn, importZh } from './catalogues/import.ts';
 import { reliefEn, reliefZh } from './catalogues/relief.ts';
+import { repliesEn, repliesZh } from './catalogues/replies.ts';
+import { reportEn, reportZh } from './catalogues/report.ts';
+import { settingsEn, settingsZh } from './catalogues/settings.ts';
 import { staffEn, staffZh } from './catalogues/staff.ts';
+import { templatesEn, templatesZh } from './catalogues/templates.ts';
 import type { Locale } from './locale.ts';
 
 /** The site's words. zh-CN is the source; en must have every key (the type checks it). */
@@ -20,6 +25,7 @@ const zh = {
   'home.lead':
     '骗子会冒充贷款机构发送“逾期”“注销账户”“影响征信”等短信。真信只在短信确实由贷款机构通过本系统发出时，才会告诉您“是真的”。',
   'home.cta': '现在核实一条短信',
+  'home.account': '查看我的借款',
   'home.ways': '三种核实方法',
   'home.way.link.title': '点开短信里的官方短链接',
   'home.way.link.body':
@@ -132,6 +138,11 @@ const zh = {
   ...reliefZh,
   ...developersZh,
   ...consoleZh,
+  ...repliesZh,
+  ...casesZh,
+  ...settingsZh,
+  ...reportZh,
+  ...templatesZh,
   ...importZh,
 } as const;
 
@@ -152,6 +163,7 @@ const en: Record<MessageKey, string> = {
   'home.lead':
     'Scammers imitate lenders with messages about “overdue debts”, “cancelling your account” or “your credit record”. Zhenxin says “genuine” only when a message really was sent by the lender through this system.',
   'home.cta': 'Check a message now',
+  'home.account': 'See my loans',
   'home.ways': 'Three ways to check',
   'home.way.link.title': 'Open the official short link in the message',
   'home.way.link.body':
@@ -280,6 +292,11 @@ const en: Record<MessageKey, string> = {
   ...reliefEn,
   ...developersEn,
   ...consoleEn,
+  ...repliesEn,
+  ...casesEn,
+  ...settingsEn,
+  ...reportEn,
+  ...templatesEn,
   ...importEn,
 };
 

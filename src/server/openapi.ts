@@ -17,6 +17,7 @@ import {
   verifyAnswerSchema,
   widgetSettingsSchema,
 } from '../services/api-responses.ts';
+import { effectReportQuerySchema, effectReportSchema } from '../services/effect-report-schemas.ts';
 import {
   balanceQuerySchema,
   borrowerBodySchema,
@@ -26,6 +27,13 @@ import {
   requestsQuerySchema,
 } from '../services/lender-api-schemas.ts';
 import { MAX_TEXT_LENGTH, verifyRequestSchema } from '../services/verification.ts';
+import {
+  aliyunUpstreamSchema,
+  MAX_INBOUND_BODY,
+  MAX_TWILIO_FORM_BYTES,
+  TWIML_EMPTY,
+  twilioIncomingSchema,
+} from '../sms/inbound.ts';
 
 /**
  * The OpenAPI 3.1 document of the JSON API (CONTRACT.md "OpenAPI"), generated from the zod
@@ -119,6 +127,9 @@ const requestSchemas = {
   RepaymentInput: repaymentBodySchema,
   AliyunReport: aliyunReportSchema,
   TwilioStatusCallback: twilioStatusCallbackSchema,
+  // Borrowers' replies: the schemas the webhooks validate with (the sender must be a phone number).
+  TwilioIncomingMessage: twilioIncomingSchema,
+  AliyunUpstream: aliyunUpstreamSchema,
 };
 
 const responseSchemas = {
@@ -134,6 +145,7 @@ const responseSchemas = {
   RepaymentReceipt: repaymentReceiptSchema,
   ReliefRequest: reliefRequestSchema,
   ReliefRequestList: reliefRequestListSchema,
+  EffectReport: effectReportSchema,
   AliyunReportAnswer: aliyunReportAnswerSchema,
   OpenApiDocument: openApiDocumentSchema,
 };
@@ -311,6 +323,7 @@ const lenderSecurity = [{ apiKey: [] }];
 // ── the document ──────────────────────────────────────────────────────────────────────────
 
 export function buildOpenApiDocument(settings: OpenApiSettings): JsonObject {
+  const twilioKb = MAX_TWILIO_FORM_BYTES / 1024;
   const kb = settings.maxJsonBytes / 1024;
   const externalId = (what: string) =>
     pathParameter('externalId', externalIdSchema, `The ${what}'s id in your system.`);
@@ -707,6 +720,85 @@ export function buildOpenApiDocument(settings: OpenApiSettings): JsonObject {
         },
       },
     },
+    '/api/v1/reports/effect': {
+      get: {
+        operationId: 'getEffectReport',
+        tags: ['Lender API'],
+        summary: 'What your reminders achieved',
+        description: [
+          'Per day (your time zone: the day a reminder was created), stage, wording (`template`) and experiment variant: reminders sent, delivered, failed; links opened and messages checked as genuine (each message once); replies and opt-outs; and delivered reminders followed by a repayment within 1, 3 and 7 days of the delivery date, with the 7-day amount. A repayment counts for one reminder only: the latest delivered before it. `totals` are the sums of the rows.',
+          '`comparison` sets the reminded loans of each day and stage against loans the engine held back that day only by a daily or weekly cap or the hour (the comparison group), so the lift of a reminder is measured: `lift7d`.',
+          'Figures for the last 7 days grow as repayments come in. At most 366 days at once; a bad date or range is a 400 naming `from` or `to`.',
+        ].join('\n\n'),
+        security: lenderSecurity,
+        parameters: queryParameters(effectReportQuerySchema),
+        responses: {
+          '200': {
+            description: 'The report.',
+            content: jsonContent(ref('schemas', 'EffectReport'), {
+              week: {
+                value: {
+                  from: '2026-03-01',
+                  to: '2026-03-07',
+                  timeZone: 'Asia/Shanghai',
+                  rows: [
+                    {
+                      date: '2026-03-02',
+                      stage: 'gentle',
+                      template: 'zh-CN/v2',
+                      variant: 'B',
+                      sent: 40,
+                      delivered: 38,
+                      failed: 2,
+                      deliveryRate: '0.9500',
+                      opened: 21,
+                      verified: 6,
+                      replies: 3,
+                      optOuts: 1,
+                      repaid1d: 7,
+                      repaid3d: 11,
+                      repaid7d: 14,
+                      repaidAmount7d: 1_450_000,
+                    },
+                  ],
+                  totals: {
+                    sent: 40,
+                    delivered: 38,
+                    failed: 2,
+                    deliveryRate: '0.9500',
+                    opened: 21,
+                    verified: 6,
+                    replies: 3,
+                    optOuts: 1,
+                    repaid1d: 7,
+                    repaid3d: 11,
+                    repaid7d: 14,
+                    repaidAmount7d: 1_450_000,
+                  },
+                  comparison: [
+                    {
+                      date: '2026-03-02',
+                      stage: 'gentle',
+                      reminded: 38,
+                      remindedRepaid1d: 7,
+                      remindedRepaid3d: 11,
+                      remindedRepaid7d: 14,
+                      heldBack: 12,
+                      heldBackRepaid1d: 1,
+                      heldBackRepaid3d: 2,
+                      heldBackRepaid7d: 3,
+                      lift7d: '0.1184',
+                    },
+                  ],
+                  scamReports: [{ date: '2026-03-04', reports: 2 }],
+                },
+              },
+            }),
+          },
+          ...errors('BadRequest', 'Unauthorized'),
+        },
+      },
+    },
     '/api/sms/twilio/status': {
       post: {
         operationId: 'twilioStatusCallback',
@@ -774,6 +866,88 @@ export function buildOpenApiDocument(settings: OpenApiSettings): JsonObject {
                   sms_size: '1',
                   biz_id: '900619746936498440^0',
                   out_id: '01JNV4X2Q8M5T7K9W3B6C1D0EF',
+                },
+              ],
+            },
+          }),
+        },
+        responses: {
+          '200': {
+            description: 'The acknowledgement Aliyun expects.',
+            content: jsonContent(ref('schemas', 'AliyunReportAnswer'), {
+              ok: { value: { code: 0, msg: '接收成功' } },
+            }),
+          },
+          ...errors('BadRequest', 'CrossSiteRefused', 'NotFound', 'PayloadTooLarge', 'UnsupportedMediaType'),
+        },
+      },
+    },
+    '/api/sms/twilio/incoming': {
+      post: {
+        operationId: 'twilioIncomingMessage',
+        tags: ['SMS replies'],
+        summary: 'Borrowers’ replies through Twilio (incoming-message webhook)',
+        description: `Set as the sending number's "A message comes in" webhook (HTTP POST) when \`SMS_PROVIDER=twilio\`, at exactly \`TWILIO_INCOMING_URL\` (default: \`incoming\` beside the status callback URL). Believed only with a valid \`X-Twilio-Signature\` over that URL and the posted fields, from our own account (\`AccountSid\`). Stored once per \`MessageSid\`: a retried webhook acts once. A reply that is only an opt-out keyword (退订, 退訂, TD, T, STOP, and Twilio's own: STOPALL, UNSUBSCRIBE, CANCEL, END, QUIT, OPTOUT, REVOKE; any case or width) stops the lender's reminders to that number at once and is confirmed by one text of ours; any other reply lands in the lender's console. The answer is always an empty TwiML \`<Response/>\`. ${MAX_INBOUND_BODY} characters of text at most; 404 when Twilio is not the provider here.`,
+        parameters: [{ name: 'X-Twilio-Signature', in: 'header', required: true, schema: { type: 'string' } }],
+        requestBody: {
+          required: true,
+          content: { 'application/x-www-form-urlencoded': { schema: ref('schemas', 'TwilioIncomingMessage') } },
+        },
+        responses: {
+          '200': {
+            description: 'Taken (or seen before): Twilio sends nothing back itself.',
+            content: { 'text/xml': { schema: { type: 'string' }, examples: { empty: { value: TWIML_EMPTY } } } },
+          },
+          '403': errorResponse(
+            'The signature does not match, the message is another account’s, or a browser on another site sent it.',
+            {
+              signature: errorExample('bad_signature', 'X-Twilio-Signature does not match'),
+              account: errorExample('wrong_account', 'AccountSid: not this service’s Twilio account'),
+            },
+          ),
+          '413': errorResponse(`The form is larger than ${twilioKb} KB.`, {
+            tooLarge: errorExample('payload_too_large', `body: larger than ${twilioKb} KB`, 'body'),
+          }),
+          '415': errorResponse('Not `application/x-www-form-urlencoded`.', {
+            type: errorExample(
+              'unsupported_media_type',
+              'body: Twilio posts application/x-www-form-urlencoded',
+              'body',
+            ),
+          }),
+          ...errors('BadRequest', 'NotFound'),
+        },
+      },
+    },
+    '/api/sms/aliyun/{secret}/upstream': {
+      parameters: [
+        {
+          name: 'secret',
+          in: 'path',
+          required: true,
+          description:
+            'ALIYUN_RECEIPT_SECRET, as for the delivery reports: Aliyun does not sign its pushes. A wrong one answers like an unknown path (404).',
+          schema: { type: 'string' },
+        },
+      ],
+      post: {
+        operationId: 'aliyunUpstreamMessages',
+        tags: ['SMS replies'],
+        summary: 'Borrowers’ replies through Aliyun (SmsUp push, 上行短信)',
+        description:
+          'Configure this URL as the up-link message address (HTTP batch push) when `SMS_PROVIDER=aliyun`. The whole push is checked first (a malformed entry is a 400 naming it, and nothing is stored); each message is stored once per `sequence_id`, so a re-push acts once. Opt-out keywords and replies as for Twilio. The confirmation of an opt-out is sent with the registered templates `opt_out_confirmation.zh-CN` and `opt_out_confirmation.en` (variable `hotline`).',
+        requestBody: {
+          required: true,
+          content: jsonContent(ref('schemas', 'AliyunUpstream'), {
+            reply: {
+              value: [
+                {
+                  phone_number: '13812345678',
+                  send_time: '2026-03-04 10:05:00',
+                  content: '退订',
+                  sign_name: '青禾消费金融',
+                  dest_code: '1234',
+                  sequence_id: 1234567890,
                 },
               ],
             },
@@ -880,6 +1054,7 @@ export function buildOpenApiDocument(settings: OpenApiSettings): JsonObject {
       { name: 'Public', description: 'No key.' },
       { name: 'Lender API', description: 'With a lender’s API key.' },
       { name: 'SMS receipts', description: 'Delivery receipts pushed by SMS providers.' },
+      { name: 'SMS replies', description: 'Borrowers’ texts to us (replies and opt-outs) pushed by SMS providers.' },
       { name: 'Meta', description: 'About the API itself.' },
     ],
     paths,

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import { endAllSessions } from '../auth/sessions.ts';
+import { type AtAGlance, atAGlance } from '../core/at-a-glance.ts';
 import { computeBalance, type InstalmentBalance, type LoanBalance } from '../core/balance.ts';
 import { localDate } from '../core/dates.ts';
 import { ConflictError, NotFoundError } from '../core/errors.ts';
@@ -13,6 +14,7 @@ import {
 } from '../core/penalty-explanation.ts';
 import { maskPhone } from '../core/phone.ts';
 import type { MoneyPolicy } from '../core/policy.ts';
+import { type ReliefKind, type ReliefRefusal, reliefLength, reliefOptions } from '../core/relief.ts';
 import { parseInput } from '../core/validation.ts';
 import { isIdShape, newId, nowIso } from '../db/ids.ts';
 import { recordAudit } from '../db/repositories/audit.ts';
@@ -30,6 +32,7 @@ import {
   readdressQueuedMessages,
   setReminderPreferences,
 } from '../db/repositories/people.ts';
+import { listRequestsOfLoan } from '../db/repositories/requests.ts';
 import type { BorrowerRow, Database, LoanRow } from '../db/schema.ts';
 import type { SmsProvider } from '../sms/provider.ts';
 import { loanPolicy } from './lender-api.ts';
@@ -75,19 +78,56 @@ export interface AccountLoan {
   projections: Projection[];
   /** The oldest unpaid instalment's date and what is owed on it, or null when nothing is owed. */
   next: { dueDate: string; amount: number; overdue: boolean } | null;
+  /** Due now, outstanding in total, and the next instalment not yet due. */
+  glance: AtAGlance;
+  /** A request for more time being reviewed, shown wherever the amounts are. */
+  pending: ReliefRequestSummary | null;
+  /** The extension or plan in force (approved, loan not yet repaid). */
+  arrangement: ReliefRequestSummary | null;
+  /** Whether more time may be asked for now, and if not every reason (both kinds refused). */
+  relief: { available: boolean; reasons: ReliefRefusal[] };
+}
+
+export interface ReliefRequestSummary {
+  id: string;
+  kind: ReliefKind;
+  /** Days for an extension, months for a plan. */
+  length: number;
+  createdAt: string;
+  decidedAt: string | null;
+}
+
+function summarise(row: { id: string; kind: string; terms: string; created_at: string; decided_at: string | null }) {
+  return {
+    id: row.id,
+    kind: row.kind as ReliefKind,
+    length: reliefLength(row.terms),
+    createdAt: row.created_at,
+    decidedAt: row.decided_at,
+  };
 }
 
 async function describeLoan(db: Db, record: PersonRecord, loan: LoanRow, now: Date): Promise<AccountLoan> {
   const policy = loanPolicy(record.lender, loan);
-  const [instalmentRows, repaymentRows] = await Promise.all([
+  const [instalmentRows, repaymentRows, requests] = await Promise.all([
     listInstalments(db, loan.id),
     listRepayments(db, loan.id),
+    listRequestsOfLoan(db, loan.id),
   ]);
   const terms = instalmentTerms(instalmentRows);
   const repayments = repaymentEntries(repaymentRows, loan.schedule_after_seq);
   const balance = computeBalance(terms, repayments, policy, localDate(now, policy.timeZone));
   const unpaid = balance.instalments.filter((i) => i.status !== 'paid');
   const first = unpaid[0];
+  // Newest first: the latest approved request is the arrangement in force.
+  const pending = requests.find((r) => r.status === 'pending');
+  const approved = balance.total > 0 ? requests.find((r) => r.status === 'approved') : undefined;
+  const options = reliefOptions(balance, record.lender.relief, {
+    pending: pending !== undefined,
+    approvedExtensions: requests.filter((r) => r.status === 'approved' && r.kind === 'extension').length,
+    planActive: requests.some((r) => r.status === 'approved' && r.kind === 'plan') && balance.total > 0,
+  });
+  const refusals = [...new Set([...options.extension.reasons, ...options.plan.reasons])];
   return {
     id: loan.id,
     externalId: loan.external_id,
@@ -108,6 +148,13 @@ async function describeLoan(db: Db, record: PersonRecord, loan: LoanRow, now: Da
           overdue: first.status === 'overdue' || first.status === 'grace',
         }
       : null,
+    glance: atAGlance(balance),
+    pending: pending ? summarise(pending) : null,
+    arrangement: approved ? summarise(approved) : null,
+    relief: {
+      available: options.extension.eligible || options.plan.eligible,
+      reasons: options.extension.eligible || options.plan.eligible ? [] : refusals,
+    },
   };
 }
 

@@ -62,6 +62,8 @@ export interface DispatchOptions {
   concurrency?: number;
   clock?: () => Date;
   onProgress?: (done: number) => void;
+  /** Send only these messages (a reminder staff just sent by hand goes out without waiting its turn). */
+  messageIds?: readonly string[];
 }
 
 export interface DispatchReport {
@@ -108,6 +110,7 @@ export async function dispatchOutbox(
       workerId,
       leaseUntil: new Date(now.getTime() + leaseMs).toISOString(),
       limit: options.batchSize ?? 50,
+      ...(options.messageIds ? { messageIds: options.messageIds } : {}),
     });
     if (batch.length === 0) return report;
     report.claimed += batch.length;

@@ -6,6 +6,8 @@ import {
   lenderProfileFields,
   lenderProfileSchema,
   PROFILE_FIELDS,
+  type ProfileChanges,
+  type ProfileFields,
   profileChanges,
   profileFieldsOf,
   toProfileFields,
@@ -163,11 +165,40 @@ export async function createLender(
   return lenderSettingsView(lender);
 }
 
+/** What a profile change would do to a lender: its profile before and after, and what changed. */
+export interface ProfilePreview {
+  before: ProfileFields;
+  after: ProfileFields;
+  changes: ProfileChanges;
+}
+
+/**
+ * Checks a partial change (top-level fields replaced whole) against a lender as `lender set` does,
+ * without saving it: `slug` and `policy` may be sent only unchanged, each changed field is checked
+ * on its own first (so its own problem is named before any other field's), then the resulting
+ * profile as a whole. Throws a ValidationError naming the field; the console shows the result as a
+ * diff before anything is saved.
+ */
+export function previewProfileChange(current: LenderProfile, input: unknown): ProfilePreview {
+  const { policy, ...change } = profileObject(input);
+  if (policy !== undefined && !isDeepStrictEqual(policy, policyView(current)))
+    throw new ValidationError('policy', `policy: change the policies with \`policy set ${current.slug}\``);
+  if (change.slug !== undefined && change.slug !== current.slug)
+    throw new ValidationError(
+      'slug',
+      "slug: a lender's slug cannot be changed (links, API keys and staff accounts use it)",
+    );
+  parseInput(lenderProfileFields.partial(), change);
+  const before = profileFieldsOf(current);
+  const after = toProfileFields(parseInput(lenderProfileSchema, { ...before, ...change }), before);
+  return { before, after, changes: profileChanges(before, after) };
+}
+
 /**
  * Applies a partial change (top-level fields replaced whole) to a lender's profile. The resulting
- * profile is validated as a whole, so a change is refused when it would leave anything invalid, with
- * the field named; on success the profile is saved and the change written to the audit log.
- * `slug` and `policy` may be sent only unchanged, so what `lender show` prints can be sent back.
+ * profile is validated as a whole (previewProfileChange), so a change is refused when it would
+ * leave anything invalid, with the field named; on success the profile is saved and the change
+ * written to the audit log.
  */
 export async function changeLenderProfile(
   db: Kysely<Database>,
@@ -176,24 +207,12 @@ export async function changeLenderProfile(
   now = new Date(),
   actor: ProfileActor = OPERATOR,
 ): Promise<LenderSettings> {
-  const body = profileObject(input);
+  profileObject(input);
   for (let attempt = 1; ; attempt++) {
     const row = await findLenderRowBySlug(db, slug);
     if (!row) throw new NotFoundError('lender', `no lender with slug "${slug.slice(0, 40)}"`);
     const current = toLenderProfile(row);
-    const { policy, ...change } = body;
-    if (policy !== undefined && !isDeepStrictEqual(policy, policyView(current)))
-      throw new ValidationError('policy', `policy: change the policies with \`policy set ${current.slug}\``);
-    if (change.slug !== undefined && change.slug !== current.slug)
-      throw new ValidationError(
-        'slug',
-        "slug: a lender's slug cannot be changed (links, API keys and staff accounts use it)",
-      );
-    // Each changed field on its own first, so its own problem is named before any other field's.
-    parseInput(lenderProfileFields.partial(), change);
-    const before = profileFieldsOf(current);
-    const after = toProfileFields(parseInput(lenderProfileSchema, { ...before, ...change }), before);
-    const changes = profileChanges(before, after);
+    const { after, changes } = previewProfileChange(current, input);
     if (changes.fields.length === 0) return lenderSettingsView(current);
     const at = nowIso(now);
     const saved = await db.transaction().execute(async (trx) => {

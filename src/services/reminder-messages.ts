@@ -3,7 +3,8 @@ import type { LoanBalance } from '../core/balance.ts';
 import type { Stage } from '../core/eligibility.ts';
 import type { LenderProfile } from '../core/lender.ts';
 import { textFingerprint } from '../core/message-text.ts';
-import { renderReminder, type TemplateLocale } from '../core/templates.ts';
+import type { TemplateChoice } from '../core/template-choice.ts';
+import { type ReminderFacts, renderReminder, renderTemplate, type TemplateLocale } from '../core/templates.ts';
 import { hashToken, LINK_TOKEN_BYTES, linkToken, referenceCode } from '../core/tokens.ts';
 import { newSortableId, secureRandomBytes } from '../db/ids.ts';
 import { findUsedIdempotencyKeys, findUsedReferenceCodes, insertQueuedMessages } from '../db/repositories/reminders.ts';
@@ -30,28 +31,42 @@ export interface ReminderDraft {
   sentBy?: string | null;
   /** Appended to the idempotency key (`manual`): another way of sending the same day's reminder. */
   keySuffix?: string;
+  /**
+   * The wording to use, as chooseTemplate (template-versions.ts) picks it for this loan: recorded
+   * on the message with its version and experiment variant. Absent: the lender's policy wording
+   * or the built-in one, with no version recorded.
+   */
+  template?: TemplateChoice;
+}
+
+/** What a reminder says is owed: everything overdue (penalty included), the penalty, the oldest due date. */
+export function reminderAmounts(balance: LoanBalance): { amountDue: number; penalty: number; dueDate: string } {
+  const overdue = balance.instalments.filter((i) => i.status === 'overdue' || i.status === 'grace');
+  return {
+    amountDue: overdue.reduce((sum, i) => sum + i.principal + i.interest + i.penalty, 0),
+    penalty: overdue.reduce((sum, i) => sum + i.penalty, 0),
+    dueDate: overdue.map((i) => i.dueDate).sort()[0] ?? balance.asOf,
+  };
 }
 
 export function buildReminderMessage(draft: ReminderDraft): MessageRow {
   const { lender, loan, balance, now } = draft;
-  const overdue = balance.instalments.filter((i) => i.status === 'overdue' || i.status === 'grace');
   const token = linkToken(secureRandomBytes(LINK_TOKEN_BYTES));
   const code = referenceCode(secureRandomBytes(7));
-  const rendered = renderReminder(
-    lender,
-    {
-      stage: draft.stage,
-      locale: draft.locale,
-      currency: loan.currency,
-      amountDue: overdue.reduce((sum, i) => sum + i.principal + i.interest + i.penalty, 0),
-      penalty: overdue.reduce((sum, i) => sum + i.penalty, 0),
-      dueDate: overdue.map((i) => i.dueDate).sort()[0] ?? balance.asOf,
-      daysOverdue: draft.daysOverdue,
-      link: `https://${lender.shortLinkDomain}/r/${token}`,
-      code,
-    },
-    lender.reminders.templates,
-  );
+  const facts: ReminderFacts = {
+    stage: draft.stage,
+    locale: draft.locale,
+    currency: loan.currency,
+    ...reminderAmounts(balance),
+    daysOverdue: draft.daysOverdue,
+    link: `https://${lender.shortLinkDomain}/r/${token}`,
+    code,
+  };
+  // The stage's chosen wording (a saved version, or an experiment's variant); without one, the
+  // policy's or the built-in wording, as before versions existed.
+  const rendered = draft.template
+    ? renderTemplate(draft.template.body, lender, facts)
+    : renderReminder(lender, facts, lender.reminders.templates);
   const at = now.toISOString();
   // (local date, loan, stage): date first, so a day's keys sit together in the index.
   const key = `${draft.localDate}:${loan.id}:${draft.stage}${draft.keySuffix ? `:${draft.keySuffix}` : ''}`;
@@ -79,8 +94,8 @@ export function buildReminderMessage(draft: ReminderDraft): MessageRow {
     template_params: JSON.stringify(rendered.params),
     delivered_at: null,
     error: null,
-    template_version_id: null,
-    variant: null,
+    template_version_id: draft.template?.versionId ?? null,
+    variant: draft.template?.variant ?? null,
     sent_by: draft.sentBy ?? null,
     opened_at: null,
     verified_at: null,
@@ -89,9 +104,14 @@ export function buildReminderMessage(draft: ReminderDraft): MessageRow {
 
 /**
  * Queues reminders (message + outbox row) unless their idempotency key was used already; returns
- * the ids actually queued. Call inside the transaction that decided them.
+ * the ids actually queued. Call inside the transaction that decided them. `queuedAt` is the
+ * outbox's clock (when they become due).
  */
-export async function queueReminderMessages(db: Kysely<Database>, messages: MessageRow[]): Promise<Set<string>> {
+export async function queueReminderMessages(
+  db: Kysely<Database>,
+  messages: MessageRow[],
+  queuedAt = new Date(),
+): Promise<Set<string>> {
   if (messages.length === 0) return new Set();
   const used = await findUsedIdempotencyKeys(
     db,
@@ -99,9 +119,10 @@ export async function queueReminderMessages(db: Kysely<Database>, messages: Mess
   );
   const fresh = messages.filter((m) => !used.has(m.idempotency_key ?? ''));
   await avoidCodeCollisions(db, fresh);
-  // Decisions use the instant asked about; the outbox runs on the real clock, so a cycle
-  // planned "as of" another time is still dispatched right away.
-  return new Set(await insertQueuedMessages(db, fresh, new Date().toISOString()));
+  // Decisions use the instant asked about; the outbox runs on the real clock (unless the caller
+  // replays another, as the demo does), so a cycle planned "as of" another time is still
+  // dispatched right away.
+  return new Set(await insertQueuedMessages(db, fresh, queuedAt.toISOString()));
 }
 
 /** Reference codes are short (35 bits): redraw the rare one already taken, here or in this page. */

@@ -4,6 +4,7 @@ import { localDate } from '../core/dates.ts';
 import { decideEligibility, type EligibilityDecision, type Stage } from '../core/eligibility.ts';
 import { NotFoundError } from '../core/errors.ts';
 import type { LenderProfile } from '../core/lender.ts';
+import { isSoftRule } from '../core/manual-send-rules.ts';
 import { phoneTimeZone } from '../core/time-zones.ts';
 import { listCurrentPhones } from '../db/repositories/borrowers.ts';
 import { findLenderBySlug, listLenders, listLendersCached } from '../db/repositories/lenders.ts';
@@ -16,7 +17,9 @@ import {
 } from '../db/repositories/reminders.ts';
 import type { Database, MessageRow } from '../db/schema.ts';
 import { loanPolicy } from './lender-api.ts';
+import { type HoldbackRow, holdbackOf, recordHoldbacks } from './reminder-holdbacks.ts';
 import { buildReminderMessage, queueReminderMessages } from './reminder-messages.ts';
+import { loadTemplateChooser, type TemplateChooser } from './template-chooser.ts';
 import { withRetryOnConflict } from './transactions.ts';
 
 /**
@@ -47,6 +50,8 @@ export interface CycleOptions {
   pageSize?: number;
   /** Called after each page with the running count of loans. */
   onProgress?: (loans: number) => void;
+  /** When the queued reminders are due in the outbox (default: the real now); see dispatchClock in the CLI. */
+  queuedAt?: Date;
   /** Receives each page's decisions instead of collecting them all (for very large runs). */
   onDecisions?: (decisions: PlannedDecision[]) => void;
 }
@@ -119,7 +124,7 @@ export interface LateReminder {
   borrowerId: string;
   /** The number the text is addressed to. */
   to: string;
-  /** `<borrower-local date>:<loan>:<stage>`, as queued. */
+  /** `<borrower-local date>:<loan>:<stage>[:manual]`, as queued. */
   idempotencyKey: string;
 }
 
@@ -154,8 +159,10 @@ export async function stopsForLateReminders(
   }
   for (const reminder of reminders) {
     const decision = decisionByLoan.get(reminder.loanId);
-    // A loan no longer there (or of no lender) is not reminded.
-    const reasons = decision ? [...decision.reasons] : ['settled'];
+    // A loan no longer there (or of no lender) is not reminded. A reminder sent by hand had its
+    // caps weighed by a person (set aside only with a written reason): only the other rules stop it.
+    const manual = reminder.idempotencyKey.endsWith(':manual');
+    const reasons = decision ? decision.reasons.filter((r) => !(manual && isSoftRule(r))) : ['settled'];
     const queuedFor = reminder.idempotencyKey.split(':')[0];
     if (decision && decision.localTime.slice(0, 10) !== queuedFor) reasons.push('stale');
     if (phones.get(reminder.borrowerId) !== reminder.to) reasons.push('phone_changed');
@@ -190,6 +197,9 @@ async function planPage(
   );
   const decisions: PlannedDecision[] = [];
   const toQueue: Array<{ decision: PlannedDecision; loan: LoanPageRow; message: MessageRow }> = [];
+  const holdbacks: HoldbackRow[] = [];
+  // The lender's saved wordings and experiments, read once for the page (only when sending).
+  let templates: TemplateChooser | undefined;
 
   for (const loan of page) {
     const borrower = context.borrowers.get(loan.borrower_id);
@@ -228,8 +238,13 @@ async function planPage(
       localTime: `${decision.localDate}T${decision.localTime}`,
     };
     decisions.push(planned);
+    // Held back only by a cap or the hour: the effect report's comparison group.
+    const holdback = options.send ? holdbackOf(lender.id, loan.id, decision, now) : null;
+    if (holdback) holdbacks.push(holdback);
     if (!options.send || !decision.eligible || !decision.stage || !phone) continue;
 
+    const locale = borrower.locale === 'en' ? 'en' : 'zh-CN';
+    templates ??= await loadTemplateChooser(db, lender);
     toQueue.push({
       decision: planned,
       loan,
@@ -240,9 +255,10 @@ async function planPage(
         stage: decision.stage,
         daysOverdue: decision.daysOverdue,
         localDate: decision.localDate,
-        locale: borrower.locale === 'en' ? 'en' : 'zh-CN',
+        locale,
         phoneE164: phone.e164,
         now,
+        template: templates.choose(decision.stage, locale, loan.id),
       }),
     });
     // A borrower with several loans: later loans in this page see this reminder against the caps.
@@ -254,8 +270,10 @@ async function planPage(
     const inserted = await queueReminderMessages(
       db,
       toQueue.map((q) => q.message),
+      options.queuedAt,
     );
     for (const q of toQueue) if (inserted.has(q.message.id)) q.decision.messageId = q.message.id;
   }
+  await recordHoldbacks(db, holdbacks);
   return decisions;
 }

@@ -3,6 +3,7 @@ import type { LenderProfile } from '../core/lender.ts';
 import { maskPhone } from '../core/phone.ts';
 import { hasExpired, hashToken, isLinkTokenShape } from '../core/tokens.ts';
 import { listLendersCached } from '../db/repositories/lenders.ts';
+import { recordFirstOpen } from '../db/repositories/message-engagement.ts';
 import { findMessageByTokenHash } from '../db/repositories/messages.ts';
 import type { Database } from '../db/schema.ts';
 
@@ -40,6 +41,9 @@ export async function lookUpShortLink(
   }
   const sentAt = message.sent_at ?? message.created_at;
   if (hasExpired(message.expires_at, now)) return { state: 'expired', lender, sentAt };
+  // The first visit is the message's "opened" (effect report). Later visits read opened_at and
+  // write nothing; a failed write loses one count, never the page.
+  if (message.opened_at === null) await recordFirstOpen(db, message.id, now.toISOString()).catch(() => undefined);
   return {
     state: 'genuine',
     lender,

@@ -4,9 +4,10 @@ import { z } from 'zod';
 import { hashPassword, verifyPassword } from '../auth/passwords.ts';
 import { credentialOf } from '../auth/sessions.ts';
 import { takedownItems } from '../core/checker/takedown.ts';
-import { ConflictError } from '../core/errors.ts';
+import { ConflictError, ValidationError } from '../core/errors.ts';
 import { textFingerprint } from '../core/message-text.ts';
 import { maskPhone } from '../core/phone.ts';
+import { parseItemTags } from '../core/report-tags.ts';
 import { parseInput } from '../core/validation.ts';
 import { nowIso } from '../db/ids.ts';
 import { recordAudit } from '../db/repositories/audit.ts';
@@ -234,6 +235,8 @@ export const scamReportSchema = z.object({
     .transform((n) => (n === '' ? null : n))
     .nullable()
     .default(null),
+  /** Each domain's and number's own tags, as `<kind>|<value>|<tag>` (see core/report-tags.ts). */
+  itemTags: z.array(z.string().max(600)).max(400).default([]),
 });
 
 /**
@@ -258,10 +261,15 @@ export async function recordScamReport(
     );
   }
   const lenderId = staff.lenderId ?? check.verification.lender?.id ?? null;
-  const items = [
+  const found = [
     ...check.takedown.domains.map((value) => ({ kind: 'domain' as const, value })),
     ...check.takedown.numbers.map((value) => ({ kind: 'number' as const, value })),
   ];
+  const chosen = parseItemTags(report.itemTags, found);
+  if (chosen.invalid.length > 0) {
+    throw new ValidationError('itemTags', 'itemTags: a tag does not fit its domain or number, or names neither');
+  }
+  const items = found.map((item) => ({ ...item, tags: chosen.tags.get(`${item.kind}|${item.value}`) ?? [] }));
   const at = nowIso(now);
   const id = await db.transaction().execute(async (trx) => {
     const reportId = await insertScamReport(
@@ -294,7 +302,7 @@ export async function recordScamReport(
   });
   // Its domains and numbers are confirmed now: this process's next check must not wait for the cache.
   forgetConfirmedItems();
-  return { id, items };
+  return { id, items: found };
 }
 
 export interface TakedownRow extends ReportedItem {

@@ -9,6 +9,7 @@ import { maskPhone } from '../core/phone.ts';
 import { hasExpired, hashToken, isLinkTokenShape, parseReferenceCode } from '../core/tokens.ts';
 import { parseInput } from '../core/validation.ts';
 import { listLendersCached } from '../db/repositories/lenders.ts';
+import { recordFirstVerification } from '../db/repositories/message-engagement.ts';
 import {
   findMessageByReferenceCode,
   findMessageByTokenHash,
@@ -170,6 +171,12 @@ export async function verify(
   const expired = matched !== undefined && hasExpired(matched.expires_at, now);
 
   if (matched && lenderOfMatch) {
+    // A genuine answer (by link, code or text; from the API, /verify, the widget, the embed or the
+    // staff workbench) is the message's first verification once (effect report). A failed write
+    // loses one count, never the answer.
+    if (!expired && matched.verified_at === null) {
+      await recordFirstVerification(db, matched.id, now.toISOString()).catch(() => undefined);
+    }
     const answer: VerifyAnswer = {
       verdict: expired ? 'expired' : 'genuine',
       risk: 'none',

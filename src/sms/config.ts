@@ -21,6 +21,8 @@ export const smsSettingsSchema = z.discriminatedUnion('SMS_PROVIDER', [
     TWILIO_FROM: text,
     TWILIO_BASE_URL: z.url().default('https://api.twilio.com'),
     TWILIO_STATUS_CALLBACK_URL: z.url(),
+    /** The URL Twilio calls with borrowers' replies (signed over it); default: `incoming` beside the status callback. */
+    TWILIO_INCOMING_URL: z.url().optional(),
     SMS_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
   }),
   z.object({
@@ -52,4 +54,13 @@ export type SmsSettings = z.infer<typeof smsSettingsSchema>;
 export function smsSettingsFrom(env: Record<string, string | undefined>): SmsSettings {
   const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
   return parseInput(smsSettingsSchema, { SMS_PROVIDER: 'dev', ...present });
+}
+
+/**
+ * The public URL of the incoming-message webhook, exactly as configured at Twilio (its signature
+ * covers it): TWILIO_INCOMING_URL, else the status callback's sibling path
+ * (`…/api/sms/twilio/status` → `…/api/sms/twilio/incoming`), so one public origin serves both.
+ */
+export function twilioIncomingUrl(settings: Extract<SmsSettings, { SMS_PROVIDER: 'twilio' }>): string {
+  return settings.TWILIO_INCOMING_URL ?? new URL('incoming', settings.TWILIO_STATUS_CALLBACK_URL).href;
 }

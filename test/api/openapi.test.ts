@@ -80,6 +80,8 @@ describe('the OpenAPI document', () => {
   it('lists every endpoint of the API', () => {
     expect(Object.keys(paths).sort()).toEqual([
       '/api/sms/aliyun/{secret}/report',
+      '/api/sms/aliyun/{secret}/upstream',
+      '/api/sms/twilio/incoming',
       '/api/sms/twilio/status',
       '/api/v1/borrowers/{externalId}',
       '/api/v1/lenders/{slug}',
@@ -87,6 +89,7 @@ describe('the OpenAPI document', () => {
       '/api/v1/loans/{externalId}/balance',
       '/api/v1/loans/{externalId}/repayments',
       '/api/v1/openapi.json',
+      '/api/v1/reports/effect',
       '/api/v1/requests',
       '/api/v1/verify',
       '/api/v1/widget/{slug}',
@@ -551,6 +554,26 @@ for (const dialect of dialects) {
       expect(twice.status).toBe(400);
     });
 
+    it('the effect report, and its refusals naming from or to', async () => {
+      const today = localDate(new Date(), 'Asia/Shanghai');
+      const report = await call('GET', '/api/v1/reports/effect', {
+        path: `/api/v1/reports/effect?from=${addDays(today, -27)}&to=${today}`,
+      });
+      expect(report.status).toBe(200);
+      // the demo's reminders of the day it was seeded (today, or yesterday just after midnight)
+      expect(report.json.totals.sent).toBeGreaterThan(0);
+      for (const [query, field] of [
+        ['from=2026-02-30&to=2026-03-01', 'from'],
+        ['from=2026-03-02&to=2026-03-01', 'to'],
+        ['from=2025-01-01&to=2026-03-01', 'to'],
+        ['from=2026-03-01', 'to'],
+      ] as const) {
+        const refused = await call('GET', '/api/v1/reports/effect', { path: `/api/v1/reports/effect?${query}` });
+        expect(refused.status, query).toBe(400);
+        expect(refused.json.error.field, query).toBe(field);
+      }
+    });
+
     it('SMS receipts: Twilio and Aliyun, taken and refused', async () => {
       const params = { MessageSid: 'SM00000000000000000000000000000001', MessageStatus: 'delivered' };
       const form = (fields: Record<string, string>) => new URLSearchParams(fields).toString();
@@ -578,6 +601,49 @@ for (const dialect of dialects) {
         (await aliyun(JSON.stringify(report), undefined, '/api/sms/aliyun/wrong-secret-0123456789abcdefgh/report'))
           .status,
       ).toBe(404);
+    });
+
+    it('SMS replies: Twilio and Aliyun, taken and refused', async () => {
+      const incomingUrl = TWILIO_CALLBACK.replace(/status$/, 'incoming');
+      const params = {
+        MessageSid: `SM${'e'.repeat(32)}`,
+        AccountSid: twilioEnv.TWILIO_ACCOUNT_SID,
+        From: '+8613800138006',
+        To: '+15005550006',
+        Body: '好的',
+      };
+      const form = (fields: Record<string, string>) => new URLSearchParams(fields).toString();
+      const signed = (fields: Record<string, string>) => ({
+        'content-type': 'application/x-www-form-urlencoded',
+        'x-twilio-signature': twilioSignature(TWILIO_TOKEN, incomingUrl, fields),
+      });
+      const twilio = (body: string, headers: Record<string, string>, on = twilioServer) =>
+        call('POST', '/api/sms/twilio/incoming', { body, headers, on, withKey: false });
+      const taken = await twilio(form(params), signed(params));
+      expect(taken.status).toBe(200);
+      expect(taken.headers.get('content-type')).toMatch(/^text\/xml/);
+      expect((await twilio(form({ ...params, Body: '改过' }), signed(params))).status).toBe(403);
+      const noSender = { ...params, From: 'TWILIO' };
+      const bad = await twilio(form(noSender), signed(noSender));
+      expect(bad.json.error.field).toBe('From');
+      expect((await twilio('{}', { 'content-type': 'application/json' })).status).toBe(415);
+      const padded = { ...params, padding: 'x'.repeat(40_000) };
+      expect((await twilio(form(padded), signed(padded))).status).toBe(413);
+      expect((await twilio(form(params), signed(params), server)).status).toBe(404);
+
+      const push = (body: unknown, path?: string) =>
+        call('POST', '/api/sms/aliyun/{secret}/upstream', { body, withKey: false, ...(path ? { path } : {}) });
+      const entry = {
+        phone_number: '13800138006',
+        send_time: '2026-03-04 10:05:00',
+        content: '我明天还',
+        sign_name: '青禾消费金融',
+        dest_code: '1234',
+        sequence_id: 1234567890,
+      };
+      expect((await push([entry])).json).toEqual({ code: 0, msg: '接收成功' });
+      expect((await push([{ ...entry, phone_number: '1' }])).json.error.field).toBe('[0].phone_number');
+      expect((await push([entry], '/api/sms/aliyun/wrong-secret-0123456789abcdefgh/upstream')).status).toBe(404);
     });
 
     it('every operation: 401 without a key, 403 cross-site, 413 too large, 415 not JSON', async () => {
@@ -652,7 +718,9 @@ describe('with the database down, the API answers 500 in the documented shape', 
     ['GET', '/api/v1/borrowers/{externalId}', undefined],
     ['PUT', '/api/v1/loans/{externalId}', { borrower: 'B1', currency: 'CNY', instalments: [] }],
     ['GET', '/api/v1/requests', undefined],
+    ['GET', '/api/v1/reports/effect', undefined],
     ['POST', '/api/sms/aliyun/{secret}/report', []],
+    ['POST', '/api/sms/aliyun/{secret}/upstream', []],
   ] as const)('%s %s', async (method, template, body) => {
     const response = await fetch(`${server.url}${concrete(template)}`, {
       method,

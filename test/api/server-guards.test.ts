@@ -1,5 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { request } from 'node:http';
+import { request, STATUS_CODES } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,13 +9,13 @@ import { type RunningServer, startServer } from '../support/server.ts';
 // server, never the adapter's bare 500 (which also logged the raw URL, tokens and all).
 
 function raw(url: string, method: string, headers: Record<string, string> = {}) {
-  return new Promise<{ status: number; body: string }>((resolve, reject) => {
+  return new Promise<{ status: number; reason: string; body: string }>((resolve, reject) => {
     const req = request(url, { method, headers }, (res) => {
       let body = '';
       res.on('data', (chunk) => {
         body += chunk;
       });
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, reason: res.statusMessage ?? '', body }));
     });
     req.on('error', reject);
     req.end();
@@ -32,6 +32,22 @@ describe('server guards', () => {
   afterAll(async () => {
     await server?.stop();
     rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('sends each status with its own reason phrase (never "404 OK")', async () => {
+    const cases: Array<[string, string, number]> = [
+      ['/r/short', 'GET', 404],
+      ['/no-such-page', 'GET', 404],
+      ['/verify', 'POST', 400],
+      ['/', 'GET', 200],
+      ['/account', 'GET', 303],
+      ['/api/v1/loans/x/balance', 'GET', 401],
+    ];
+    for (const [path, method, status] of cases) {
+      const answer = await raw(`${server.url}${path}`, method, method === 'POST' ? { 'content-length': '0' } : {});
+      expect(answer.status, path).toBe(status);
+      expect(answer.reason, `${method} ${path}`).toBe(STATUS_CODES[status]);
+    }
   });
 
   it('answers TRACE with 405 and the allowed methods', async () => {

@@ -135,7 +135,12 @@ for (const dialect of dialects) {
 
       const reported = await post(
         '/staff',
-        { action: 'report', text: SCAM, tags: ['code_request', 'lookalike_link'] },
+        {
+          action: 'report',
+          text: SCAM,
+          tags: ['code_request', 'lookalike_link'],
+          itemTags: ['domain|qinghe-xf.top|lookalike_link', 'number|4008001234|fake_hotline'],
+        },
         cookie,
       );
       expect(reported.status).toBe(200);
@@ -153,7 +158,9 @@ for (const dialect of dialects) {
       );
       const text = (await csv.text()).replace(/^\uFEFF/, '');
       expect(text.split('\r\n')[0]).toBe('kind,value,reports,first_seen,last_seen,tags');
-      expect(text).toMatch(/domain,qinghe-xf\.top,1,[^,]+,[^,]+,code_request lookalike_link/);
+      // Each item with its own tags: the domain a look-alike link, the number a fake hotline.
+      expect(text).toMatch(/domain,qinghe-xf\.top,1,[^,]+,[^,]+,lookalike_link\r\n/);
+      expect(text).toMatch(/number,4008001234,1,[^,]+,[^,]+,fake_hotline\r\n/);
 
       const audit = await database.connection.db.selectFrom('audit_log').select('action').execute();
       expect(audit.map((a) => a.action)).toEqual(

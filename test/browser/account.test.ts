@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { formatMoney, formatShortDate } from '../../src/core/money-format.ts';
+import { accountLoan } from '../../src/services/borrower-account.ts';
 import {
   AXE_CONTEXT,
   DESKTOP,
@@ -167,8 +169,16 @@ describeWithBrowser('borrower account in a browser', (browser) => {
     await Promise.all([page.waitForURL(`${site.url}/account`), page.getByRole('button', { name: '登录' }).click()]);
   }
 
-  it('asks for a 6-month plan, then staff approve it and the schedule changes (phone, then desktop for staff)', async () => {
-    const { context, page } = await newPage(browser(), PHONE, { ...AXE_CONTEXT, locale: 'zh-CN' });
+  // Two steps of one journey (the second picks up the request the first sent): the borrower asks
+  // for a plan on a phone; then staff approve it on a desktop and the borrower reads the new amounts.
+  let borrowerPage: Awaited<ReturnType<typeof newPage>> | undefined;
+  afterAll(async () => {
+    await borrowerPage?.context.close();
+  });
+
+  it('asks for a 6-month plan: the monthly payment first, the reason limit, then the request shown beside the amounts (phone)', async () => {
+    borrowerPage = await newPage(browser(), PHONE, { ...AXE_CONTEXT, locale: 'zh-CN' });
+    const { page } = borrowerPage;
     await signInAs(page, '+8613800138004');
     await Promise.all([page.waitForLoadState('load'), page.getByRole('link', { name: '查看明细和计算方法' }).click()]);
     await Promise.all([
@@ -181,6 +191,25 @@ describeWithBrowser('borrower account in a browser', (browser) => {
     await Promise.all([page.waitForLoadState('load'), page.locator('#plan ~ form button').click()]);
     expect(await page.locator('#preview tbody tr').count()).toBe(6);
     await expect(page.locator('#preview').textContent()).resolves.toMatch(/比今天还清多付/);
+    // The preview leads with the monthly payment, before the total cost and the schedule.
+    const leadText = (await page.locator('#preview .plan-lead').textContent()) ?? '';
+    expect(leadText).toMatch(/^每月 ¥[\d,]+\.\d{2} × 6 期/);
+    const monthly = /¥[\d,]+\.\d{2}/.exec(leadText)?.[0] ?? 'none';
+    await expect(page.locator('#preview tbody tr').first().locator('td').last().textContent()).resolves.toContain(
+      monthly,
+    );
+    const order = await page.evaluate(() => {
+      const lead = document.querySelector('#preview .plan-lead');
+      const table = document.querySelector('#preview table');
+      return lead && table ? lead.compareDocumentPosition(table) & Node.DOCUMENT_POSITION_FOLLOWING : 0;
+    });
+    expect(order).toBeTruthy();
+    // The reason's limit is said before submitting, and counted as the borrower types.
+    await expect(page.locator('#reasonText-hint').textContent()).resolves.toContain('最多 500 个字');
+    await expect(page.locator('#reasonText-count').textContent()).resolves.toBe('还可以输入 500 个字');
+    await page.getByLabel('补充说明（可选）').fill('下月 10 日发工资');
+    await expect(page.locator('#reasonText-count').textContent()).resolves.toBe('还可以输入 490 个字');
+    await page.getByLabel('补充说明（可选）').fill('');
     await expectAccessible(page);
     await screenshot(page, 'relief-preview-phone');
     // without a reason: refused beside the field, nothing sent
@@ -196,9 +225,25 @@ describeWithBrowser('borrower account in a browser', (browser) => {
     await expect(page.locator('#status').locator('..').textContent()).resolves.toContain('分 6 期申请正在审核');
     await expectAccessible(page);
     await screenshot(page, 'relief-pending-phone');
+    // The pending request shows where the amounts are: what happens next, that penalty interest
+    // keeps accruing, and the way to withdraw; the loan page no longer offers to ask again.
+    await page.goto(`${site.url}/account`);
+    const pendingBanner = page.locator('.notice-pending');
+    await expect(pendingBanner.textContent()).resolves.toContain('您的分 6 期申请正在审核');
+    await expect(pendingBanner.textContent()).resolves.toContain('罚息仍按日计算');
+    await expect(pendingBanner.getByRole('link', { name: '查看申请进度或撤回申请' }).count()).resolves.toBe(1);
+    await expectAccessible(page);
+    await screenshot(page, 'account-pending-phone');
+    await Promise.all([page.waitForLoadState('load'), page.getByRole('link', { name: '查看明细和计算方法' }).click()]);
+    await expect(page.locator('.notice-pending').count()).resolves.toBe(1);
+    await expect(page.getByRole('link', { name: '还不上？申请延期或分期' }).count()).resolves.toBe(0);
     await Promise.all([page.waitForLoadState('load'), page.getByRole('link', { name: '提醒' }).click()]);
     await expect(page.locator('section[aria-labelledby="decision"]').textContent()).resolves.toContain('申请正在审核');
+  });
 
+  it('staff approve the plan; the account says nothing is due today and shows the next instalment (desktop, then phone)', async () => {
+    if (!borrowerPage) throw new Error('the borrower step did not run');
+    const { context, page } = borrowerPage;
     // staff, on a desktop: the queue oldest first, the case, approve
     const staff = await newPage(browser(), DESKTOP, { ...AXE_CONTEXT, locale: 'zh-CN' });
     await staff.page.goto(`${site.url}/staff/sign-in`);
@@ -221,6 +266,9 @@ describeWithBrowser('borrower account in a browser', (browser) => {
     await screenshot(staff.page, 'staff-queue-desktop');
     await Promise.all([staff.page.waitForLoadState('load'), staff.page.getByRole('link', { name: /L004/ }).click()]);
     await expect(staff.page.locator('h1').textContent()).resolves.toContain('分 6 期');
+    // Asked and reviewed the same day: one schedule, marked as the one the borrower previewed.
+    expect(await staff.page.locator('table.stack').count()).toBe(1);
+    await expect(staff.page.getByRole('heading', { name: /与借款人提交时预览的相同/ }).count()).resolves.toBe(1);
     await Promise.all([
       staff.page.waitForLoadState('load'),
       staff.page.getByRole('button', { name: '提交决定' }).click(),
@@ -241,14 +289,38 @@ describeWithBrowser('borrower account in a browser', (browser) => {
       .toBe(true);
     await staff.context.close();
 
-    // the borrower sees the decision and the new schedule
+    // the borrower sees the decision and the new schedule: nothing is due today (the first
+    // instalment is a month away), the next instalment with its date (and its year when that is
+    // another year), the whole plan as the outstanding total, and the plan in force.
     await page.goto(`${site.url}/account`);
+    const card = page.locator('.loan-card', { hasText: 'L004' });
+    const cardText = (await card.textContent()) ?? '';
+    expect(cardText).toContain('今天无需还款');
+    expect(cardText).not.toContain('现在应还');
+    expect(cardText).toContain('分期计划生效中：分 6 期');
+    expect(cardText).toContain('剩余待还合计');
+    const loanRow = await site.database.connection.db
+      .selectFrom('loans')
+      .select('id')
+      .where('external_id', '=', 'L004')
+      .executeTakeFirstOrThrow();
+    const balance = await accountLoan(site.database.connection.db, '+8613800138004', loanRow.id);
+    const next = balance.glance.next;
+    if (!next) throw new Error('the plan has no next instalment');
+    expect(balance.glance.dueNow).toBe(0);
+    expect(cardText).toContain(
+      `下一期 ${formatShortDate(next.dueDate, 'zh-CN', balance.balance.asOf)} 应还 ${formatMoney(next.amount, 'CNY', 'zh-CN')}`,
+    );
+    expect(cardText).toContain(formatMoney(balance.glance.outstanding, 'CNY', 'zh-CN'));
+    await expectAccessible(page);
+    await screenshot(page, 'account-after-plan-phone');
     await Promise.all([page.waitForLoadState('load'), page.getByRole('link', { name: '查看明细和计算方法' }).click()]);
     expect(await page.locator('table.stack tbody tr').count()).toBe(6);
     await page.goto(page.url().replace(/\/?$/, '/relief'));
     await expect(page.locator('#status').locator('..').textContent()).resolves.toContain('申请已通过');
     await screenshot(page, 'relief-approved-phone');
     await context.close();
+    borrowerPage = undefined;
   });
 
   it('signs in and reads the balance with JavaScript off (phone)', async () => {
@@ -264,6 +336,31 @@ describeWithBrowser('borrower account in a browser', (browser) => {
     await page.getByLabel('6 位验证码').fill(await codeTexted('+8613800138007', asked));
     await Promise.all([page.waitForURL(`${site.url}/account`), page.getByRole('button', { name: '登录' }).click()]);
     await expect(page.locator('h2').first().textContent()).resolves.toContain('L007');
+    // The loan page: how to repay right under the amount due (before the instalment table), and
+    // the projection's bars measured from zero (each bar's height in proportion to its total).
+    await Promise.all([
+      page.waitForLoadState('load'),
+      page.getByRole('link', { name: '查看明细和计算方法' }).first().click(),
+    ]);
+    const repayTop = (await page.locator('#repay').boundingBox())?.y ?? Number.POSITIVE_INFINITY;
+    const tableTop = (await page.locator('#instalments').boundingBox())?.y ?? 0;
+    expect(repayTop).toBeLessThan(tableTop);
+    expect(repayTop).toBeLessThan(740);
+    const bars = await page
+      .locator('svg.chart rect.chart-bar')
+      .evaluateAll((rects) => rects.map((r) => Number(r.getAttribute('height'))));
+    const totals = await page
+      .locator('section[aria-labelledby="projection"] table tbody tr td:nth-child(2)')
+      .evaluateAll((cells) =>
+        cells.map((c) => Number((c.textContent ?? '').replace(/[^\d.]/g, '').replace(/(\.\d\d).*$/, '$1'))),
+      );
+    expect(bars.length).toBe(totals.length);
+    expect(bars.length).toBeGreaterThan(1);
+    for (let i = 1; i < bars.length; i++) {
+      expect((bars[i] as number) / (bars[0] as number)).toBeCloseTo((totals[i] as number) / (totals[0] as number), 2);
+    }
+    await screenshot(page, 'loan-phone-js-off');
+    await page.goto(`${site.url}/account`);
     await Promise.all([
       page.waitForURL('**/account/sign-in?signed-out'),
       page.getByRole('button', { name: '退出' }).click(),

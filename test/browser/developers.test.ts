@@ -108,6 +108,7 @@ describeWithBrowser('the developer guide in a browser', (browser) => {
             `${server.url}/api/v1/loans/L100/repayments`,
             `${server.url}/api/v1/loans/L100/balance?asOf=2026-03-11`,
             `${server.url}/api/v1/requests?status=pending`,
+            `${server.url}/api/v1/reports/effect?from=2026-03-01&to=2026-03-28`,
             'Authorization: Bearer',
             `${server.url}/api/sms/twilio/status`,
             `${server.url}/api/sms/aliyun/<ALIYUN_RECEIPT_SECRET>/report`,

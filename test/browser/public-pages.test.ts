@@ -89,6 +89,34 @@ describeWithBrowser('public pages in a browser', (browser) => {
     expect(await match.isVisible(), `"${text}" visible on ${page.url()}`).toBe(true);
   }
 
+  it('home on a 390 × 740 phone: both main actions above the fold, each way to check a link to its form', async () => {
+    const { context, page } = await open({ width: 390, height: 740 }, 'zh-CN');
+    try {
+      await page.goto(`${server.url}/`);
+      for (const name of [t('zh-CN', 'home.cta'), t('zh-CN', 'home.account')]) {
+        const box = await page.getByRole('link', { name, exact: true }).boundingBox();
+        expect(box, name).not.toBeNull();
+        expect((box?.y ?? 9_999) + (box?.height ?? 0), `${name} above the fold`).toBeLessThanOrEqual(740);
+      }
+      expect(await page.getByRole('link', { name: t('zh-CN', 'home.account'), exact: true }).getAttribute('href')).toBe(
+        '/account',
+      );
+      await screenshot(page, 'phone-740-home', false);
+      for (const [title, form] of [
+        ['home.way.link.title', 'check-link'],
+        ['home.way.code.title', 'check-code'],
+        ['home.way.text.title', 'check-text'],
+      ] as const) {
+        await page.goto(`${server.url}/`);
+        await page.getByRole('link', { name: t('zh-CN', title) }).click();
+        await page.waitForURL(`${server.url}/verify#${form}`);
+        expect(await page.locator(`form#${form}`).isVisible()).toBe(true);
+      }
+    } finally {
+      await context.close();
+    }
+  });
+
   for (const { name: viewportName, size } of viewports) {
     for (const locale of locales) {
       const label = `${viewportName} ${size.width}px, ${locale}`;

@@ -473,6 +473,8 @@ describe('widgetOrigins', () => {
     ['https://intranet', 'host: ".intranet" is not a top-level domain'],
     ['http://localhost.', 'must be https'],
     ['https://help .lender.cn', 'no spaces'],
+    ['https://help.lender.cn\u0000', 'control or invisible characters'],
+    ['https://help.lender.cn\u200b', 'control or invisible characters'],
   ])('refuses %j (%s)', (written, reason) => {
     const result = checkWidgetOrigin(written);
     expect(result.ok).toBe(false);

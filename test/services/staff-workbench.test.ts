@@ -112,7 +112,12 @@ describeEachDialect('support staff workbench', (get) => {
     const first = await recordScamReport(
       db(),
       staff,
-      { text: SCAM, tags: ['lookalike_link', 'code_request'], note: '' },
+      {
+        text: SCAM,
+        tags: ['lookalike_link', 'code_request'],
+        note: '',
+        itemTags: ['domain|qinghe-xf.top|lookalike_link', 'number|4008001234|fake_hotline'],
+      },
       null,
       new Date('2026-11-24T03:00:00Z'),
     );
@@ -123,7 +128,12 @@ describeEachDialect('support staff workbench', (get) => {
     await recordScamReport(
       db(),
       staff,
-      { text: OTHER_SCAM, tags: ['transfer_request'], note: '客户已报警' },
+      {
+        text: OTHER_SCAM,
+        tags: ['transfer_request'],
+        note: '客户已报警',
+        itemTags: ['domain|qinghe-xf.top|transfer_request'],
+      },
       null,
       new Date('2026-11-25T03:00:00Z'),
     );
@@ -134,12 +144,26 @@ describeEachDialect('support staff workbench', (get) => {
       reports: 2,
       firstSeen: '2026-11-24T03:00:00.000Z',
       lastSeen: '2026-11-25T03:00:00.000Z',
-      tags: ['code_request', 'lookalike_link', 'transfer_request'],
+      // Each item's own tags, never the report's: the number is not a look-alike link.
+      tags: ['lookalike_link', 'transfer_request'],
     });
-    expect(items.find((i) => i.value === '4008001234')).toMatchObject({ reports: 1 });
+    expect(items.find((i) => i.value === '4008001234')).toMatchObject({ reports: 1, tags: ['fake_hotline'] });
     const recent = await recentReports(db(), staff);
     expect(recent[0]).toMatchObject({ text: OTHER_SCAM, note: '客户已报警', staffEmail: 'agent@qinghe-xf.cn' });
     expect(await audit('staff.scam_report')).toHaveLength(2);
+  });
+
+  it('refuses item tags that do not fit the item or name an item the text does not carry', async () => {
+    for (const itemTags of [
+      ['number|4008001234|lookalike_link'],
+      ['domain|qinghe-xf.top|fake_hotline'],
+      ['domain|evil.example|lookalike_link'],
+      ['nonsense'],
+    ]) {
+      await expect(
+        recordScamReport(db(), staff, { text: SCAM, tags: ['other'], itemTags }, null),
+      ).rejects.toMatchObject({ field: 'itemTags' });
+    }
   });
 
   it('refuses a report without tags, with unknown tags, with a long note, or of a genuine message', async () => {

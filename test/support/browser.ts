@@ -167,10 +167,13 @@ export function describeViolations(violations: AxeViolation[]): string {
     .join('\n');
 }
 
-/** Saves a full-page screenshot as test-results/screenshots/<name>.png and returns the path. */
-export async function screenshot(page: Page, name: string): Promise<string> {
+/**
+ * Saves a screenshot as test-results/screenshots/<name>.png and returns the path: the whole page,
+ * or (fullPage false) only what the viewport shows, as a first glance at a phone does.
+ */
+export async function screenshot(page: Page, name: string, fullPage = true): Promise<string> {
   mkdirSync(SCREENSHOT_DIR, { recursive: true });
   const path = join(SCREENSHOT_DIR, `${name}.png`);
-  await page.screenshot({ path, fullPage: true });
+  await page.screenshot({ path, fullPage });
   return path;
 }

@@ -51,6 +51,16 @@ export interface SmsReportEntry {
   out_id: string;
 }
 
+/** One up-link message (上行短信) as Aliyun's SmsUp HTTP push carries it. */
+export interface SmsUpEntry {
+  phone_number: string;
+  send_time: string;
+  content: string;
+  sign_name: string;
+  dest_code: string;
+  sequence_id: number;
+}
+
 export interface FakeAliyun {
   /** The endpoint to give the provider. */
   url: string;
@@ -65,6 +75,10 @@ export interface FakeAliyun {
   reportEntry(bizId: string): SmsReportEntry;
   /** Pushes a SmsReport body (a JSON array, or anything for robustness tests) to the webhook. */
   pushReport(url: string, body: unknown): Promise<{ status: number; body: string }>;
+  /** The SmsUp entry Aliyun would push for a person's reply (a fresh sequence_id unless given). */
+  upstreamEntry(phone: string, content: string, sequenceId?: number): SmsUpEntry;
+  /** Pushes a SmsUp body (up-link messages, a JSON array, or anything) to the webhook. */
+  pushUpstream(url: string, body: unknown): Promise<{ status: number; body: string }>;
   close(): Promise<void>;
 }
 
@@ -301,20 +315,35 @@ export async function startFakeAliyun(options: FakeAliyunOptions = {}): Promise<
         out_id: message.outId ?? '',
       };
     },
-    async pushReport(url, body) {
-      const response = await fetch(url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json;charset=utf-8' },
-        body: typeof body === 'string' ? body : JSON.stringify(body),
-      });
-      return { status: response.status, body: await response.text() };
+    pushReport: push,
+    upstreamEntry(phone, content, sequenceId) {
+      return {
+        phone_number: phone,
+        send_time: shanghai(new Date()),
+        content,
+        sign_name: [...signNames][0] ?? '',
+        dest_code: '1234',
+        sequence_id: sequenceId ?? randomInt(1_000_000_000, 2_000_000_000),
+      };
     },
+    // Aliyun pushes up-link messages the way it pushes reports: a JSON array, answered {"code":0}.
+    pushUpstream: push,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
         server.close(() => resolve());
       }),
   };
+}
+
+/** Aliyun's HTTP push of a report or up-link batch to a customer's webhook. */
+async function push(url: string, body: unknown): Promise<{ status: number; body: string }> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json;charset=utf-8' },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  return { status: response.status, body: await response.text() };
 }
 
 /** Aliyun reads RPC parameters from the query string and, for POST, the form body. */

@@ -58,7 +58,26 @@ export interface FakeTwilio {
    * signed with the auth token as Twilio signs it. Resolves to the receiver's HTTP status.
    */
   postStatusCallback(sid: string, url?: string): Promise<number>;
+  /**
+   * Posts an incoming message (a person's text to our number) to the "A message comes in" webhook
+   * at `url`, with Twilio's fields, signed with the auth token over `signedUrl` (default `url`: the
+   * public URL configured at Twilio, when the receiver is reached at another address).
+   */
+  postIncomingMessage(
+    url: string,
+    message: IncomingMessageFields,
+    options?: { signedUrl?: string; authToken?: string; signature?: string },
+  ): Promise<{ status: number; contentType: string; body: string; params: Record<string, string> }>;
   close(): Promise<void>;
+}
+
+export interface IncomingMessageFields {
+  from: string;
+  body: string;
+  /** Our number (default the sender number the fake uses, +15005550006). */
+  to?: string;
+  /** Default: a fresh SM… sid. Give the same one to replay a delivery. */
+  sid?: string;
 }
 
 export async function startFakeTwilio(options: { accountSid?: string; authToken?: string } = {}): Promise<FakeTwilio> {
@@ -281,6 +300,47 @@ export async function startFakeTwilio(options: { accountSid?: string; authToken?
       });
       await response.arrayBuffer();
       return response.status;
+    },
+    async postIncomingMessage(url, message, options = {}) {
+      const sid = message.sid ?? `SM${randomBytes(16).toString('hex')}`;
+      // The fields Twilio posts for an inbound SMS (no media).
+      const params: Record<string, string> = {
+        ToCountry: 'US',
+        ToState: 'CA',
+        SmsMessageSid: sid,
+        NumMedia: '0',
+        ToCity: '',
+        FromZip: '',
+        SmsSid: sid,
+        FromState: '',
+        SmsStatus: 'received',
+        FromCity: '',
+        Body: message.body,
+        FromCountry: message.from.startsWith('+86') ? 'CN' : 'US',
+        To: message.to ?? '+15005550006',
+        ToZip: '',
+        NumSegments: '1',
+        MessageSid: sid,
+        AccountSid: accountSid,
+        From: message.from,
+        ApiVersion: '2010-04-01',
+      };
+      const signature = options.signature ?? sign(options.authToken ?? authToken, options.signedUrl ?? url, params);
+      const response = await fetch(url, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          'x-twilio-signature': signature,
+          'user-agent': 'TwilioProxy/1.1',
+        },
+        body: new URLSearchParams(params).toString(),
+      });
+      return {
+        status: response.status,
+        contentType: response.headers.get('content-type') ?? '',
+        body: await response.text(),
+        params,
+      };
     },
     close: () =>
       new Promise<void>((resolve) => {

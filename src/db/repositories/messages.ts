@@ -20,6 +20,9 @@ const COLUMNS = [
   'messages.sent_at',
   'messages.expires_at',
   'messages.kind',
+  // whether the first open and first genuine check are recorded yet (the effect report counts each once)
+  'messages.opened_at',
+  'messages.verified_at',
 ] as const;
 
 export async function findMessageByTokenHash(db: Db, tokenHash: string) {

@@ -38,15 +38,24 @@ const CLAIMABLE = (now: string) => sql<boolean>`(status = 'queued' and next_atte
 export async function claimOutbox(
   db: Kysely<Database>,
   dialect: Dialect,
-  options: { now: string; workerId: string; leaseUntil: string; limit: number },
+  options: {
+    now: string;
+    workerId: string;
+    leaseUntil: string;
+    limit: number;
+    /** Only these messages (one a person just sent by hand), not whatever else is waiting. */
+    messageIds?: readonly string[];
+  },
 ): Promise<ClaimedMessage[]> {
-  const { now, workerId, leaseUntil, limit } = options;
+  const { now, workerId, leaseUntil, limit, messageIds } = options;
+  if (messageIds?.length === 0) return [];
+  const only = messageIds ? sql`and message_id in (${sql.join(messageIds)})` : sql``;
   let claimed: Array<{ message_id: string; previous_status: string; attempts: number; queued_at: string }>;
   if (dialect === 'postgres') {
     // SKIP LOCKED: concurrent workers each take different rows, none waits on another.
     const result = await sql<{ message_id: string; previous_status: string; attempts: number; queued_at: string }>`
       with picked as (
-        select message_id, status from outbox where ${CLAIMABLE(now)}
+        select message_id, status from outbox where (${CLAIMABLE(now)}) ${only}
         order by next_attempt_at, message_id limit ${limit} for update skip locked
       )
       update outbox set status = 'sending', lease_owner = ${workerId}, lease_until = ${leaseUntil},
@@ -64,7 +73,9 @@ export async function claimOutbox(
         const rows = await conn
           .selectFrom('outbox')
           .select(['message_id', 'status as previous_status', 'attempts', 'created_at as queued_at'])
-          .where(CLAIMABLE(now))
+          // parenthesised: CLAIMABLE is an `or`, and another condition may follow
+          .where(sql<boolean>`(${CLAIMABLE(now)})`)
+          .$if(messageIds !== undefined, (q) => q.where('message_id', 'in', messageIds ?? []))
           .orderBy('next_attempt_at')
           .orderBy('message_id')
           .limit(limit)

@@ -11,7 +11,7 @@ export interface NewScamReport {
   signs: string[];
   tags: string[];
   note: string | null;
-  items: Array<{ kind: 'domain' | 'number'; value: string }>;
+  items: Array<{ kind: 'domain' | 'number'; value: string; tags: string[] }>;
 }
 
 export async function insertScamReport(db: Db, report: NewScamReport, at: string): Promise<string> {
@@ -40,6 +40,7 @@ export async function insertScamReport(db: Db, report: NewScamReport, at: string
           lender_id: report.lenderId,
           kind: item.kind,
           value: item.value,
+          tags: JSON.stringify(item.tags),
           created_at: at,
         })),
       )
@@ -88,7 +89,7 @@ export async function listReportedItems(db: Db, lenderId: string | null, limit =
   }));
 }
 
-/** Tags used on the reports that named these items ("kind value" → tags). */
+/** The tags each item was given where it was reported ("kind value" → tags). */
 export async function tagsOfItems(
   db: Db,
   lenderId: string | null,
@@ -98,8 +99,7 @@ export async function tagsOfItems(
   if (values.length === 0) return out;
   let query = db
     .selectFrom('scam_report_items')
-    .innerJoin('scam_reports', 'scam_reports.id', 'scam_report_items.report_id')
-    .select(['scam_report_items.kind', 'scam_report_items.value', 'scam_reports.tags'])
+    .select(['scam_report_items.kind', 'scam_report_items.value', 'scam_report_items.tags'])
     .where('scam_report_items.value', 'in', values)
     .where('scam_report_items.withdrawal_id', 'is', null);
   if (lenderId) query = query.where('scam_report_items.lender_id', '=', lenderId);

@@ -132,6 +132,19 @@ export const accountZh = {
   'account.reason.quiet_hours': '我们不会在 {end} 到次日 {start} 之间发提醒。',
   'account.reason.daily_cap': '今天已经发过提醒了，每天最多 {daily} 条。',
   'account.reason.weekly_cap': '最近 7 天已经发过 {weekly} 条提醒，达到上限。',
+  'account.glance.dueNow': '现在应还',
+  'account.glance.nothingToday': '今天无需还款',
+  'account.glance.next': '下一期 {date} 应还 {amount}',
+  'account.glance.outstanding': '剩余待还合计 {amount}（含还没到期的各期）',
+  'account.pending.title': '您的{what}申请正在审核',
+  'account.pending.sent': '提交于 {at}。审核结果会用短信通知您，也会显示在这里。',
+  'account.pending.meanwhile':
+    '审核期间不会给您发催收提醒，但罚息仍按日计算；申请通过后，新的还款计划按审核当天的欠款计算。',
+  'account.pending.link': '查看申请进度或撤回申请',
+  'account.arrangement.plan': '分期计划生效中：分 {length} 期（{at} 通过）。请按下面的每期金额和日期还款。',
+  'account.arrangement.extension': '延期已生效：延期 {length} 天（{at} 通过）。请按新的还款日还款。',
+  'account.relief.unavailable': '目前不能在线申请延期或分期：',
+  'account.projection.legend': '柱子从 0 开始；红色部分是其中的罚息。',
 } as const;
 
 export const accountEn: Record<keyof typeof accountZh, string> = {
@@ -276,4 +289,18 @@ export const accountEn: Record<keyof typeof accountZh, string> = {
   'account.reason.quiet_hours': 'We never send reminders between {end} and {start} the next morning.',
   'account.reason.daily_cap': 'A reminder was already sent today; at most {daily} a day.',
   'account.reason.weekly_cap': '{weekly} reminders were sent in the last 7 days, the most we send.',
+  'account.glance.dueNow': 'To pay now',
+  'account.glance.nothingToday': 'Nothing to pay today',
+  'account.glance.next': 'Next: {amount} due {date}',
+  'account.glance.outstanding': 'Outstanding in total: {amount} (including instalments not yet due)',
+  'account.pending.title': 'Your {what} request is being reviewed',
+  'account.pending.sent': 'Sent {at}. We will tell you the answer by SMS, and it will show here.',
+  'account.pending.meanwhile':
+    'No collection reminders are sent while it is reviewed, but penalty interest still accrues daily; if it is approved, the new schedule is worked out on what is owed on the day of approval.',
+  'account.pending.link': 'See the request or withdraw it',
+  'account.arrangement.plan':
+    'Instalment plan in force: {length} monthly instalments (approved {at}). Pay each instalment by its date below.',
+  'account.arrangement.extension': 'Extension in force: {length} days (approved {at}). Pay by the new due date.',
+  'account.relief.unavailable': 'More time cannot be asked for online now:',
+  'account.projection.legend': 'Bars start at zero; the red part is the penalty interest inside each total.',
 };

@@ -60,6 +60,9 @@ export const developersZh = {
   'dev.api.balance.body': '不给 `asOf` 时按借款所在时区的今天计算。',
   'dev.api.requests': '展期与分期申请',
   'dev.api.requests.body': '`status` 可选 `pending`、`approved`、`rejected`、`withdrawn`。',
+  'dev.api.effect': '提醒效果',
+  'dev.api.effect.body':
+    '按天（本机构时区）、阶段、模板版本（`template`）和实验版本（`variant`）统计：发送、送达、失败、打开链接、核实为真、回复、退订，以及送达后 1、3、7 天内的还款（一笔还款只算给它之前最近送达的那条提醒）。`comparison` 是当天因频次上限或免打扰时段未提醒的借款，用来对比提醒带来的差别（`lift7d`）。`from`、`to` 必填，最多 366 天。',
 
   'dev.receipts.title': '短信送达回执',
   'dev.receipts.body':
@@ -157,6 +160,9 @@ export const developersEn: Record<keyof typeof developersZh, string> = {
   'dev.api.balance.body': 'Without `asOf`, as of today in the loan’s time zone.',
   'dev.api.requests': 'Extension and instalment-plan requests',
   'dev.api.requests.body': '`status` is one of `pending`, `approved`, `rejected`, `withdrawn`.',
+  'dev.api.effect': 'What your reminders achieved',
+  'dev.api.effect.body':
+    'Per day (your time zone), stage, template version (`template`) and experiment variant (`variant`): sent, delivered, failed, links opened, checked genuine, replies, opt-outs, and repayments within 1, 3 and 7 days of delivery (a repayment counts only for the latest reminder delivered before it). `comparison` holds the loans not reminded that day because of a cap or quiet hours, so the difference reminders make is measured (`lift7d`). `from` and `to` are required; at most 366 days.',
 
   'dev.receipts.title': 'SMS delivery receipts',
   'dev.receipts.body':
