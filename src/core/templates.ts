@@ -42,9 +42,9 @@ export const DEFAULT_TEMPLATES: Record<TemplateKey, string> = {
   'gentle.en':
     '{signature}Your repayment of {amount} (incl. penalty {penalty}) was due {dueDate}. Repay via {channel}. Verify: {link} ref {code}. Hotline {hotline}',
   'firm.en':
-    '{signature}Your loan is {days} days overdue (due {dueDate}): {amount} incl. penalty {penalty}, charged daily. Repay via {channel} or ask us for more time. Verify: {link} ref {code}. Hotline {hotline}',
+    '{signature}Your loan is {days} days overdue (due {dueDate}): {amount} (incl. penalty {penalty}, charged daily). Repay via {channel} or ask us for more time. Verify: {link} ref {code}. Hotline {hotline}',
   'final.en':
-    '{signature}Important: your loan is {days} days overdue (due {dueDate}): {amount} incl. penalty {penalty}. Repay via {channel} or call us to agree a plan. We never ask for transfers to personal accounts. Verify: {link} ref {code}. Hotline {hotline}',
+    '{signature}Important: your loan is {days} days overdue (due {dueDate}): {amount} (incl. penalty {penalty}). Repay via {channel} or call us to agree a plan. We never ask for transfers to personal accounts. Verify: {link} ref {code}. Hotline {hotline}',
 };
 
 export interface ReminderFacts {
@@ -59,6 +59,8 @@ export interface ReminderFacts {
   daysOverdue: number;
   link: string;
   code: string;
+  /** The reader's date (the balance date): a due date in another year keeps its year. */
+  today?: string;
 }
 
 export interface RenderedReminder {
@@ -90,15 +92,25 @@ export function renderTemplate(
     signature: `【${lender.smsSignature}】`,
     amount: formatMoney(facts.amountDue, facts.currency, facts.locale),
     penalty: formatMoney(facts.penalty, facts.currency, facts.locale),
-    dueDate: formatShortDate(facts.dueDate, facts.locale),
+    dueDate: formatShortDate(facts.dueDate, facts.locale, facts.today),
     days: String(facts.daysOverdue),
     channel: channel ? (facts.locale === 'en' ? channel.labelEn : channel.label) : '',
     hotline: lender.hotlines[0]?.number ?? '',
     link: facts.link,
     code: facts.code,
   };
-  const text = template.replace(/\{(\w+)\}/g, (whole, name: string) => params[name] ?? whole);
+  const wording = facts.penalty === 0 ? withoutPenaltyAside(template) : template;
+  const text = wording.replace(/\{(\w+)\}/g, (whole, name: string) => params[name] ?? whole);
   return { key, text, params };
+}
+
+/**
+ * With no penalty, the bracketed aside that mentions it — "（含罚息{penalty}）", " (incl. penalty
+ * {penalty})" — is left out: "含罚息¥0.00" only worries the reader. A penalty written outside
+ * brackets stays as the lender wrote it.
+ */
+export function withoutPenaltyAside(template: string): string {
+  return template.replace(/（[^（）]*\{penalty\}[^（）]*）/g, '').replace(/ ?\([^()]*\{penalty\}[^()]*\)/g, '');
 }
 
 const KNOWN = new Set<string>(PLACEHOLDERS);

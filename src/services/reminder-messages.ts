@@ -61,6 +61,7 @@ export function buildReminderMessage(draft: ReminderDraft): MessageRow {
     daysOverdue: draft.daysOverdue,
     link: `https://${lender.shortLinkDomain}/r/${token}`,
     code,
+    today: balance.asOf,
   };
   // The stage's chosen wording (a saved version, or an experiment's variant); without one, the
   // policy's or the built-in wording, as before versions existed.

@@ -9,6 +9,7 @@ import {
   renderReminder,
   type TemplateLocale,
   templateProblems,
+  withoutPenaltyAside,
 } from '../../src/core/templates.ts';
 
 const lender: Pick<LenderProfile, 'smsSignature' | 'hotlines' | 'repaymentChannels'> = {
@@ -235,5 +236,58 @@ describe('templateProblems (a lender’s own wording)', () => {
     expect(rendered.text).toBe(
       `【青禾消费金融】您好，您的借款已逾期10天，应还¥3,082.50（含罚息¥15.00），原还款日11月10日，请通过青禾消费金融App还款。核实：${LINK} 查询码${CODE}。客服400-186-5533`,
     );
+  });
+});
+
+describe('what is zero or in another year', () => {
+  const lender = {
+    smsSignature: '青禾消费金融',
+    hotlines: [{ number: '400-186-5533', hours: '' }],
+    repaymentChannels: [
+      { kind: 'app' as const, label: '青禾消费金融App', labelEn: 'the Qinghe Finance app', detail: 'app.qinghe-xf.cn' },
+    ],
+  };
+  const facts = (
+    locale: TemplateLocale,
+    stage: 'gentle' | 'firm' | 'final',
+    penalty: number,
+    dueDate = '2026-11-10',
+  ) => ({
+    stage,
+    locale,
+    currency: 'CNY',
+    amountDue: 307_500 + penalty,
+    penalty,
+    dueDate,
+    daysOverdue: 3,
+    link: 'https://qhxf.cn/r/x',
+    code: 'K7QX-92M8',
+    today: '2026-11-13',
+  });
+
+  it('leaves out the penalty aside when there is no penalty, in every built-in text', () => {
+    for (const locale of ['zh-CN', 'en'] as const) {
+      for (const stage of ['gentle', 'firm', 'final'] as const) {
+        const none = renderReminder(lender, facts(locale, stage, 0)).text;
+        expect(none, `${stage}.${locale}`).not.toMatch(/罚息|penalty/);
+        expect(none).not.toMatch(/[（(]\s*[)）]|\s{2}/);
+        const some = renderReminder(lender, facts(locale, stage, 1_500)).text;
+        expect(some, `${stage}.${locale}`).toMatch(/罚息¥15\.00|penalty CNY 15\.00/);
+      }
+    }
+  });
+
+  it('keeps a penalty written outside brackets, and a lender’s own bracketed aside goes too', () => {
+    expect(withoutPenaltyAside('应还{amount}，罚息{penalty}。')).toBe('应还{amount}，罚息{penalty}。');
+    expect(withoutPenaltyAside('应还{amount}（其中罚息{penalty}）。')).toBe('应还{amount}。');
+    expect(withoutPenaltyAside('Pay {amount} (penalty {penalty}) now')).toBe('Pay {amount} now');
+  });
+
+  it('writes the due date with its year when it is in another year than the balance date', () => {
+    const lastYear = renderReminder(lender, { ...facts('zh-CN', 'final', 9_000, '2025-12-20'), today: '2026-01-30' });
+    expect(lastYear.text).toContain('原还款日2025年12月20日');
+    const en = renderReminder(lender, { ...facts('en', 'final', 9_000, '2025-12-20'), today: '2026-01-30' });
+    expect(en.text).toContain('due 20 Dec 2025');
+    expect(renderReminder(lender, facts('zh-CN', 'gentle', 0)).text).toContain('还款日11月10日');
   });
 });
