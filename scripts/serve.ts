@@ -14,6 +14,9 @@ import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
  * - a method Node's `Request` refuses (TRACE) or a Host header carrying a user name
  *   ("user@host") made the adapter throw before any of our code ran — a bare 500 with the raw URL
  *   (a link token, say) in the log. They get a plain 405 or 400 here.
+ * - request bodies are held to 256 KB, except a bulk-import upload (50 MB and the form around
+ *   it), which its page reads as it streams; the adapter's own limit (astro.config.mjs) is the
+ *   ceiling of both.
  * Env: PORT (4321), HOST (127.0.0.1).
  */
 
@@ -115,6 +118,24 @@ function negotiate(file: StaticFile, accept: string | undefined): Variant {
   return file.identity;
 }
 
+const BODY_LIMIT = 256 * 1024;
+const UPLOAD_LIMIT = 51 * 1024 * 1024;
+const UPLOAD_PATH = /^\/staff\/lenders\/[^/?]+\/import\/?(?:\?|$)/;
+
+/** Astro reads `req.body` when it is set: the body counted against the limit of its path. */
+function limitBody(req: IncomingMessage, method: string, url: string): void {
+  if (method === 'GET' || method === 'HEAD') return;
+  const limit = method === 'POST' && UPLOAD_PATH.test(url) ? UPLOAD_LIMIT : BODY_LIMIT;
+  (req as IncomingMessage & { body?: AsyncIterable<Buffer> }).body = (async function* () {
+    let received = 0;
+    for await (const chunk of req as AsyncIterable<Buffer>) {
+      received += chunk.byteLength;
+      if (received > limit) throw new Error(`Body size limit exceeded: received more than ${limit} bytes`);
+      yield chunk;
+    }
+  })();
+}
+
 const STATIC = loadStatic(CLIENT);
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
 const ALLOWED = new Set(METHODS);
@@ -164,6 +185,7 @@ const server = createServer((req, res) => {
     res.end(method === 'HEAD' ? undefined : variant.body);
     return;
   }
+  limitBody(req, method, url);
   void handler(req, res);
 });
 

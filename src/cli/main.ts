@@ -57,6 +57,10 @@ const USAGE = `usage: npm run --silent cli -- <command> [--json]
   policy show|set <lender>    the lender's money, reminder and relief policy; set reads a JSON change on stdin
   templates preview [--lender <slug>] [--stage …] [--locale …]
                               rendered reminder texts with length and SMS segments
+  import <lender> <file> [--dry-run] [--now <ISO-8601>]
+                              bulk import borrowers and loans from a CSV (one row per
+                              instalment): prints the preview (exit status 1 if any line is
+                              refused), then imports and queues the eligible reminders
   demo                        migrate, seed, print how to look around, serve the site
 
 DATABASE_URL selects storage (default file:./data/app.db).`;
@@ -116,6 +120,7 @@ async function main(argv: string[]): Promise<number> {
       role: { type: 'string' },
       stage: { type: 'string' },
       locale: { type: 'string' },
+      'dry-run': { type: 'boolean', default: false },
     },
   });
   const [command, ...rest] = positionals;
@@ -335,6 +340,26 @@ async function main(argv: string[]): Promise<number> {
             : await updateLenderPolicy(db, slug, change);
         out(policy, JSON.stringify(policy, null, 2));
         return 0;
+      });
+    }
+    case 'import': {
+      const [slug, file, extra] = rest;
+      if (!slug || !file || extra !== undefined) {
+        throw new UsageError('usage: import <lender> <file.csv> [--dry-run] [--now <ISO-8601>] [--json]');
+      }
+      const now = parseNow(values.now);
+      const { formatImport, ImportFileError, importCommand } = await import('./import.ts');
+      return withDb(async (connection) => {
+        await migrateToLatest(connection.db);
+        const dryRun = values['dry-run'] ?? false;
+        try {
+          const outcome = await importCommand(connection, config, { lender: slug, file, dryRun, now });
+          out(outcome, formatImport(outcome, dryRun));
+          return outcome.preview.valid ? 0 : 1;
+        } catch (error) {
+          if (error instanceof ImportFileError) throw new UsageError(error.message);
+          throw error;
+        }
       });
     }
     case 'demo':

@@ -11,7 +11,7 @@ export { previewTemplates } from '../services/template-preview.ts';
 type Config = ReturnType<typeof cliConfig>;
 
 /** Progress on the terminal (stderr) for long runs; silent when stderr is not a terminal. */
-function progress(label: string) {
+export function progress(label: string) {
   const tty = process.stderr.isTTY;
   let last = 0;
   return {

@@ -14,6 +14,7 @@ import * as sessionCredential from './migrations/2026-11-24-0011-session-credent
 import * as scamItemWithdrawals from './migrations/2026-12-05-0001-scam-item-withdrawals.ts';
 import * as lenderConsole from './migrations/2026-12-06-0001-lender-console.ts';
 import * as auditBySubject from './migrations/2026-12-06-0002-audit-by-subject.ts';
+import * as importFiles from './migrations/2026-12-06-0005-import-files.ts';
 import * as inboundByBorrower from './migrations/2026-12-06-0006-inbound-by-borrower.ts';
 import * as effectReport from './migrations/2026-12-06-0007-effect-report.ts';
 import * as reportItemTags from './migrations/2026-12-06-0008-report-item-tags.ts';
@@ -38,6 +39,7 @@ export const migrations: Record<string, Migration> = {
   '2026-12-05-0001-scam-item-withdrawals': scamItemWithdrawals,
   '2026-12-06-0001-lender-console': lenderConsole,
   '2026-12-06-0002-audit-by-subject': auditBySubject,
+  '2026-12-06-0005-import-files': importFiles,
   '2026-12-06-0006-inbound-by-borrower': inboundByBorrower,
   '2026-12-06-0007-effect-report': effectReport,
   '2026-12-06-0008-report-item-tags': reportItemTags,

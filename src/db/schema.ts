@@ -365,6 +365,15 @@ export interface ImportsTable {
   error: string | null;
   created_at: Instant;
   finished_at: Instant | null;
+  /** When a running import last recorded progress. */
+  progress_at: Instant | null;
+}
+
+/** An uploaded import file between its preview and its run: base64 pieces in order. */
+export interface ImportFilesTable {
+  import_id: string;
+  seq: number;
+  data: string;
 }
 
 export interface Database {
@@ -394,6 +403,7 @@ export interface Database {
   reminder_holdbacks: ReminderHoldbacksTable;
   inbound_messages: InboundMessagesTable;
   imports: ImportsTable;
+  import_files: ImportFilesTable;
 }
 
 export type LenderRow = Selectable<LendersTable>;
@@ -405,4 +415,5 @@ export type LoanRow = Selectable<LoansTable>;
 export type InstalmentRow = Selectable<InstalmentsTable>;
 export type RepaymentRow = Selectable<RepaymentsTable>;
 export type MessageRow = Selectable<MessagesTable>;
+export type ImportRow = Selectable<ImportsTable>;
 export type OutboxRow = Selectable<OutboxTable>;

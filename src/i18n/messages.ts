@@ -2,6 +2,7 @@ import { accountEn, accountZh } from './catalogues/account.ts';
 import { casesEn, casesZh } from './catalogues/cases.ts';
 import { consoleEn, consoleZh } from './catalogues/console.ts';
 import { developersEn, developersZh } from './catalogues/developers.ts';
+import { importEn, importZh } from './catalogues/import.ts';
 import { reliefEn, reliefZh } from './catalogues/relief.ts';
 import { repliesEn, repliesZh } from './catalogues/replies.ts';
 import { reportEn, reportZh } from './catalogues/report.ts';
@@ -142,6 +143,7 @@ const zh = {
   ...settingsZh,
   ...reportZh,
   ...templatesZh,
+  ...importZh,
 } as const;
 
 export type MessageKey = keyof typeof zh;
@@ -295,6 +297,7 @@ const en: Record<MessageKey, string> = {
   ...settingsEn,
   ...reportEn,
   ...templatesEn,
+  ...importEn,
 };
 
 const catalogues: Record<Locale, Record<MessageKey, string>> = { 'zh-CN': zh, en };

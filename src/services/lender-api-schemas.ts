@@ -56,6 +56,9 @@ export const borrowerBodySchema = z.strictObject({
   phoneVerified: z.boolean().optional(),
 });
 
+/** The most instalments one loan may have. */
+export const MAX_INSTALMENTS = 120;
+
 export const instalmentSchema = z
   .strictObject({ dueDate: isoDateSchema, principal: amount('principal'), interest: amount('interest') })
   .refine((i) => i.principal + i.interest > 0, { message: 'an instalment must owe something', path: ['principal'] });
@@ -66,9 +69,12 @@ export const loanBodySchema = z.strictObject({
     .string()
     .refine(isCurrency, { message: 'must be an ISO 4217 code such as "CNY"' })
     .meta({ description: 'An ISO 4217 code.', examples: ['CNY'] }),
-  instalments: z.array(instalmentSchema).min(1, { error: 'at least one instalment is needed' }).max(120),
+  instalments: z.array(instalmentSchema).min(1, { error: 'at least one instalment is needed' }).max(MAX_INSTALMENTS),
   policy: moneyPolicyOverrideSchema.optional(),
 });
+
+export type BorrowerBody = z.output<typeof borrowerBodySchema>;
+export type LoanBody = z.output<typeof loanBodySchema>;
 
 export const repaymentBodySchema = z.strictObject({
   amount: amount('amount').min(1, { error: 'amount must be positive' }),

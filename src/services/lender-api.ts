@@ -3,14 +3,17 @@ import { computeBalance, type LoanBalance } from '../core/balance.ts';
 import { localDate } from '../core/dates.ts';
 import { ConflictError, NotFoundError, UnprocessableError, ValidationError } from '../core/errors.ts';
 import type { LenderProfile } from '../core/lender.ts';
-import { maskPhone, parseMobile } from '../core/phone.ts';
+import { maskPhone, type PhoneProblem, parseMobile } from '../core/phone.ts';
 import { type MoneyPolicy, type MoneyPolicyOverride, resolveMoneyPolicy } from '../core/policy.ts';
 import { parseInput } from '../core/validation.ts';
 import { nowIso } from '../db/ids.ts';
-import { recordAudit } from '../db/repositories/audit.ts';
+import { type AuditEntry, recordAudit, recordAudits } from '../db/repositories/audit.ts';
 import {
   findBorrower,
-  insertBorrower,
+  insertBorrowerRows,
+  insertPhoneRows,
+  newBorrowerRow,
+  newPhoneRow,
   replaceCurrentPhone,
   setPhoneVerified,
   updateBorrower,
@@ -20,12 +23,14 @@ import type { Db } from '../db/repositories/lenders.ts';
 import {
   findLoan,
   findRepaymentByKey,
-  insertLoan,
+  insertLoanRows,
   insertRepayment,
+  insertSchedules,
   instalmentTerms,
   listInstalments,
   listRepayments,
   lockLoan,
+  newLoanRow,
   repaymentEntries,
   replaceInstalments,
   updateLoan,
@@ -42,9 +47,11 @@ import type {
   RepaymentReceipt,
 } from './api-responses.ts';
 import {
+  type BorrowerBody,
   balanceQuerySchema,
   borrowerBodySchema,
   externalIdSchema,
+  type LoanBody,
   loanBodySchema,
   repaymentBodySchema,
   requestsQuerySchema,
@@ -85,6 +92,22 @@ export async function getBorrower(db: Db, lender: LenderProfile, rawExternalId: 
   return borrowerView(found.borrower, found.phone);
 }
 
+/** The phone number of a borrower body as the API takes it: E.164, or the problem in the API's words. */
+export function lenderPhone(
+  raw: string,
+): { ok: true; e164: string } | { ok: false; code: PhoneProblem; message: string } {
+  const phone = parseMobile(raw);
+  if (phone.ok) return { ok: true, e164: phone.e164 };
+  return {
+    ok: false,
+    code: phone.problem,
+    message:
+      phone.problem === 'not_mobile'
+        ? 'must be a mobile number that can receive SMS (this looks like a landline)'
+        : 'not a valid phone number (e.g. "138 1234 5678" or "+86 138 1234 5678")',
+  };
+}
+
 export async function putBorrower(
   db: Kysely<Database>,
   lender: LenderProfile,
@@ -95,81 +118,197 @@ export async function putBorrower(
 ): Promise<{ created: boolean; borrower: BorrowerView; phoneNotApplied?: PhoneNotApplied }> {
   const externalId = parseInput(externalIdSchema, rawExternalId, 'externalId');
   const input = parseInput(borrowerBodySchema, body);
-  const phone = parseMobile(input.phone);
-  if (!phone.ok) {
-    throw new ValidationError(
-      'phone',
-      phone.problem === 'not_mobile'
-        ? 'phone: must be a mobile number that can receive SMS (this looks like a landline)'
-        : 'phone: not a valid phone number (e.g. "138 1234 5678" or "+86 138 1234 5678")',
-    );
-  }
+  const phone = lenderPhone(input.phone);
+  if (!phone.ok) throw new ValidationError('phone', `phone: ${phone.message}`);
   const at = nowIso(now);
-  const verifiedAt = input.phoneVerified === false ? null : at;
-  return withRetryOnConflict(() =>
-    db.transaction().execute(async (trx) => {
-      const existing = await findBorrower(trx, lender.id, externalId);
-      const locale = input.locale ?? existing?.borrower.locale ?? 'zh-CN';
-      let created = false;
-      let borrower = existing?.borrower;
-      let current = existing?.phone;
-      if (!borrower) {
-        borrower = await insertBorrower(trx, { lenderId: lender.id, externalId, name: input.name, locale }, at);
-        created = true;
-      } else if (borrower.name !== input.name || borrower.locale !== locale) {
-        await updateBorrower(trx, borrower.id, { name: input.name, locale }, at);
-        borrower = { ...borrower, name: input.name, locale, updated_at: at };
-      }
-      // A number the borrower left by changing it themselves (verified by code) is never put back by
-      // a routine sync: reminders must not go to it again. The lender is told, and can read the
-      // current number with GET /api/v1/borrowers/<id>.
-      const leftAt =
-        current && current.e164 !== phone.e164 ? await whenBorrowerLeftNumber(trx, borrower.id, phone.e164) : undefined;
-      if (current && leftAt) {
-        await recordAudit(
-          trx,
-          {
-            actorKind: 'lender_key',
-            actorId: actor.keyId,
-            action: 'phone.kept',
-            subject: `borrower:${borrower.id}`,
-            details: {
-              offered: maskPhone(phone.e164),
-              kept: maskPhone(current.e164),
-              reason: 'changed_by_borrower',
-            },
-            ip: actor.ip,
-          },
-          at,
-        );
-        return {
-          created,
-          borrower: borrowerView(borrower, current),
-          phoneNotApplied: { phone: phone.e164, reason: 'changed_by_borrower', changedAt: leftAt },
-        };
-      }
-      if (!current || current.e164 !== phone.e164) {
-        const previous = current;
-        current = await replaceCurrentPhone(trx, borrower.id, { e164: phone.e164, source: 'lender', verifiedAt }, at);
-        await recordAudit(
-          trx,
-          {
-            actorKind: 'lender_key',
-            actorId: actor.keyId,
-            action: previous ? 'phone.changed' : 'phone.added',
-            subject: `borrower:${borrower.id}`,
-            details: { from: previous ? maskPhone(previous.e164) : null, to: maskPhone(phone.e164), source: 'lender' },
-            ip: actor.ip,
-          },
-          at,
-        );
-      } else if (input.phoneVerified !== undefined && (current.verified_at !== null) !== input.phoneVerified) {
-        await setPhoneVerified(trx, current.id, verifiedAt);
-        current = { ...current, verified_at: verifiedAt };
-      }
-      return { created, borrower: borrowerView(borrower, current) };
-    }),
+  const who: AuditActor = { actorKind: 'lender_key', actorId: actor.keyId, ip: actor.ip };
+  const result = await withRetryOnConflict(() =>
+    db.transaction().execute((trx) => upsertBorrower(trx, lender, who, externalId, input, phone.e164, at)),
   );
+  const borrower = borrowerView(result.row, result.phone);
+  return result.phoneNotApplied
+    ? { created: result.created, borrower, phoneNotApplied: result.phoneNotApplied }
+    : { created: result.created, borrower };
+}
+
+/** Who a change is recorded against in the audit log: a lender's key, a staff member, the CLI. */
+export interface AuditActor {
+  actorKind: AuditEntry['actorKind'];
+  actorId: string | null;
+  ip: string | null;
+}
+
+export interface BorrowerUpsert {
+  created: boolean;
+  /** Whether anything of an existing borrower changed (name, language, number, its verification). */
+  changed: boolean;
+  row: BorrowerRow;
+  phone: PhoneNumberRow | undefined;
+  phoneNotApplied?: PhoneNotApplied;
+}
+
+/**
+ * `PUT /api/v1/borrowers/<id>` inside the caller's transaction, on an already validated body and
+ * number: what the API and a bulk import both apply, so the rules cannot drift apart.
+ */
+export async function upsertBorrower(
+  trx: Db,
+  lender: LenderProfile,
+  who: AuditActor,
+  externalId: string,
+  input: BorrowerBody,
+  e164: string,
+  at: string,
+): Promise<BorrowerUpsert> {
+  const verifiedAt = input.phoneVerified === false ? null : at;
+  const existing = await findBorrower(trx, lender.id, externalId);
+  if (!existing) {
+    const [made] = await createBorrowers(trx, lender, who, [{ externalId, input, e164 }], at);
+    if (!made) throw new Error('createBorrowers returned nothing');
+    return { created: true, changed: false, row: made.row, phone: made.phone };
+  }
+  const locale = input.locale ?? existing.borrower.locale;
+  let changed = false;
+  let borrower = existing.borrower;
+  let current = existing.phone;
+  if (borrower.name !== input.name || borrower.locale !== locale) {
+    await updateBorrower(trx, borrower.id, { name: input.name, locale }, at);
+    borrower = { ...borrower, name: input.name, locale, updated_at: at };
+    changed = true;
+  }
+  // A number the borrower left by changing it themselves (verified by code) is never put back by
+  // a routine sync: reminders must not go to it again. The lender is told, and can read the
+  // current number with GET /api/v1/borrowers/<id>.
+  const leftAt = current && current.e164 !== e164 ? await whenBorrowerLeftNumber(trx, borrower.id, e164) : undefined;
+  if (current && leftAt) {
+    await recordAudit(
+      trx,
+      {
+        ...who,
+        action: 'phone.kept',
+        subject: `borrower:${borrower.id}`,
+        details: { offered: maskPhone(e164), kept: maskPhone(current.e164), reason: 'changed_by_borrower' },
+      },
+      at,
+    );
+    return {
+      created: false,
+      changed,
+      row: borrower,
+      phone: current,
+      phoneNotApplied: { phone: e164, reason: 'changed_by_borrower', changedAt: leftAt },
+    };
+  }
+  if (!current || current.e164 !== e164) {
+    const previous = current;
+    current = await replaceCurrentPhone(trx, borrower.id, { e164, source: 'lender', verifiedAt }, at);
+    if (previous) changed = true;
+    await recordAudit(
+      trx,
+      {
+        ...who,
+        action: previous ? 'phone.changed' : 'phone.added',
+        subject: `borrower:${borrower.id}`,
+        details: { from: previous ? maskPhone(previous.e164) : null, to: maskPhone(e164), source: 'lender' },
+      },
+      at,
+    );
+  } else if (input.phoneVerified !== undefined && (current.verified_at !== null) !== input.phoneVerified) {
+    await setPhoneVerified(trx, current.id, verifiedAt);
+    current = { ...current, verified_at: verifiedAt };
+    changed = true;
+  }
+  return { created: false, changed, row: borrower, phone: current };
+}
+
+export interface NewBorrower {
+  externalId: string;
+  input: BorrowerBody;
+  e164: string;
+}
+
+/**
+ * Borrowers the lender has none of yet, created as PUT /api/v1/borrowers creates one: the record
+ * (language zh-CN unless given), the lender's number (verified unless it says otherwise) and
+ * its audit entry. Several at once for a bulk import, a few statements for all of them.
+ */
+export async function createBorrowers(
+  trx: Db,
+  lender: LenderProfile,
+  who: AuditActor,
+  items: readonly NewBorrower[],
+  at: string,
+): Promise<Array<{ row: BorrowerRow; phone: PhoneNumberRow }>> {
+  const made = items.map(({ externalId, input, e164 }) => {
+    const row = newBorrowerRow(
+      { lenderId: lender.id, externalId, name: input.name, locale: input.locale ?? 'zh-CN' },
+      at,
+    );
+    const phone = newPhoneRow(
+      row.id,
+      { e164, source: 'lender', verifiedAt: input.phoneVerified === false ? null : at },
+      at,
+    );
+    return { row, phone };
+  });
+  await insertBorrowerRows(
+    trx,
+    made.map((m) => m.row),
+  );
+  await insertPhoneRows(
+    trx,
+    made.map((m) => m.phone),
+  );
+  await recordAudits(
+    trx,
+    made.map(({ row, phone }) => ({
+      ...who,
+      action: 'phone.added',
+      subject: `borrower:${row.id}`,
+      details: { from: null, to: maskPhone(phone.e164), source: 'lender' },
+    })),
+    at,
+  );
+  return made;
+}
+
+export interface NewLoan {
+  externalId: string;
+  input: LoanBody;
+  /** The id of the borrower record the loan belongs to (input.borrower, resolved). */
+  borrowerRowId: string;
+}
+
+/** Loans the lender has none of yet, created with their schedules as PUT /api/v1/loans creates one. */
+export async function createLoans(
+  trx: Db,
+  lender: LenderProfile,
+  items: readonly NewLoan[],
+  at: string,
+): Promise<LoanRow[]> {
+  const rows = items.map(({ externalId, input, borrowerRowId }) =>
+    newLoanRow(
+      {
+        lenderId: lender.id,
+        externalId,
+        borrowerId: borrowerRowId,
+        currency: input.currency,
+        policy: loanPolicyJson(input.policy),
+      },
+      at,
+    ),
+  );
+  await insertLoanRows(trx, rows);
+  await insertSchedules(
+    trx,
+    rows.map((row, i) => ({ loanId: row.id, instalments: items[i]?.input.instalments ?? [] })),
+  );
+  return rows;
+}
+
+/** How a loan's `policy` override is stored: null when there is none (an empty object is none). */
+export function loanPolicyJson(policy: MoneyPolicyOverride | undefined): string | null {
+  return policy && Object.keys(policy).length > 0 ? JSON.stringify(policy) : null;
 }
 
 export async function putLoan(
@@ -182,42 +321,9 @@ export async function putLoan(
   const externalId = parseInput(externalIdSchema, rawExternalId, 'externalId');
   const input = parseInput(loanBodySchema, body);
   const at = nowIso(now);
-  const policyJson = input.policy && Object.keys(input.policy).length > 0 ? JSON.stringify(input.policy) : null;
   return withRetryOnConflict(() =>
     db.transaction().execute(async (trx) => {
-      const borrower = await findBorrower(trx, lender.id, input.borrower);
-      if (!borrower) {
-        throw new UnprocessableError(
-          'unknown_borrower',
-          `borrower: no borrower "${input.borrower}" exists for this lender; PUT /api/v1/borrowers/${input.borrower} first`,
-          'borrower',
-        );
-      }
-      let loan = await findLoan(trx, lender.id, externalId);
-      const created = !loan;
-      const values = { borrowerId: borrower.borrower.id, currency: input.currency, policy: policyJson };
-      if (!loan) {
-        loan = await insertLoan(trx, { lenderId: lender.id, externalId, ...values }, at);
-      } else {
-        await lockLoan(trx, loan.id);
-        await refuseChangingRestructured(trx, loan, input.instalments);
-        await refuseScheduleBelowRepayments(
-          trx,
-          loan,
-          input.currency,
-          input.instalments,
-          resolveMoneyPolicy(lender.policy, input.policy),
-        );
-        await updateLoan(trx, loan.id, values, at);
-        loan = {
-          ...loan,
-          borrower_id: values.borrowerId,
-          currency: values.currency,
-          policy: policyJson,
-          updated_at: at,
-        };
-      }
-      await replaceInstalments(trx, loan.id, input.instalments);
+      const { created, row } = await upsertLoan(trx, lender, externalId, input, at);
       return {
         created,
         loan: {
@@ -225,13 +331,58 @@ export async function putLoan(
           borrower: input.borrower,
           currency: input.currency,
           instalments: input.instalments,
-          policy: loanPolicy(lender, loan),
-          createdAt: loan.created_at,
-          updatedAt: loan.updated_at,
+          policy: loanPolicy(lender, row),
+          createdAt: row.created_at,
+          updatedAt: row.updated_at,
         },
       };
     }),
   );
+}
+
+/**
+ * `PUT /api/v1/loans/<id>` inside the caller's transaction, on an already validated body: the
+ * borrower must exist; a restructured schedule cannot be replaced; recorded repayments fix the
+ * currency and the least the schedule must owe. Shared by the API and bulk imports.
+ */
+export async function upsertLoan(
+  trx: Db,
+  lender: LenderProfile,
+  externalId: string,
+  input: LoanBody,
+  at: string,
+): Promise<{ created: boolean; row: LoanRow }> {
+  const policyJson = loanPolicyJson(input.policy);
+  const borrower = await findBorrower(trx, lender.id, input.borrower);
+  if (!borrower) {
+    throw new UnprocessableError(
+      'unknown_borrower',
+      `borrower: no borrower "${input.borrower}" exists for this lender; PUT /api/v1/borrowers/${input.borrower} first`,
+      'borrower',
+    );
+  }
+  const loan = await findLoan(trx, lender.id, externalId);
+  if (!loan) {
+    const [row] = await createLoans(trx, lender, [{ externalId, input, borrowerRowId: borrower.borrower.id }], at);
+    if (!row) throw new Error('createLoans returned nothing');
+    return { created: true, row };
+  }
+  const values = { borrowerId: borrower.borrower.id, currency: input.currency, policy: policyJson };
+  await lockLoan(trx, loan.id);
+  await refuseChangingRestructured(trx, loan, input.instalments);
+  await refuseScheduleBelowRepayments(
+    trx,
+    loan,
+    input.currency,
+    input.instalments,
+    resolveMoneyPolicy(lender.policy, input.policy),
+  );
+  await updateLoan(trx, loan.id, values, at);
+  await replaceInstalments(trx, loan.id, input.instalments);
+  return {
+    created: false,
+    row: { ...loan, borrower_id: values.borrowerId, currency: values.currency, policy: policyJson, updated_at: at },
+  };
 }
 
 /**

@@ -101,6 +101,21 @@ export async function decideForLoans(
   return planPage(db, lender, [...loans], { now, send: false }, notContacts);
 }
 
+/**
+ * Decides and queues reminders for some of a lender's loans only (a bulk import's), exactly as a
+ * cycle would for them: same rules, caps, texts and idempotency keys. Runs in the caller's
+ * transaction, so the loans and their reminders are written together.
+ */
+export async function queueRemindersForLoans(
+  db: Kysely<Database>,
+  lender: LenderProfile,
+  loans: readonly LoanPageRow[],
+  now: Date,
+): Promise<PlannedDecision[]> {
+  if (loans.length === 0) return [];
+  return planPage(db, lender, [...loans], { now, send: true });
+}
+
 /** A queued reminder whose send is late: decided again before it may go out. */
 export interface LateReminder {
   messageId: string;

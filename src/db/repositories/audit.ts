@@ -26,3 +26,24 @@ export async function recordAudit(db: Db, entry: AuditEntry, now: string): Promi
     })
     .execute();
 }
+
+/** Several entries at once (a bulk import's batch), in the order given. */
+export async function recordAudits(db: Db, entries: readonly AuditEntry[], now: string): Promise<void> {
+  for (let i = 0; i < entries.length; i += 500) {
+    await db
+      .insertInto('audit_log')
+      .values(
+        entries.slice(i, i + 500).map((entry) => ({
+          id: newId(),
+          at: now,
+          actor_kind: entry.actorKind,
+          actor_id: entry.actorId,
+          action: entry.action,
+          subject: entry.subject,
+          details: JSON.stringify(entry.details),
+          ip: entry.ip,
+        })),
+      )
+      .execute();
+  }
+}

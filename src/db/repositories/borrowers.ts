@@ -48,7 +48,16 @@ export async function insertBorrower(
   values: { lenderId: string; externalId: string; name: string; locale: string },
   now: string,
 ): Promise<BorrowerRow> {
-  const row: BorrowerRow = {
+  const row = newBorrowerRow(values, now);
+  await insertBorrowerRows(db, [row]);
+  return row;
+}
+
+export function newBorrowerRow(
+  values: { lenderId: string; externalId: string; name: string; locale: string },
+  now: string,
+): BorrowerRow {
+  return {
     id: newId(),
     lender_id: values.lenderId,
     external_id: values.externalId,
@@ -61,9 +70,20 @@ export async function insertBorrower(
     created_at: now,
     updated_at: now,
   };
-  await db.insertInto('borrowers').values(row).execute();
-  return row;
 }
+
+/** Several new borrowers at once (a bulk import's batch), a few hundred rows per statement. */
+export async function insertBorrowerRows(db: Db, rows: readonly BorrowerRow[]): Promise<void> {
+  for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
+    await db
+      .insertInto('borrowers')
+      .values(rows.slice(i, i + INSERT_CHUNK))
+      .execute();
+  }
+}
+
+/** Rows per multi-row insert: well inside both databases' limits on bound parameters. */
+const INSERT_CHUNK = 500;
 
 export async function updateBorrower(
   db: Db,
@@ -94,7 +114,18 @@ export async function replaceCurrentPhone(
     .where('borrower_id', '=', borrowerId)
     .where('is_current', '=', 1)
     .execute();
-  const row: PhoneNumberRow = {
+  const row = newPhoneRow(borrowerId, phone, now);
+  await insertPhoneRows(db, [row]);
+  return row;
+}
+
+/** A borrower's current number as first recorded (not yet unreachable, no failures). */
+export function newPhoneRow(
+  borrowerId: string,
+  phone: { e164: string; source: string; verifiedAt: string | null },
+  now: string,
+): PhoneNumberRow {
+  return {
     id: newId(),
     borrower_id: borrowerId,
     e164: phone.e164,
@@ -107,8 +138,16 @@ export async function replaceCurrentPhone(
     replaced_at: null,
     replaced_by: null,
   };
-  await db.insertInto('phone_numbers').values(row).execute();
-  return row;
+}
+
+/** The first numbers of new borrowers (none of them has one yet), several at once. */
+export async function insertPhoneRows(db: Db, rows: readonly PhoneNumberRow[]): Promise<void> {
+  for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
+    await db
+      .insertInto('phone_numbers')
+      .values(rows.slice(i, i + INSERT_CHUNK))
+      .execute();
+  }
 }
 
 /** When the borrower replaced `e164` with a number of their own choosing, if they ever did. */

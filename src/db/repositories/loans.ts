@@ -40,7 +40,16 @@ export async function insertLoan(
   values: { lenderId: string; borrowerId: string; externalId: string; currency: string; policy: string | null },
   now: string,
 ): Promise<LoanRow> {
-  const row: LoanRow = {
+  const row = newLoanRow(values, now);
+  await insertLoanRows(db, [row]);
+  return row;
+}
+
+export function newLoanRow(
+  values: { lenderId: string; borrowerId: string; externalId: string; currency: string; policy: string | null },
+  now: string,
+): LoanRow {
+  return {
     id: newId(),
     lender_id: values.lenderId,
     borrower_id: values.borrowerId,
@@ -51,8 +60,42 @@ export async function insertLoan(
     updated_at: now,
     schedule_after_seq: null,
   };
-  await db.insertInto('loans').values(row).execute();
-  return row;
+}
+
+/** Rows per multi-row insert: well inside both databases' limits on bound parameters. */
+const INSERT_CHUNK = 500;
+
+/** Several new loans at once (a bulk import's batch). */
+export async function insertLoanRows(db: Db, rows: readonly LoanRow[]): Promise<void> {
+  for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
+    await db
+      .insertInto('loans')
+      .values(rows.slice(i, i + INSERT_CHUNK))
+      .execute();
+  }
+}
+
+/** The schedules of new loans (none has instalments yet), several loans at once. */
+export async function insertSchedules(
+  db: Db,
+  schedules: ReadonlyArray<{ loanId: string; instalments: readonly InstalmentInput[] }>,
+): Promise<void> {
+  const rows = schedules.flatMap(({ loanId, instalments }) =>
+    instalments.map((instalment, seq) => ({
+      id: newId(),
+      loan_id: loanId,
+      seq,
+      due_date: instalment.dueDate,
+      principal: instalment.principal,
+      interest: instalment.interest,
+    })),
+  );
+  for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
+    await db
+      .insertInto('instalments')
+      .values(rows.slice(i, i + INSERT_CHUNK))
+      .execute();
+  }
 }
 
 export async function updateLoan(
