@@ -321,7 +321,8 @@ function signatureMismatch(context: CheckContext): Evidence[] {
   }
   if (out.length > 0) return out;
   // The same in Latin letters: "Qinghe Finance: …" with no signature at all.
-  const lower = text.toLowerCase();
+  // ASCII only, so offsets stay those of the text ("İ".toLowerCase() is two units long).
+  const lower = text.replace(/[A-Z]/g, (c) => c.toLowerCase());
   for (const brand of lender.asciiBrands) {
     const at = wordAt(lower, brand);
     if (at < 0) continue;
