@@ -4,7 +4,10 @@ import { editDistance } from './lookalike.ts';
 import { type NormalizedText, normalize, originalSpan, wholeCharacters } from './normalize.ts';
 import { hostFacts, indexLender, judgeHost, type LenderIndex } from './officials.ts';
 import { REPORTED_SCAM, type ReportedIndex } from './reported.ts';
-import type { CheckResult, Indicator, OfficialContacts, Risk, Severity, Span } from './types.ts';
+import { riskOf } from './risk.ts';
+import type { CheckResult, Indicator, OfficialContacts, Severity, Span } from './types.ts';
+
+export { riskOf } from './risk.ts';
 
 /**
  * "Is this text a scam?" — normalise, extract, work out which lender it claims to be from, and run
@@ -60,25 +63,19 @@ export function checkText(
   };
 }
 
-export function riskOf(indicators: readonly Pick<Indicator, 'severity' | 'decisive'>[]): Risk {
-  let rank = 0;
-  for (const indicator of indicators) {
-    if (indicator.decisive) return 'high';
-    rank = Math.max(rank, SEVERITY_RANK[indicator.severity]);
-  }
-  return rank === 3 ? 'high' : rank === 2 ? 'medium' : rank === 1 ? 'low' : 'none';
-}
-
 /**
- * Runs the definitions. Evidence that shares an id and an explanation becomes one indicator: its
- * `evidence` is the first suspicious part, its spans mark every part (so "校园贷" and "注销" are one
- * sign with two highlights, while two different fake domains are two signs).
+ * Runs the definitions. Evidence that shares an id and an explanation is one sign, however often
+ * the text repeats it: one indicator at the strongest severity any piece of it has (decisive if
+ * any piece is), its spans marking every part, its `evidence` the first part in reading order among
+ * the strongest ("校园贷" and "注销" are one sign with two highlights; "马上" and "24小时内" are one
+ * urgency sign, medium). Pieces explained differently — two different fake domains, two reported
+ * numbers — stay separate entries, because each needs its own words; the risk counts the id once.
  */
 export function runIndicators(context: CheckContext, definitions: readonly IndicatorDefinition[]): Indicator[] {
   const out: Indicator[] = [];
   const { norm } = context;
   for (const definition of definitions) {
-    const groups = new Map<string, Indicator>();
+    const groups = new Map<string, { indicator: Indicator; evidenceAt: number }>();
     const evidences = definition.match(context);
     for (let k = 0; k < evidences.length && k < MAX_EVIDENCE_PER_INDICATOR; k++) {
       const evidence = evidences[k] as Evidence;
@@ -90,20 +87,29 @@ export function runIndicators(context: CheckContext, definitions: readonly Indic
       const severity = evidence.severity ?? definition.severity;
       const decisive = evidence.decisive ?? definition.decisive;
       const explanation = evidence.explanation ?? definition.explanation;
-      const key = `${severity}|${decisive}|${explanation['zh-CN']}`;
-      const existing = groups.get(key);
-      if (existing) {
-        if (existing.spans.length < MAX_SPANS && !existing.spans.some((s) => s.start === span.start)) {
-          existing.spans.push(span);
-          // The evidence is the first suspicious part in reading order.
-          if (span.start < (existing.spans[0]?.start ?? 0)) existing.evidence = text;
-          existing.spans.sort((a, b) => a.start - b.start);
-        }
+      const key = explanation['zh-CN'];
+      const group = groups.get(key);
+      if (!group) {
+        groups.set(key, {
+          indicator: { id: definition.id, severity, decisive, evidence: text, explanation, spans: [span] },
+          evidenceAt: span.start,
+        });
         continue;
       }
-      groups.set(key, { id: definition.id, severity, decisive, evidence: text, explanation, spans: [span] });
+      const { indicator } = group;
+      if (!indicator.spans.some((s) => s.start === span.start) && indicator.spans.length < MAX_SPANS) {
+        indicator.spans.push(span);
+        indicator.spans.sort((a, b) => a.start - b.start);
+      }
+      const stronger = strength(severity, decisive) - strength(indicator.severity, indicator.decisive);
+      if (stronger > 0 || (stronger === 0 && span.start < group.evidenceAt)) {
+        indicator.severity = severity;
+        indicator.decisive = decisive;
+        indicator.evidence = text;
+        group.evidenceAt = span.start;
+      }
     }
-    for (const indicator of groups.values()) out.push(indicator);
+    for (const { indicator } of groups.values()) out.push(indicator);
   }
   return out.sort(
     (a, b) =>
@@ -111,6 +117,10 @@ export function runIndicators(context: CheckContext, definitions: readonly Indic
       SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] ||
       firstStart(a.spans) - firstStart(b.spans),
   );
+}
+
+function strength(severity: Severity, decisive: boolean): number {
+  return SEVERITY_RANK[severity] * 2 + Number(decisive);
 }
 
 function firstStart(spans: readonly Span[]): number {

@@ -3,6 +3,7 @@ import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import { parse } from 'tldts';
 import { parseReferenceCode } from '../tokens.ts';
 import { skeleton } from './lookalike.ts';
+import { foldMixedScript } from './mixed-script.ts';
 import { type NormalizedText, originalSpan } from './normalize.ts';
 import { registrableDomain } from './officials.ts';
 import type {
@@ -46,8 +47,13 @@ export interface Extracted {
   urlNotes: UrlNote[];
   phoneNotes: PhoneNote[];
   accountNotes: PhoneNote[];
-  /** The normalised text with links blanked out, for finding numbers and words outside links. */
+  /**
+   * The normalised text with links and reference codes blanked out, for finding words outside
+   * links; mixed-script and digit-for-letter words are read as the letters they imitate.
+   */
   masked: string;
+  /** Offsets in `masked` of characters read as another letter (see foldMixedScript). */
+  folded: number[];
 }
 
 const HOST_CHAR = 'a-z0-9\\u00c0-\\u02af\\u0370-\\u03ff\\u0400-\\u052f\\u0530-\\u058f';
@@ -398,11 +404,14 @@ export function extract(norm: NormalizedText): Extracted {
     }
   }
 
+  // Numbers, amounts and dates are read above, from the text as written.
+  const words = foldMixedScript(masked);
   return {
     extraction: { urls, phones, amounts, dates, referenceCodes, signatures, accounts },
     urlNotes,
     phoneNotes,
     accountNotes,
-    masked,
+    masked: words.text,
+    folded: words.at,
   };
 }

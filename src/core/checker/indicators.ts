@@ -1,6 +1,13 @@
 import type { Extracted } from './extract.ts';
 import { type NormalizedText, textRangeOfCompact } from './normalize.ts';
 import {
+  imitatedHotline,
+  lookalikeHotline,
+  mobileAsOfficial,
+  overseasAsOfficial,
+  presentedAsOfficial,
+} from './numbers.ts';
+import {
   type HostFacts,
   type HostVerdict,
   isOfficialNumber,
@@ -96,6 +103,8 @@ interface Pattern {
   negatable?: boolean;
   severity?: Severity;
   decisive?: boolean;
+  /** Its own words, when the indicator's general explanation does not fit this kind of evidence. */
+  explanation?: Explanation;
 }
 
 function overlapsAny(ranges: ReadonlyArray<{ start: number; end: number }>, start: number, end: number): boolean {
@@ -119,6 +128,8 @@ export function findPhrases(context: CheckContext, patterns: readonly Pattern[])
       const end = m.index + m[0].length;
       if (overlapsAny(found, m.index, end)) continue;
       found.push(withOverrides({ start: m.index, end }, p));
+      // Found only by reading "vеrificаtion" or "l0an" as the letters they imitate.
+      if (touches(context.extracted.folded, m.index, end)) context.obfuscated.push([m.index, end]);
     }
   }
   if (norm.compactToText.length > 0) {
@@ -137,9 +148,18 @@ export function findPhrases(context: CheckContext, patterns: readonly Pattern[])
   return found;
 }
 
+function touches(sorted: readonly number[], start: number, end: number): boolean {
+  for (const at of sorted) {
+    if (at >= end) return false;
+    if (at >= start) return true;
+  }
+  return false;
+}
+
 function withOverrides(evidence: Evidence, p: Pattern): Evidence {
   if (p.severity !== undefined) evidence.severity = p.severity;
   if (p.decisive !== undefined) evidence.decisive = p.decisive;
+  if (p.explanation !== undefined) evidence.explanation = p.explanation;
   return evidence;
 }
 
@@ -195,14 +215,17 @@ function officialHotlines(lenders: readonly LenderIndex[]): string {
   return [...new Set(lenders.flatMap((l) => l.contacts.hotlines))].slice(0, 4).join(', ');
 }
 
-function eachPhone(context: CheckContext, keep: (kind: string, digits: string) => boolean): Evidence[] {
-  const out: Evidence[] = [];
+function eachPhone(
+  context: CheckContext,
+  keep: (kind: string, digits: string) => boolean,
+): Array<Evidence & { digits: string }> {
+  const out: Array<Evidence & { digits: string }> = [];
   const { phones } = context.extracted.extraction;
   phones.forEach((phone, i) => {
     const note = context.extracted.phoneNotes[i];
     if (!note || !keep(phone.kind, phone.digits)) return;
     if (isOfficialNumber(context.lenders, phone.digits)) return;
-    out.push({ start: note.start, end: note.end });
+    out.push({ start: note.start, end: note.end, digits: phone.digits });
   });
   return out;
 }
@@ -211,6 +234,9 @@ function eachPhone(context: CheckContext, keep: (kind: string, digits: string) =
 
 const TRANSFER_BEFORE_ACCOUNT =
   /(?:转账|转帐|转入|转到|转至|转给|汇款|汇入|汇到|汇至|打款|打到|打入|存入|付款|还款|还到|缴纳)[^。!?;\n]{0,24}$/;
+/** The verb nearest the account: "欠款已转入我司，请转账至 6228…" shows "转账至 6228…". */
+const LAST_TRANSFER_VERB =
+  /.*(?:转账|转帐|转入|转到|转至|转给|汇款|汇入|汇到|汇至|打款|打到|打入|存入|付款|还款|还到|缴纳)/s;
 const TRANSFER_EN_BEFORE_ACCOUNT = /\b(?:transfer|send|wire|pay|deposit|remit)\w*\b[^.;!?\n]{0,40}$/i;
 
 const CORPORATE_ACCOUNT = /对公[账帐]户|公司[账帐]户|\b(?:corporate|company) (?:bank )?account\b/i;
@@ -225,12 +251,27 @@ function transferToListedAccount(context: CheckContext): Evidence[] {
     const verb = TRANSFER_BEFORE_ACCOUNT.exec(before) ?? TRANSFER_EN_BEFORE_ACCOUNT.exec(before);
     // A company's own account, named as such, is how a lender may ask to be repaid.
     if (!verb || CORPORATE_ACCOUNT.test(verb[0])) continue;
-    const start = note.start - before.length + verb.index;
+    // Every verb above is two characters long.
+    const last = LAST_TRANSFER_VERB.exec(verb[0]);
+    const start = note.start - before.length + verb.index + (last ? last[0].length - 2 : 0);
     if (isNegated(masked, start)) continue;
     out.push({ start, end: note.end });
   }
   return out;
 }
+
+/**
+ * Paying by scanning a code someone sent: whose account the money reaches cannot be seen, and a
+ * lender takes payments only in its app or to the company account it publishes.
+ */
+const QR_PAYMENT: Pattern = {
+  re: /扫码(?:付款|支付|转账|还款|缴纳|缴费|充值)|(?:扫(?:描|一扫)?|识别)[^。!?;\n]{0,12}?(?:二维码|付款码|收款码|qr ?code)[^。!?;\n]{0,12}?(?:付款|支付(?!密码)|转账|还款|缴纳|缴清|缴费|充值|结清|还清|收款)|(?:付款|支付|还款|转账|缴费)二维码|收款码|\bscan\w*\b[^.;!?\n]{0,40}?\bqr(?: ?code)?\b[^.;!?\n]{0,40}?\b(?:pay|repay|transfer|settle|clear)\w*\b|\b(?:pay|repay|settle|transfer)\w*\b[^.;!?\n]{0,40}?\bscan\w*\b[^.;!?\n]{0,30}?\bqr\b|\b(?:payment|wechat pay|alipay) qr(?: ?code)?\b/gi,
+  explanation: {
+    'zh-CN':
+      '短信要你扫二维码付款。扫码付出的钱进了谁的账户，你根本看不到；正规贷款机构只在官方 App 或公布的对公账户收款。',
+    en: 'The text asks you to pay by scanning a QR code. You cannot see whose account the money reaches; a real lender takes payments only in its official app or to the company account it publishes.',
+  },
+};
 
 // Signatures ---------------------------------------------------------------------------------
 
@@ -278,16 +319,48 @@ function signatureMismatch(context: CheckContext): Evidence[] {
       break;
     }
   }
+  if (out.length > 0) return out;
+  // The same in Latin letters: "Qinghe Finance: …" with no signature at all.
+  // ASCII only, so offsets stay those of the text ("İ".toLowerCase() is two units long).
+  const lower = text.replace(/[A-Z]/g, (c) => c.toLowerCase());
+  for (const brand of lender.asciiBrands) {
+    const at = wordAt(lower, brand);
+    if (at < 0) continue;
+    const written = text.slice(at, at + brand.length);
+    out.push({
+      start: at,
+      end: at + brand.length,
+      explanation: {
+        'zh-CN': `这条短信自称来自“${written}”，却没有【${lender.contacts.signature}】签名。正规短信开头或结尾都带有官方签名。`,
+        en: `This text names "${written}" but carries no 【${lender.contacts.signature}】 signature. Real messages always carry the official signature.`,
+      },
+    });
+    break;
+  }
   return out;
+}
+
+/** Where `word` first stands as a word of its own (not inside "qinghexyz" or an ID like "qhxf2026"). */
+function wordAt(text: string, word: string): number {
+  for (let at = text.indexOf(word); at >= 0; at = text.indexOf(word, at + 1)) {
+    const before = text.charCodeAt(at - 1);
+    const after = text.charCodeAt(at + word.length);
+    if (!isWordCode(before) && !isWordCode(after)) return at;
+  }
+  return -1;
+}
+
+function isWordCode(code: number): boolean {
+  return (code >= 48 && code <= 57) || (code >= 97 && code <= 122) || code === 95;
 }
 
 // Codes --------------------------------------------------------------------------------------
 
 const CODE_WORDS: Pattern = {
-  re: /验证码|动态码|动态密码|校验码|短信码|确认码|认证码|授权码|激活码|一次性密码|(?<![a-z])yzm(?![a-z])|\b(?:verification|security|confirmation|one[- ]time|sms|otp|authori[sz]ation|auth|access|login|activation)\s+(?:code|pin)s?\b|\botps?\b|\bcode (?:we|you) (?:just )?(?:sent|received|texted|got)\b/gi,
+  re: /验证码|动态码|动态密码|校验码|短信码|确认码|认证码|授权码|激活码|一次性密码|验证ma|yan证码|yanzhengma|(?<![a-z])y[ .*·-]?z[ .*·-]?m(?![a-z])|\b(?:verification|security|confirmation|one[- ]time|sms|otp|authori[sz]ation|auth|access|login|activation)\s+(?:code|pin)s?\b|\bone[- ]time pass(?:word|code)s?\b|\botps?\b|\bcode (?:we|you) (?:just )?(?:sent|received|texted|got)\b/gi,
 };
 const CODE_REQUESTS: Pattern = {
-  re: /(?:告诉|提供|发给|报给|报一下|回复|转发|念给|读给|告知|发送给|截图给?)(?:给)?(?:我|我们|客服|工作人员|专员|经理|对方|老师|警官)?[^。!?;\n]{0,8}?(?:收到的|手机上的|短信里的|短信中的)?(?:数字|(?<!密)码)|\b(?:tell|give|send|read|forward|share|reply|provide)\w*\b[^.;!?\n]{0,25}\bcodes?\b/gi,
+  re: /(?:告诉|提供|发给|报给|报一下|回复|转发|念给|读给|告知|发送给|截图给?)(?:给)?(?:我|我们|客服|工作人员|专员|经理|对方|老师|警官)?[^。!?;\n]{0,8}?(?:收到的|手机上的|短信里的|短信中的)?(?:数字|(?<![密号])码)|\b(?:tell|give|send|read|forward|share|reply|provide)\w*\b[^.;!?\n]{0,25}\bcodes?\b/gi,
 };
 /** The warning in a genuine one-time-code message: "请勿告诉他人", "do not share it with anyone". */
 const CODE_WARNING =
@@ -305,10 +378,78 @@ function asksForCode(context: CheckContext): Evidence[] {
     context.obfuscated.length = obfuscatedBefore;
     return [];
   }
-  const requests = findPhrases(context, [CODE_REQUESTS]).filter((e) => /码|code/i.test(text.slice(e.start, e.end)));
+  // "告诉我收到的数字" is a code only when it says so: a code, or a few digits ("6位数字").
+  const requests = findPhrases(context, [CODE_REQUESTS]).filter((e) =>
+    /码|code|[\d四五六七八]位数字|\d-digit/i.test(text.slice(e.start, e.end)),
+  );
   if (requests.length === 0) context.obfuscated.length = obfuscatedBefore;
   return requests;
 }
+
+// Passwords, ID and card numbers ---------------------------------------------------------------
+
+/** Secrets: naming them in a text is already asking for them. */
+const SECRETS: Pattern = {
+  re: /(?<!动态|短信|一次性)密码|cvv2?|cvn2?|卡背面|卡片背面|背面(?:的)?(?:三位|3位|后三位)|u盾|\b(?:passwords?|passcodes?|pin(?: code| number)?|cvv2?|cvc|card security code)\b|\b(?:three|3)[- ]digits? (?:code )?on the back\b|\bback of (?:your|the) card\b/gi,
+  severity: 'high',
+  decisive: true,
+};
+/** ID and card numbers: decisive when the text asks for them, a story detail otherwise ("卡号错误导致冻结"). */
+const ID_OR_CARD: Pattern = {
+  re: /手持身份证|身份证(?:号码|号|照片|正反面|信息|后六位)?|身分证(?:字号|号码|号)?|(?<![a-z])sfz(?![a-z])|银行卡(?:号|信息|照片)|信用卡号|(?<![a-z])yhk号?(?![a-z])|卡号|社保卡号|护照号|\b(?:id (?:card )?number|id cards?|identity card|national id|passport number|card number|bank card (?:number|details)|card details)\b/gi,
+};
+const OTHER_PERSONAL: Pattern = {
+  re: /人脸识别|刷脸|\b(?:account number|date of birth|selfie)\b/gi,
+};
+const REQUEST_BEFORE =
+  /(?:提供|回复|回覆|发送|发给|发来|请发|填写|填入|输入|登记|上传|拍照|拍摄|告知|告诉|报给|核对|提交|录入|绑定|完善|补充|更新|验证|确认)|\b(?:provide|send|reply|enter|submit|upload|confirm|verify|update|give|tell|share|type|fill|log in|sign in|input|text|email|message)\w*\b/i;
+const HANDED_OVER_AFTER = /^[^。!?;\n]{0,10}?(?:发给|发送给|告诉|告知|报给|提供给|交给|拍给)/;
+
+/** The clause before asks for it ("请提供身份证号"), or it is handed over after ("把身份证号发给我"). */
+function isRequested(text: string, start: number, end: number): boolean {
+  const before = text.slice(clauseStart(text, start), start);
+  if (REQUEST_BEFORE.test(before)) return true;
+  return /(?:将|把)/.test(before) && HANDED_OVER_AFTER.test(text.slice(end, end + 16));
+}
+
+function asksForPasswordOrId(context: CheckContext): Evidence[] {
+  const text = context.extracted.masked;
+  const secrets = findPhrases(context, [SECRETS]);
+  const ids = findPhrases(context, [ID_OR_CARD])
+    .filter((e) => !overlapsAny(secrets, e.start, e.end))
+    .map((e) => (isRequested(text, e.start, e.end) ? { ...e, severity: 'high' as const, decisive: true } : e));
+  const taken = [...secrets, ...ids];
+  const other = findPhrases(context, [OTHER_PERSONAL]).filter((e) => !overlapsAny(taken, e.start, e.end));
+  return [...taken, ...other];
+}
+
+/** The fee itself (decisive) and the story told before it (medium). */
+const feePhrases = phrases(
+  // A fee demanded before anything is released, unfrozen, cancelled or repaired: decisive.
+  {
+    re: /解冻(?:费|金)|保证金|刷流水|验资|激活费|放款费|出款费|拨款费|审核费|认证费|工本费|风险金|押金|保全费|撤诉费|撤案费|预付(?:款|费|利息)|(?:证明|验证)还款能力/g,
+    severity: 'high',
+    decisive: true,
+  },
+  {
+    re: /(?:(?:缴纳|支付|交纳|缴|交|付|充值|开通)[^。!?;\n]{0,6}?(?:手续费|服务费|费用|会员费|会员|诉讼费)|(?:手续费|服务费|费用|会员费)[^。!?;\n]{0,3}?\d+ ?元?)[^。!?;\n]{0,12}?(?:解冻|解除|放款|拨款|到账|提现|出款|激活|注销|取消|修复|洗白|消除|删除|撤销|撤诉|撤案|恢复|解封|提额|审核)|(?:解冻|解除|放款|拨款|到账|提现|出款|激活|注销|取消|修复|洗白|消除|删除|撤销|撤诉|撤案|恢复|解封|提额|审核)[^。!?;\n]{0,12}?(?:(?:缴纳|支付|交纳|缴|交|付|充值|开通)[^。!?;\n]{0,6}?(?:手续费|服务费|费用|会员费|会员|诉讼费)|(?:手续费|服务费|费用|会员费)[^。!?;\n]{0,3}?\d+ ?元?|先交|预付)/g,
+    severity: 'high',
+    decisive: true,
+  },
+  {
+    re: /\b(?:unfreez\w*|release|activation|processing|verification|unlock\w*|guarantee|insurance|advance|membership|handling|clearance)\s+(?:fees?|deposits?|charges?)\b|\b(?:deposit|pay|fee)\b[^.;!?\n]{0,30}?\b(?:to|before|so)\b[^.;!?\n]{0,20}?\b(?:release|unfreeze|unlock|disburse|activate)\w*\b|\b(?:repair|fix|remov|clear|clean|delet|cancel|unlock|unfreez|releas|restor)\w*\b[^.;!?\n]{0,30}?\b(?:for a|pay\w*|a)\s+(?:small\s+)?fees?\b|\b(?:pay\w*|a|the)\s+(?:small\s+)?fees?\b[^.;!?\n]{0,30}?\bto (?:repair|fix|remove|clear|clean|delete|cancel|unlock|unfreeze|release|restore)\b|\bprove (?:your )?(?:repayment|financial) (?:ability|capacity)\b/gi,
+    severity: 'high',
+    decisive: true,
+  },
+  // The story that comes before the fee: something is frozen or failed.
+  {
+    re: /(?:[账帐]户|银行卡|资金|借款|贷款|款项|额度)(?:被|已|已被|遭)?冻结|(?:放款|提现|出款|到账|拨款)(?:失败|受限|异常)|卡号(?:错误|有误)|流水不足|解冻/g,
+  },
+  {
+    re: /\b(?:account|funds|loan|card) (?:is |has been |was )?frozen\b|\bfrozen (?:account|funds|loan)s?\b/gi,
+  },
+);
+const NO_FEE = /无需|不需|无须|不用|免费|不收|不会|\b(?:no|free|never|without)\b/i;
 
 // The definitions --------------------------------------------------------------------------
 
@@ -410,8 +551,8 @@ export const INDICATORS: readonly IndicatorDefinition[] = [
   },
   {
     id: 'raw_ip_link',
-    severity: 'medium',
-    decisive: false,
+    severity: 'high',
+    decisive: true,
     explanation: {
       'zh-CN': '这个链接是一串数字地址（IP），没有正规网站名。正规机构不会让你打开这样的链接。',
       en: 'This link is a bare number address (an IP) with no website name. A real company never asks you to open such a link.',
@@ -449,14 +590,18 @@ export const INDICATORS: readonly IndicatorDefinition[] = [
       });
       const lender = context.lender;
       const hotlines = lender ? officialHotlines([lender]) : '';
-      if (!lender || !hotlines) return found;
-      return found.map((e) => ({
-        ...e,
-        explanation: {
-          'zh-CN': `这个电话不是${lender.contacts.name}的客服电话。官方客服电话：${hotlines}。`,
-          en: `This number is not ${lender.contacts.nameEn}'s hotline. The official hotline: ${hotlines}.`,
-        },
-      }));
+      return found.map((e): Evidence => {
+        const imitated = imitatedHotline(context.lenders, e.digits);
+        if (imitated) return lookalikeHotline(e, imitated);
+        if (!lender || !hotlines) return e;
+        return {
+          ...e,
+          explanation: {
+            'zh-CN': `这个电话不是${lender.contacts.name}的客服电话。官方客服电话：${hotlines}。`,
+            en: `This number is not ${lender.contacts.nameEn}'s hotline. The official hotline: ${hotlines}.`,
+          },
+        };
+      });
     },
   },
   {
@@ -467,7 +612,10 @@ export const INDICATORS: readonly IndicatorDefinition[] = [
       'zh-CN': '短信里留了一个个人手机号。正规贷款机构只用官方客服电话，不会让你打给或添加个人手机。',
       en: "The text gives a personal mobile number. A real lender uses only its official hotline and never asks you to call or add someone's mobile.",
     },
-    match: (context) => eachPhone(context, (kind) => kind === 'mobile'),
+    match: (context) =>
+      eachPhone(context, (kind) => kind === 'mobile').map((e) =>
+        presentedAsOfficial(context, e.start, e.end) ? mobileAsOfficial(context, e) : e,
+      ),
   },
   {
     id: 'overseas_number',
@@ -477,7 +625,10 @@ export const INDICATORS: readonly IndicatorDefinition[] = [
       'zh-CN': '这是一个境外电话号码。国内贷款机构不会用境外号码联系你，境外来电是诈骗的常见特征。',
       en: 'This is an overseas phone number. A Chinese lender does not contact you from abroad; overseas numbers are common in scams.',
     },
-    match: (context) => eachPhone(context, (kind) => kind === 'foreign'),
+    match: (context) =>
+      eachPhone(context, (kind) => kind === 'foreign').map((e) =>
+        presentedAsOfficial(context, e.start, e.end) ? overseasAsOfficial(context, e) : e,
+      ),
   },
   {
     id: 'chat_app_move',
@@ -488,7 +639,7 @@ export const INDICATORS: readonly IndicatorDefinition[] = [
       en: 'The text asks you to move to WeChat, QQ, WhatsApp, Telegram or another chat app. A real lender never handles loans or repayments through private chat accounts.',
     },
     match: phrases({
-      re: /加(?:微信|薇信|威信|vx|v信|微)|微信(?!小程序|公众号)|薇信|威信|徽信|维信|(?<![a-z])(?:vx|wx|wechat|weixin)(?![a-z])|v信|(?<![a-z])qq(?![a-z])|扣扣|企鹅号|纸飞机|飞机(?:号|群|app|软件|聊天)|加飞机|(?<![a-z])tg(?![a-z])|(?:加|添加)(?:好友|群)|私聊|\b(?:whatsapp|telegram|viber|kakaotalk|skype|line id|signal app)\b|\bon signal\b/gi,
+      re: /加(?:微信|薇信|威信|vx|v信|微|v(?![a-z])|line|赖)|(?<![a-z])v[^a-z0-9\u4e00-\u9fff\s]{1,4}信|✈|\bline ?[:@]|(?<![a-z])line ?(?:id(?![a-z])|群组|群|账号|帐号)|(?:加入|添加)[^。!?;\n]{0,6}?line(?![a-z])|微信(?!小程序|公众号)|薇信|威信|徽信|维信|(?<![a-z])(?:vx|wx|wechat|weixin)(?![a-z])|v信|(?<![a-z])qq(?![a-z])|扣扣|企鹅号|纸飞机|飞机(?:号|群|app|软件|聊天)|加飞机|(?<![a-z])tg(?![a-z])|(?:加|添加)(?:好友|群)|私聊|\b(?:whatsapp|telegram|viber|kakaotalk|skype|line id|signal app)\b|\bon signal\b/gi,
     }),
   },
   {
@@ -509,16 +660,7 @@ export const INDICATORS: readonly IndicatorDefinition[] = [
       'zh-CN': '短信要你提供密码、身份证号、银行卡号或卡背面的数字。正规贷款机构不会通过短信或电话索要这些。',
       en: 'The text asks for a password, ID number, card number or the digits on the back of your card. A real lender never asks for these by text or phone.',
     },
-    match: phrases(
-      {
-        re: /(?<!动态|短信|一次性)密码|cvv2?|cvn2?|卡背面|卡片背面|背面(?:的)?(?:三位|3位|后三位)|u盾|\b(?:passwords?|passcodes?|pin(?: code| number)?|cvv2?|cvc|card security code)\b|\b(?:three|3)[- ]digits? (?:code )?on the back\b|\bback of (?:your|the) card\b/gi,
-        severity: 'high',
-        decisive: true,
-      },
-      {
-        re: /身份证(?:号码|号|照片|正反面|信息)?|手持身份证|银行卡(?:号|信息|照片)|卡号|人脸识别|刷脸|社保卡号|护照号|\b(?:id (?:card )?number|identity card|national id|passport number|card number|bank card (?:number|details)|card details|account number|date of birth|selfie)\b/gi,
-      },
-    ),
+    match: asksForPasswordOrId,
   },
   {
     id: 'transfer_to_safe_account',
@@ -534,7 +676,7 @@ export const INDICATORS: readonly IndicatorDefinition[] = [
           re: /(?:安全|监管|清查|核查|审查|保护|过渡|中间|验资|资金核查|对公验证)[账帐](?:户|号)|资金(?:清查|核查)/g,
         },
         {
-          re: /(?:转账|转帐|转入|转到|转至|转给|转移|汇款|汇入|汇到|汇至|打款|打到|打入|存入|充值|付款到|缴纳至|缴到)[^。!?;\n]{0,20}?(?:(?:指定|个人|私人|验证|备用|专用|第三方|新)(?:的)?[账帐](?:户|号)|(?:专员|客服|经理|工作人员|我|他|她)(?:的)?(?:个人)?(?:银行卡|卡|支付宝|微信|[账帐]户|[账帐]号))/g,
+          re: /(?:转账|转帐|转入|转到|转至|转给|转移|汇款|汇入|汇到|汇至|打款|打到|打入|存入|储值|充值|付款到|缴纳至|缴到|还款至|还款到|还至|还到)[^。!?;\n]{0,20}?(?:(?:指定|个人|私人|验证|备用|专用|第三方|新)(?:的)?[账帐](?:户|号)|(?:专员|客服|经理|工作人员|我|他|她)(?:的)?(?:个人)?(?:银行卡|卡|支付宝|微信|[账帐]户|[账帐]号)|(?:支付宝|zfb|微信|wx|vx)(?:的)?(?:[账帐](?:号|户)|号))/gi,
         },
         {
           re: /(?:指定|个人|私人|验证|备用|专用|第三方)[账帐](?:户|号)[^。!?;\n]{0,20}?(?:转账|转帐|转入|汇款|汇入|打款|存入|充值)/g,
@@ -543,8 +685,10 @@ export const INDICATORS: readonly IndicatorDefinition[] = [
           re: /\b(?:transfer|move|send|wire|deposit|pay|remit)\w*\b[^.;!?\n]{0,40}?\b(?:safe|secure|safety|protected|designated|personal|private|holding|verification|supervis(?:ed|ion)|escrow|special|temporary|new)\s+(?:bank\s+)?accounts?\b|\bsafe(?:ty)?\s+accounts?\b|\b(?:transfer|send|wire|pay)\w*\b[^.;!?\n]{0,30}?\bto (?:my|his|her|our agent's|the agent's) (?:personal )?(?:account|card)\b/gi,
         },
       ]);
-      const accounts = transferToListedAccount(context).filter((e) => !overlapsAny(phrases, e.start, e.end));
-      return [...phrases, ...accounts];
+      const qr = findPhrases(context, [QR_PAYMENT]).filter((e) => !overlapsAny(phrases, e.start, e.end));
+      const taken = [...phrases, ...qr];
+      const accounts = transferToListedAccount(context).filter((e) => !overlapsAny(taken, e.start, e.end));
+      return [...taken, ...accounts];
     },
   },
   {
@@ -556,7 +700,7 @@ export const INDICATORS: readonly IndicatorDefinition[] = [
       en: 'The text asks you to share your screen, join a video meeting or install remote-control software. That lets a scammer see your codes and passwords and take your money.',
     },
     match: phrases({
-      re: /(?:屏幕|萤幕|荧幕|螢幕)(?:共享|分享)|(?:共享|分享)(?:屏幕|萤幕|荧幕|螢幕)|远端(?:协助|控制|桌面)|开启共享|腾讯会议|钉钉会议|飞书会议|视频会议|会议号|(?<![a-z])zoom(?![a-z])|teamviewer|向日葵|远程协助|远程控制|远程操作|anydesk|todesk|\bscreen[- ]?(?:share|sharing)\b|\bshare (?:your|the) screen\b|\bremote (?:access|control|assistance|desktop)\b|\bquick ?support\b|\bmeeting id\b/gi,
+      re: /(?:屏幕|萤幕|荧幕|螢幕)(?:共享|分享)|(?:共享|分享)(?:屏幕|萤幕|荧幕|螢幕)|远端(?:协助|控制|桌面)|开启共享|腾讯会议|钉钉会议|飞书会议|视频会议|会议号|会议码|(?:加入|进入)(?:视频)?会议|(?<![a-z])zoom(?![a-z])|teamviewer|向日葵|远程协助|远程控制|远程操作|anydesk|todesk|\bscreen[- ]?(?:share|sharing)\b|\bshare (?:your|the) screen\b|\bremote (?:access|control|assistance|desktop)\b|\bquick ?support\b|\bmeeting id\b/gi,
     }),
   },
   {
@@ -577,20 +721,14 @@ export const INDICATORS: readonly IndicatorDefinition[] = [
     decisive: false,
     explanation: {
       'zh-CN':
-        '短信要你先交钱（解冻费、保证金、手续费或刷流水）才能放款或解冻。正规贷款不会先收费，交了钱只会被要更多。',
-      en: 'The text asks you to pay first (an unfreezing fee, a deposit, a processing fee) before a loan is released or unfrozen. Real loans never charge up front; paying only leads to more demands.',
+        '短信要你先交钱（解冻费、保证金、手续费、刷流水，或撤案、注销、修复征信的费用）才能放款、解冻或办成事。正规机构不会先收这种钱，交了只会被要更多。',
+      en: 'The text asks you to pay first (an unfreezing fee, a deposit, a processing fee, or a fee to cancel a case or an account or to repair a credit record) before anything is released or done. No real company charges like this; paying only leads to more demands.',
     },
-    match: phrases(
-      {
-        re: /解冻(?:费|金|资金)?|保证金|刷流水|流水不足|验资|激活费|放款费|出款费|审核费|会员费|认证费|工本费|风险金|押金|预付(?:款|费|利息)|(?:[账帐]户|银行卡|资金|借款|贷款)(?:被|已)?冻结|(?:放款|提现|出款|到账)(?:失败|受限|异常)|卡号(?:错误|有误)/g,
-      },
-      {
-        re: /(?:手续费|服务费|费用)[^。!?;\n]{0,12}?(?:放款|到账|提现|激活|出款|审核)|(?:放款|到账|提现|激活|出款|审核)[^。!?;\n]{0,12}?(?:手续费|服务费|先交|预付)/g,
-      },
-      {
-        re: /\b(?:unfreez\w*|release|activation|processing|verification|unlock\w*|guarantee|insurance|advance)\s+(?:fees?|deposits?|charges?)\b|\b(?:deposit|pay|fee)\b[^.;!?\n]{0,30}?\b(?:to|before|so)\b[^.;!?\n]{0,20}?\b(?:release|unfreeze|unlock|disburse|activate)\w*\b|\b(?:account|funds|loan|card) (?:is |has been |was )?frozen\b|\bfrozen (?:account|funds|loan)s?\b/gi,
-      },
-    ),
+    match: (context) =>
+      feePhrases(context).filter(
+        // "取消自动扣款，无需支付任何费用" names an act and a fee, and says there is none to pay.
+        (e) => !e.decisive || !NO_FEE.test(context.extracted.masked.slice(e.start, e.end)),
+      ),
   },
   {
     id: 'cancel_account_pretext',
@@ -601,7 +739,7 @@ export const INDICATORS: readonly IndicatorDefinition[] = [
       en: '"Cancel your account", "close your student loan" or "stop automatic charges" is a common scam pretext: there is nothing to cancel, and it does not affect your credit.',
     },
     match: phrases({
-      re: /注销|校园贷|学生贷|学生(?:[账帐]户|身份)|关闭(?:[账帐]户|[账帐]号|功能|服务|会员|贷款|借款|借呗|白条|金条)|取消(?:[账帐]户|[账帐]号|会员|服务|自动扣费|扣费|续费|百万保障|保险)|[账帐]户异常|自动扣费|百万保障|\b(?:cancel|close|deactivate|terminate)\w*\b[^.;!?\n]{0,25}?\b(?:account|membership|subscription|student loan)s?\b|\bstudent (?:loan )?accounts?\b|\bcampus loans?\b|\bauto[- ]?(?:renewal|debit|deduction)s?\b/gi,
+      re: /注销|校园贷|学生贷|学生(?:[账帐]户|身份)|关闭(?:[账帐]户|[账帐]号|功能|服务|会员|贷款|借款|借呗|白条|金条)|取消(?:[账帐]户|[账帐]号|会员|服务|自动扣费|扣费|续费|百万保障|保险)|[账帐]户(?:存在|出现|有)?(?:异常|风险)|自动扣费|每月(?:将)?(?:自动)?扣费|百万保障|学贷|异地登录|异常登录|(?:被|遭)(?:他人)?(?:盗用|冒用)|\b(?:cancel|close|deactivate|terminate)\w*\b[^.;!?\n]{0,25}?\b(?:account|membership|subscription|student loan)s?\b|\bstudent (?:loan )?accounts?\b|\bcampus loans?\b|\bauto(?:matic)?[- ]?(?:renewal|debit|deduction)s?\b|\bunusual (?:activity|login|sign-in)\b|\b(?:account|card) (?:is |has been )?(?:locked|compromised|suspended)\b/gi,
     }),
   },
   {
@@ -621,12 +759,23 @@ export const INDICATORS: readonly IndicatorDefinition[] = [
     severity: 'medium',
     decisive: false,
     explanation: {
-      'zh-CN': '“降息”“退还多收利息”“提升额度”是骗子常用的诱饵，接着就会要你转账或提供验证码。',
-      en: '"Lower interest", "refund of excess interest" or "raise your limit" is a common bait; next comes a request for a transfer or a code.',
+      'zh-CN':
+        '“降息”“退还多收利息”“退款理赔”“提升额度”“减免欠款”是骗子常用的诱饵，接着就会要你转账、扫码或提供验证码。真正的退款和额度调整不需要你做任何操作。',
+      en: '"Lower interest", "a refund" or "compensation", "a higher limit" or "debt relief" is a common bait; next comes a request for a transfer, a QR payment or a code. A real refund or limit change needs nothing from you.',
     },
-    match: phrases({
-      re: /降息|降低(?:利率|利息|年化)|(?:利率|利息)(?:下调|过高|太高|违规|超标|减免|优惠)|下调(?:利率|利息)|提额|额度(?:已|可|将)?(?:提升|提高|上调|翻倍)|(?:提升|提高|增加|上调)(?:借款|信用)?额度|临时额度|低息|免息|利息减免|减免利息|退还(?:利息|多收)|(?:多收|利息)[^。!?;\n]{0,6}?(?:退还|退回|退款)|退息|息费退还|\b(?:lower|reduce|cut|refund)\w*\b[^.;!?\n]{0,20}?\binterest(?: rates?)?\b|\b(?:interest )?rate (?:cut|reduction|refund)s?\b|\b(?:raise|increase|boost|upgrade)\w*\b[^.;!?\n]{0,20}?\b(?:limit|credit line|quota)s?\b|\b(?:limit|credit) (?:increase|raise|upgrade|boost)s?\b|\binterest[- ]free\b|\blow[- ]interest\b/gi,
-    }),
+    match: phrases(
+      {
+        re: /降息|降低(?:利率|利息|年化)|(?:利率|利息)(?:下调|过高|太高|违规|超标|减免|优惠)|下调(?:利率|利息)|提额|额度(?:已|可|将)?(?:提升|提高|上调|翻倍)|(?:提升|提高|增加|上调)(?:借款|信用)?额度|临时额度|低息|免息|利息减免|减免利息|退还(?:利息|多收)|(?:多收|利息)[^。!?;\n]{0,6}?(?:退还|退回|退款)|退息|息费退还|\b(?:lower|reduce|cut|refund)\w*\b[^.;!?\n]{0,20}?\binterest(?: rates?)?\b|\b(?:interest )?rate (?:cut|reduction|refund)s?\b|\b(?:raise|increase|boost|upgrade)\w*\b[^.;!?\n]{0,20}?\b(?:limit|credit line|quota)s?\b|\b(?:limit|credit) (?:increase|raise|upgrade|boost)s?\b|\binterest[- ]free\b|\blow[- ]interest\b/gi,
+      },
+      // Money said to be coming back: refunds, compensation, overpayments.
+      {
+        re: /退款|退费|理赔|赔付|赔款|赔偿|补偿金|溢缴|多缴|多扣|重复扣款|原路退回|待退还|\b(?:refunds?|refunded|compensation|overcharged|overpaid|reimburse\w*)\b/gi,
+      },
+      // A limit or a loan waiting to be claimed, and debts that can be made to disappear.
+      {
+        re: /备用金|预授信|预审批|专属额度|额度待领取|额度(?:已|可)?(?:到账|下发|提至)|(?:领取|激活)(?:额度|借款|备用金)|最高可借|秒批|秒到账|无视征信|黑户可贷|免息券|停息挂账|(?:减免|免除)(?:罚息|利息|逾期费|欠款|债务|本金|违约金)|办理减免|协商减免|债务(?:优化|重组)|\b(?:pre-?approved|pre-?qualified|no credit check)\b|\b(?:limit|credit line|quota)s?\b[^.;!?\n]{0,20}?\b(?:raised|increased|upgraded|boosted)\b|\binterest(?: rates?)? (?:can|will|could|may) be (?:lowered|reduced|cut)\b|\bat a discount\b|\bdebt (?:relief|reduction|settlement|write-?off)\b/gi,
+      },
+    ),
   },
   {
     id: 'legal_threat',
@@ -638,7 +787,7 @@ export const INDICATORS: readonly IndicatorDefinition[] = [
       en: 'Threats of lawsuits, arrest, home visits or telling your family or employer are meant to panic you. Real lenders do not threaten like this, and police and courts do not handle cases by text.',
     },
     match: phrases({
-      re: /起诉|立案|传票|律师函|法院|逮捕|拘留|拘捕|公安|警方|警察|上门|爆通讯录|通讯录|(?:通知|联系|告知|打给)(?:你的|您的)?(?:家人|亲属|亲友|朋友|紧急联系人|单位|公司|领导|同事|学校|老师)|司法|判决|强制执行|冻结(?:您的)?(?:资产|财产|名下)|坐牢|刑事|诈骗罪|涉嫌|洗钱|通缉|检察院|仲裁|追责|\b(?:arrest(?:ed)?|lawsuit|sue|sued|court|summons|warrant|police|legal action|prosecut\w*|criminal|jail|prison|detain\w*|home visit|money laundering|debt collectors?|bailiffs?|litigation)\b|\bvisit (?:your|you at) (?:home|work|office)\b|\b(?:contact|call|notify|inform|tell)\w* (?:your )?(?:family|employer|boss|colleagues|contacts|relatives|friends)\b/gi,
+      re: /起诉|立案|传票|律师函|法院|逮捕|拘留|拘捕|公安|警方|警察|上门|爆通讯录|通讯录|(?:通知|联系|告知|打给)(?:你的|您的)?(?:家人|亲属|亲友|朋友|紧急联系人|单位|公司|领导|同事|学校|老师)|司法|判决|强制执行|冻结(?:您的)?(?:资产|财产|名下)|坐牢|刑事|诈骗罪|涉嫌|洗钱|通缉|检察院|仲裁|追责|催收|资产管理|律所|律师事务所|外访|派员|网警|民警|刑警|派出所|公安局|案件|案号|涉案|传唤|(?:协助|配合)调查|违禁品|非法集资|法办|提告|诉讼|\b(?:arrest(?:ed)?|lawsuit|sue|sued|court|summons|warrant|police|legal action|prosecut\w*|criminal|jail|prison|detain\w*|home visit|money laundering|debt collectors?|bailiffs?|litigation|collection agency|debt collection|recovery (?:team|agency|ltd)|field agents?|lawyers?|attorneys?|illegal items?)\b|\bvisit (?:your|you at) (?:home|work|workplace|office)\b|\b(?:contact|call|notify|inform|tell)\w* (?:your )?(?:family|employer|boss|colleagues|contacts|relatives|friends)\b/gi,
     }),
   },
   {
@@ -655,7 +804,7 @@ export const INDICATORS: readonly IndicatorDefinition[] = [
         severity: 'medium',
       },
       {
-        re: /立即|立刻|马上|尽快|赶紧|赶快|速速|火速|即刻|今日内|今天内|当日内|限时|紧急|抓紧|\b(?:immediately|urgent(?:ly)?|right away|right now|asap|as soon as possible|act now|hurry)\b/gi,
+        re: /立即|立刻|马上|尽快|赶紧|赶快|速速|火速|即刻|今日内|今天内|当日内|限时|紧急|抓紧|尽速|从速|\b(?:immediately|urgent(?:ly)?|right away|right now|asap|as soon as possible|act now|hurry)\b/gi,
       },
     ),
   },

@@ -29,7 +29,7 @@ export interface NormalizedText {
 
 const toSimplified = Converter({ from: 'hk', to: 'cn' });
 
-/** Characters that take no space on screen: zero-width, joiners, bidi controls, BOM, soft hyphen, fillers. */
+/** Characters that take no space on screen (zero-width, joiners, bidi controls, BOM, soft hyphen, fillers), and keycap frames. */
 function isInvisible(cp: number): boolean {
   return (
     (cp >= 0x200b && cp <= 0x200f) ||
@@ -49,7 +49,9 @@ function isInvisible(cp: number): boolean {
     cp === 0xffa0 ||
     cp === 0x2800 ||
     cp === 0x17b4 ||
-    cp === 0x17b5
+    cp === 0x17b5 ||
+    // The keycap frame of "1️⃣": the digit inside is what is read.
+    cp === 0x20e3
   );
 }
 

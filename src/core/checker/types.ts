@@ -84,7 +84,7 @@ export interface Indicator {
   /** Stable id, e.g. "lookalike_domain", "transfer_to_safe_account". */
   id: string;
   severity: Severity;
-  /** A decisive sign (money to an account, a code, screen sharing, a confusable official domain) makes risk high. */
+  /** An act no genuine lender asks for (see risk.ts): it makes the risk high on its own. */
   decisive: boolean;
   /**
    * The suspicious part, as found in the text (a domain, a number, a phrase); for `reported_scam`,
@@ -102,6 +102,7 @@ export interface CheckResult {
   normalized: string;
   extraction: Extraction;
   indicators: Indicator[];
+  /** How the indicators add up (risk.ts): decisive alone, or independent families together. */
   risk: Risk;
   /** The lender the text claims to be from (by signature, domain or brand word), when one is recognised. */
   claimedLender: string | null;

@@ -1,24 +1,64 @@
 import { describe, expect, it } from 'vitest';
 import { checkText } from '../../../src/core/checker/check.ts';
-import { confusionTable, formatConfusion, genuineReminders, SCAMS } from './corpus.ts';
+import {
+  CLASSIC_SCAMS,
+  carrierVariants,
+  confusionTable,
+  formatConfusion,
+  genuineCodeMessages,
+  genuineDecisions,
+  genuineLenderTexts,
+  genuineReminders,
+  genuineWithVariants,
+  SCAMS,
+} from './corpus.ts';
+import { NEW_PATTERN_SCAMS } from './corpus-new-patterns.ts';
 import { DEMO, LENDERS } from './fixtures.ts';
 
-const fullWidth = (text: string) =>
-  text.replace(/[!-~]/g, (c) => String.fromCharCode(c.charCodeAt(0) + 0xfee0)).replace(/ /g, '\u3000');
+const SIGNATURE = '【青禾消费金融】';
 
 describe('scam corpus', () => {
-  it('has at least 80 scams in Simplified Chinese, Traditional Chinese and English', () => {
-    expect(SCAMS.length).toBeGreaterThanOrEqual(80);
+  it('has at least 200 scams in Simplified Chinese, Traditional Chinese and English, the newer patterns among them', () => {
+    expect(SCAMS.length).toBeGreaterThanOrEqual(200);
+    expect(NEW_PATTERN_SCAMS.length).toBeGreaterThanOrEqual(95);
     for (const lang of ['zh-Hans', 'zh-Hant', 'en'] as const) {
-      expect(SCAMS.filter((s) => s.lang === lang).length).toBeGreaterThanOrEqual(15);
+      expect(SCAMS.filter((s) => s.lang === lang).length).toBeGreaterThanOrEqual(30);
     }
+    // The newer patterns, by words each family of texts must contain.
+    const newer = NEW_PATTERN_SCAMS.map((s) => s.text);
+    const count = (re: RegExp) => newer.filter((t) => re.test(t)).length;
+    expect(count(/法院|公安|检察|法院|警|court|police/i)).toBeGreaterThanOrEqual(10);
+    expect(count(/催收|資產管理|资产管理|collection|recovery/i)).toBeGreaterThanOrEqual(6);
+    expect(count(/额度|額度|limit|备用金|pre-approved/i)).toBeGreaterThanOrEqual(10);
+    expect(count(/退款|退還|退还|理赔|refund|overcharged/i)).toBeGreaterThanOrEqual(8);
+    expect(count(/二维码|收款码|付款码|扫码|QR/i)).toBeGreaterThanOrEqual(8);
+    expect(count(/客服.*(App|软件|客户端|助手)|(app|App).*客服|customer service app|Support/i)).toBeGreaterThanOrEqual(
+      5,
+    );
+    expect(
+      count(/\p{Extended_Pictographic}|[\u0400-\u04ff]|\b[a-z]+[0-9]+[a-z]+\b|sfz|yhk|zfb|y z m|验证ma/iu),
+    ).toBeGreaterThanOrEqual(12);
+    expect(count(/[\uff01-\uff5e]/)).toBeGreaterThanOrEqual(8);
+    expect(NEW_PATTERN_SCAMS.filter((s) => s.lang === 'zh-Hant').length).toBeGreaterThanOrEqual(15);
   });
 
-  it('never calls a scam risk-free, and calls at least 95% of them medium or high', () => {
-    const results = SCAMS.map((s) => ({ text: s.text, risk: checkText(s.text, LENDERS).risk }));
+  it('labels every scam that asks for a decisive act high (the labelling rule)', () => {
+    for (const scam of SCAMS.filter((s) => s.decisive.length > 0)) expect(scam.level, scam.text).toBe('high');
+  });
+
+  it('never calls a scam risk-free, and gives at least 98% of them exactly the analyst’s level', () => {
+    const results = SCAMS.map((s) => ({ text: s.text, level: s.level, risk: checkText(s.text, LENDERS).risk }));
     expect(results.filter((r) => r.risk === 'none')).toEqual([]);
-    const serious = results.filter((r) => r.risk === 'medium' || r.risk === 'high').length;
-    expect(serious / results.length).toBeGreaterThanOrEqual(0.95);
+    const off = results.filter((r) => r.risk !== r.level);
+    expect(off.length / results.length, JSON.stringify(off, null, 1)).toBeLessThanOrEqual(0.02);
+  });
+
+  it('never rates a scam below the analyst’s level when the lender is named by the reader', () => {
+    const rank = { none: 0, low: 1, medium: 2, high: 3 } as const;
+    for (const scam of SCAMS.filter((s) => s.text.includes('青禾') || /qinghe/i.test(s.text))) {
+      const { risk } = checkText(scam.text, LENDERS, { lender: 'demo' });
+      expect(rank[risk], scam.text).toBeGreaterThanOrEqual(rank[scam.level]);
+    }
   });
 
   for (const scam of SCAMS.filter((s) => s.decisive.length > 0)) {
@@ -26,9 +66,9 @@ describe('scam corpus', () => {
       const result = checkText(scam.text, LENDERS);
       expect(result.risk).toBe('high');
       for (const id of scam.decisive) {
-        const sign = result.indicators.find((i) => i.id === id);
-        expect(sign, `${id} in ${JSON.stringify(result.indicators.map((i) => i.id))}`).toBeDefined();
-        expect(sign?.decisive).toBe(true);
+        const signs = result.indicators.filter((i) => i.id === id);
+        expect(signs.length, `${id} in ${JSON.stringify(result.indicators.map((i) => i.id))}`).toBeGreaterThan(0);
+        expect(signs.some((sign) => sign.decisive && sign.severity === 'high')).toBe(true);
       }
     });
   }
@@ -38,24 +78,28 @@ describe('scam corpus', () => {
       const named = checkText(scam.text, LENDERS, { lender: 'demo' });
       for (const id of scam.decisive)
         expect(
-          named.indicators.map((i) => i.id),
+          named.indicators.filter((i) => i.decisive).map((i) => i.id),
           scam.text,
         ).toContain(id);
     }
   });
+
+  it('keeps the classic corpus it grew from', () => {
+    expect(CLASSIC_SCAMS.length).toBe(105);
+    expect(SCAMS.slice(0, CLASSIC_SCAMS.length)).toEqual(CLASSIC_SCAMS);
+  });
 });
 
-describe('genuine reminders', () => {
-  const genuine = genuineReminders();
-
-  it('covers every stage in both languages', () => {
-    expect(genuine.length).toBeGreaterThanOrEqual(6);
-    expect(new Set(genuine.map((g) => g.label.split(' ')[0]))).toEqual(
+describe('genuine texts', () => {
+  it('cover every reminder stage and every relief decision in both languages, and the code messages', () => {
+    expect(new Set(genuineReminders().map((g) => g.label.split(' ')[0]))).toEqual(
       new Set(['gentle.zh-CN', 'gentle.en', 'firm.zh-CN', 'firm.en', 'final.zh-CN', 'final.en']),
     );
+    expect(new Set(genuineDecisions().map((g) => g.label.split(' ')[0])).size).toBe(8);
+    expect(genuineCodeMessages().length).toBe(6);
   });
 
-  for (const { label, text } of genuine) {
+  for (const { label, text } of genuineLenderTexts()) {
     it(`shows no sign at all: ${label}`, () => {
       for (const officials of [[DEMO], LENDERS]) {
         const result = checkText(text, officials);
@@ -67,28 +111,35 @@ describe('genuine reminders', () => {
     });
   }
 
-  it('shows no sign after what phones and carriers do: full width, signature moved to the end, split parts', () => {
-    for (const { text } of genuine) {
-      const signature = '【青禾消费金融】';
-      const body = text.slice(signature.length);
-      const variants = [
-        fullWidth(text),
-        `${body}${signature}`,
-        `${signature}(1/2)${body.slice(0, 30)}\n${signature}(2/2)${body.slice(30)}`,
-        text.replace(/，/g, ',').replace(/。/g, '. '),
-      ];
-      for (const variant of variants) expect(checkText(variant, [DEMO]).indicators, variant).toEqual([]);
+  it('show no sign after what phones and carriers do: full width, signature moved to the end, split parts', () => {
+    for (const { text } of genuineLenderTexts()) {
+      for (const variant of carrierVariants(text, SIGNATURE)) {
+        const result = checkText(variant, [DEMO]);
+        expect(result.indicators, variant).toEqual([]);
+        expect(result.risk).toBe('none');
+      }
+    }
+  });
+
+  it('include the service’s own code messages, which warn never to share the code and show no sign', () => {
+    for (const { text } of genuineCodeMessages()) {
+      for (const variant of [text, ...carrierVariants(text, '【真信】')]) {
+        expect(checkText(variant, LENDERS).indicators, variant).toEqual([]);
+      }
     }
   });
 });
 
 describe('confusion table', () => {
-  it('counts risk levels for scams and genuine reminders', () => {
+  it('meets the bar: scams never none, ≥98% at the analyst’s level, every decisive one high; genuine all none', () => {
     const table = confusionTable(LENDERS);
     console.log(
-      `\nChecker confusion table (${SCAMS.length} scams, ${genuineReminders().length} genuine):\n${formatConfusion(table)}\n`,
+      `\nChecker confusion table (${SCAMS.length} scams):\n${formatConfusion(table, 'genuine texts and carrier variants')}\n`,
     );
-    expect(table.genuine.none).toBe(genuineReminders().length);
-    expect(table.scam.none).toBe(0);
+    expect(table.scams.high.none + table.scams.medium.none + table.scams.low.none).toBe(0);
+    expect(table.agree / table.total).toBeGreaterThanOrEqual(0.98);
+    const decisive = SCAMS.filter((s) => s.decisive.length > 0).length;
+    expect(table.decisive.high).toBe(decisive);
+    expect(table.genuine.none).toBe(genuineWithVariants().length);
   });
 });

@@ -57,7 +57,12 @@ const CASES: Record<string, { positive: Case[]; negative: string[] }> = {
   },
   raw_ip_link: {
     positive: [
-      { text: '【青禾消费金融】请登录 http://47.96.12.8:8080/pay', found: '47.96.12.8', severity: 'medium' },
+      {
+        text: '【青禾消费金融】请登录 http://47.96.12.8:8080/pay',
+        found: '47.96.12.8',
+        severity: 'high',
+        decisive: true,
+      },
       { text: 'Download from 198.51.100.23/qinghe.apk', found: '198.51.100.23' },
     ],
     negative: ['版本 1.2.3 已发布', '【青禾消费金融】请访问 qinghe-xf.cn'],
@@ -71,7 +76,10 @@ const CASES: Record<string, { positive: Case[]; negative: string[] }> = {
   },
   non_official_number: {
     positive: [
-      { text: '【青禾消费金融】客服400-820-1234', found: '400-820-1234', severity: 'medium' },
+      { text: '【青禾消费金融】客服400-820-1234', found: '400-820-1234', severity: 'medium', decisive: false },
+      // One keystroke from the published 400-186-5533: a look-alike of the official hotline.
+      { text: '【青禾消费金融】客服 400-186-5353', found: '400-186-5353', severity: 'high', decisive: true },
+      { text: '请致电官方客服热线 400-186-5583', found: '400-186-5583', decisive: true },
       { text: '【青禾消费金融】请致电 021-6188 3721', found: '021-6188 3721' },
       { text: 'Qinghe Finance: call 95011 now', found: '95011' },
     ],
@@ -83,15 +91,20 @@ const CASES: Record<string, { positive: Case[]; negative: string[] }> = {
   },
   personal_mobile_contact: {
     positive: [
-      { text: '【青禾消费金融】请联系专员13812345678', found: '13812345678', severity: 'medium' },
-      { text: 'Call our agent on +86 139 0011 2233', found: '+86 139 0011 2233' },
+      // Given as the lender's (or a collector's, an officer's) number: decisive.
+      { text: '【青禾消费金融】请联系专员13812345678', found: '13812345678', severity: 'high', decisive: true },
+      { text: 'Call our agent on +86 139 0011 2233', found: '+86 139 0011 2233', decisive: true },
+      { text: '请联系书记员 152 1098 7765 处理', found: '152 1098 7765', decisive: true },
+      // Just a number, given as nobody's in particular.
+      { text: '我换号了，新号码13812345678，有空聊', found: '13812345678', severity: 'medium', decisive: false },
     ],
     negative: ['【青禾消费金融】您尾号5678的手机', '【青禾消费金融】您的手机138****5678已登记'],
   },
   overseas_number: {
     positive: [
-      { text: '【青禾消费金融】请致电 +852 6123 4567', found: '+852 6123 4567', severity: 'medium' },
-      { text: 'Call +1 (646) 555-0199 immediately', found: '+1 (646) 555-0199' },
+      { text: '【青禾消费金融】请致电 +852 6123 4567', found: '+852 6123 4567', severity: 'high', decisive: true },
+      { text: '请拨打 +855 23 456 789 联系承办检察官', found: '+855 23 456 789', decisive: true },
+      { text: 'Call +1 (646) 555-0199 immediately', found: '+1 (646) 555-0199', severity: 'medium', decisive: false },
     ],
     negative: ['【青禾消费金融】请致电 +86 400 186 5533'],
   },
@@ -101,6 +114,10 @@ const CASES: Record<string, { positive: Case[]; negative: string[] }> = {
       { text: '请添加客服QQ 2881930452', found: 'QQ' },
       { text: 'Contact our agent on WhatsApp', found: 'WhatsApp' },
       { text: 'Add me on Telegram @qh_recovery', found: 'Telegram' },
+      { text: '领取请加v：qh88998', found: '加v' },
+      { text: '详询V❤信 qh888', found: 'V❤信' },
+      { text: '请下载✈️纸飞机联系专员', found: '✈' },
+      { text: '請加LINE：@qh5533', found: '加LINE' },
     ],
     negative: ['【青禾消费金融】请通过青禾微信小程序还款', 'Your loan is due on 9 Nov'],
   },
@@ -110,6 +127,9 @@ const CASES: Record<string, { positive: Case[]; negative: string[] }> = {
       { text: '【青禾消費金融】請回覆驗證碼', found: '驗證碼' },
       { text: 'Reply with the verification code we just sent', found: 'verification code' },
       { text: 'Send the 6-digit code from your SMS to our agent', found: 'Send the 6-digit code' },
+      { text: '请把手机收到的验证ma发给客服', found: '验证ma' },
+      { text: '请把y z m报给专员', found: 'y z m' },
+      { text: 'Reply with the v\u0435rific\u0430ti\u043en c\u043ede', found: 'v\u0435rific\u0430ti\u043en c\u043ede' },
       { text: '请勿告诉他人，您的验证码为482913，稍后请报给专员', found: '验证码' },
     ],
     negative: [
@@ -117,15 +137,24 @@ const CASES: Record<string, { positive: Case[]; negative: string[] }> = {
       '我们不会向您索要验证码',
       'Your code is 482913. Do not share it with anyone.',
       '【青禾消费金融】查询码K7QX-92M8',
+      '请回复身份证号码完成激活',
     ],
   },
   asks_for_password_or_id: {
     positive: [
       { text: '【青禾消费金融】请回复银行卡密码', found: '密码', decisive: true, severity: 'high' },
       { text: '请提供卡背面三位数字', found: '卡背面', decisive: true },
-      { text: '请提供身份证号', found: '身份证号', decisive: false, severity: 'medium' },
+      // Asked for: decisive.
+      { text: '请提供身份证号', found: '身份证号', decisive: true, severity: 'high' },
+      { text: '请将身份证号发给专员', found: '身份证号', decisive: true },
+      { text: '請提供身分證字號核對', found: '身分證字號', decisive: true },
+      { text: '请发sfz正反面和yhk号给专员', found: 'sfz', decisive: true },
       { text: 'Reply with your PIN to confirm', found: 'PIN', decisive: true },
-      { text: 'Please provide your card number', found: 'card number', severity: 'medium' },
+      { text: 'Please provide your card number', found: 'card number', severity: 'high', decisive: true },
+      // Named in the story but not asked for: a medium sign.
+      { text: '因银行卡号填写错误导致资金冻结', found: '银行卡号', decisive: false, severity: 'medium' },
+      { text: '请携带身份证原件到营业厅办理', found: '身份证', decisive: false, severity: 'medium' },
+      { text: '请完成人脸识别', found: '人脸识别', decisive: false, severity: 'medium' },
     ],
     negative: ['我们不会索要您的密码', 'We will never ask for your password', '【青禾消费金融】您的借款已结清'],
   },
@@ -141,18 +170,37 @@ const CASES: Record<string, { positive: Case[]; negative: string[] }> = {
         text: 'transfer CNY 3,000 to account 6222 0212 3456 7890',
         found: 'transfer CNY 3,000 to account 6222 0212 3456 7890',
       },
+      // The verb nearest the account is where the request starts.
+      {
+        text: '欠款已转入我司，请转账至委托账户 6228 4800 1234 5678 910',
+        found: '转账至委托账户 6228 4800 1234 5678 910',
+      },
+      { text: '请立刻转到zfb账号 qh2026', found: '转到zfb账号' },
+      // Paying by scanning a code: nobody can see whose account it is.
+      { text: '【青禾消费金融】请扫描下方二维码还款', found: '扫描下方二维码还款' },
+      { text: '请扫码支付逾期罚息500元', found: '扫码支付' },
+      { text: '添加客服微信后扫收款码还款', found: '扫收款码还款' },
+      {
+        text: 'Scan the QR code in the attached image to repay your balance',
+        found: 'Scan the QR code in the attached image to repay',
+      },
     ],
     negative: [
       '【青禾消费金融】我们不会要求您转账到个人账户。',
       'We never ask for transfers to personal accounts.',
       '公检法机关没有所谓安全账户',
       '请转账至对公账户 1219 0866 5510 001',
+      '请扫描二维码填写银行卡号和支付密码',
+      '请通过青禾金融 App「我的借款」还款',
     ],
   },
   screen_sharing: {
     positive: [
       { text: '【青禾消费金融】请开启屏幕共享', found: '屏幕共享', decisive: true },
       { text: '请下载腾讯会议，会议号 836 227 419', found: '腾讯会议' },
+      { text: '登录后输入会议码与专员视频沟通', found: '会议码' },
+      { text: '请下载“会议宝”App加入会议', found: '加入会议' },
+      { text: '请进入 Z00M 会议', found: 'Z00M' },
       { text: '請開啟螢幕分享', found: '螢幕分享' },
       { text: 'Please install AnyDesk', found: 'AnyDesk' },
       { text: 'Join the call and share your screen', found: 'share your screen' },
@@ -169,17 +217,28 @@ const CASES: Record<string, { positive: Case[]; negative: string[] }> = {
   },
   unfreeze_or_release_fee: {
     positive: [
-      { text: '【青禾消费金融】需缴纳解冻费1000元', found: '解冻费', severity: 'medium' },
-      { text: '需先刷流水5000元才能放款', found: '刷流水' },
-      { text: '支付手续费后即可放款', found: '手续费后即可放款' },
-      { text: 'Pay a processing fee of CNY 800 first', found: 'processing fee' },
+      // A fee to unfreeze, release, cancel or repair anything: decisive.
+      { text: '【青禾消费金融】需缴纳解冻费1000元', found: '解冻费', severity: 'high', decisive: true },
+      { text: '需先刷流水5000元才能放款', found: '刷流水', decisive: true },
+      { text: '支付手续费后即可放款', found: '支付手续费后即可放款', decisive: true },
+      { text: '撤案需先缴纳诉讼保全费3000元', found: '保全费', decisive: true },
+      { text: '我司可帮您修复征信，仅需支付服务费680元', found: '修复征信，仅需支付服务费', decisive: true },
+      { text: '需要缴纳5000元验证还款能力', found: '验证还款能力', decisive: true },
+      { text: 'Pay a processing fee of CNY 800 first', found: 'processing fee', decisive: true },
+      { text: 'Your credit score can be repaired for a small fee', found: 'repaired for a small fee', decisive: true },
+      { text: 'Pay the unfr33ze fee now', found: 'unfr33ze fee', decisive: true },
+      // The story before the fee: medium.
+      { text: '您的账户已被冻结', found: '账户已被冻结', severity: 'medium', decisive: false },
+      { text: 'Your loan account has been frozen', found: 'account has been frozen', decisive: false },
     ],
-    negative: ['提前还款无需手续费', '【青禾消费金融】您的借款已结清'],
+    negative: ['提前还款无需手续费', '【青禾消费金融】您的借款已结清', '如需取消自动扣款，无需支付任何费用'],
   },
   cancel_account_pretext: {
     positive: [
       { text: '【青禾消费金融】您的校园贷账户需要注销', found: '校园贷', severity: 'medium' },
-      { text: '每月将自动扣费800元', found: '自动扣费' },
+      { text: '每月将自动扣费800元', found: '每月将自动扣费' },
+      { text: '您的帐户存在异常，请尽速处理', found: '帐户存在异常' },
+      { text: 'We detected unusual activity on your account', found: 'unusual activity' },
       { text: 'Your student loan account must be closed', found: 'student loan account' },
     ],
     negative: ['【青禾消费金融】您的借款已结清'],
@@ -196,6 +255,11 @@ const CASES: Record<string, { positive: Case[]; negative: string[] }> = {
       { text: '【青禾消费金融】可为您办理降息', found: '降息', severity: 'medium' },
       { text: '您的额度已提升至5万', found: '额度已提升' },
       { text: 'You qualify for a lower interest rate', found: 'lower interest rate' },
+      { text: '我们将为您办理双倍理赔', found: '理赔' },
+      { text: 'A refund of CNY 356 is waiting for you', found: 'refund' },
+      { text: '您获得一笔5万元备用金', found: '备用金' },
+      { text: '如需停息挂账请联系专员', found: '停息挂账' },
+      { text: 'Your credit limit has been raised to CNY 80,000', found: 'limit has been raised' },
     ],
     negative: ['如有困难可申请延期或分期', 'Repay via the app or ask us for more time.'],
   },
@@ -204,6 +268,8 @@ const CASES: Record<string, { positive: Case[]; negative: string[] }> = {
       { text: '逾期将起诉并上门催收', found: '起诉', severity: 'medium' },
       { text: '将通知您的家人和单位', found: '通知您的家人' },
       { text: 'We will file a lawsuit', found: 'lawsuit' },
+      { text: '您的欠款已转入我司催收', found: '催收' },
+      { text: 'Our field agents will visit your workplace', found: 'field agents' },
     ],
     negative: ['【青禾消费金融】请通过App还款或致电客服协商'],
   },
@@ -224,16 +290,30 @@ const CASES: Record<string, { positive: Case[]; negative: string[] }> = {
       { text: '【青禾金融】您的借款已逾期', found: '【青禾金融】', severity: 'medium' },
       { text: '青禾金融提醒您：借款已逾期', found: '青禾' },
       { text: '【招商银行】您的青禾借款已逾期，请访问 qinghe-xf.cn', found: '【招商银行】' },
+      { text: 'Qinghe Finance: your loan is overdue', found: 'Qinghe' },
     ],
-    negative: ['【青禾消费金融】您的借款已逾期', '您的借款已逾期，请通过官方App还款。【青禾消费金融】'],
+    negative: [
+      '【青禾消费金融】您的借款已逾期',
+      '您的借款已逾期，请通过官方App还款。【青禾消费金融】',
+      '【青禾消费金融】Your Qinghe loan is overdue',
+      'Your ID is qinghexyz, unrelated to any lender',
+    ],
   },
   obfuscation: {
     positive: [
       { text: '请把 验 证 码 发给专员', found: '验 证 码', severity: 'medium' },
       { text: '资金转入 安*全*账*户', found: '安*全*账*户' },
       { text: '请登录 qinghe-xf点top 还款', found: 'qinghe-xf点top' },
+      { text: '请将资金转入安🔒全🔒账🔒户', found: '安🔒全🔒账🔒户' },
+      { text: 'Reply with the v\u0435rific\u0430ti\u043en c\u043ede', found: 'v\u0435rific\u0430ti\u043en c\u043ede' },
+      { text: 'Your l0an is fr0zen', found: 'l0an is fr0zen' },
     ],
-    negative: ['请把验证码发给专员', '您好 请还款', '【青禾消费金融】请登录 qinghe-xf.cn 还款'],
+    negative: [
+      '请把验证码发给专员',
+      '您好 请还款',
+      '【青禾消费金融】请登录 qinghe-xf.cn 还款',
+      'Pay within 24hours, ref qh5533',
+    ],
   },
 };
 
@@ -329,7 +409,7 @@ describe('claimed lender', () => {
 });
 
 describe('risk', () => {
-  it('is high with a decisive sign, medium with a medium one, low with only low ones, none without signs', () => {
+  it('is high with a decisive sign, medium with a medium one, low with only low ones, none without signs (tables in risk.test.ts)', () => {
     expect(checkText('请将资金转入安全账户', LENDERS).risk).toBe('high');
     expect(checkText('请加微信 qh5533', LENDERS).risk).toBe('medium');
     expect(checkText('请立即处理', LENDERS).risk).toBe('low');
