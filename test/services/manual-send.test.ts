@@ -1,5 +1,6 @@
 import { expect, it } from 'vitest';
 import type { LenderProfile } from '../../src/core/lender.ts';
+import { DEFAULT_TEMPLATES } from '../../src/core/templates.ts';
 import { nowIso } from '../../src/db/ids.ts';
 import { insertBorrower } from '../../src/db/repositories/borrowers.ts';
 import { findLenderBySlug } from '../../src/db/repositories/lenders.ts';
@@ -14,6 +15,7 @@ import {
 } from '../../src/services/manual-send.ts';
 import { runReminderCycle, stopsForLateReminders } from '../../src/services/reminders.ts';
 import { createStaffUser } from '../../src/services/staff-accounts.ts';
+import { activateTemplateVersion, saveTemplateVersion } from '../../src/services/template-versions.ts';
 import { verify } from '../../src/services/verification.ts';
 import { createDevOutboxProvider } from '../../src/sms/dev-outbox.ts';
 import { describeEachDialect } from '../support/databases.ts';
@@ -343,5 +345,18 @@ describeEachDialect('manual send of one reminder', (get) => {
       new Date('2026-11-25T10:00:00+08:00'),
     );
     expect(byOperator).toMatchObject({ outcome: 'queued', overridden: [] });
+  });
+
+  it('sends the wording the schedule would use: the stage’s active version, recorded on the message', async () => {
+    const ctx = { staff: { ...admin, email: 'admin@demo.cn' }, ip: null, now: AT_11 };
+    const body = DEFAULT_TEMPLATES['final.zh-CN'].replace('{signature}', '{signature}您好，');
+    const saved = await saveTemplateVersion(db(), demo, { stage: 'final', locale: 'zh-CN', body }, ctx);
+    await activateTemplateVersion(db(), demo, { stage: 'final', locale: 'zh-CN', version: saved.id }, ctx);
+    const sent = await sendManualReminder(db(), { ...target('B007', 'L007'), overrideReason: REASON, ip: null }, AT_11);
+    expect(sent).toMatchObject({ outcome: 'queued', stage: 'final' });
+    const message = (await messagesOf('L007')).find((m) => m.sent_by === admin.id);
+    expect(message?.template_version_id).toBe(saved.id);
+    expect(message?.variant).toBeNull();
+    expect(message?.body).toMatch(/^【青禾消费金融】您好，/);
   });
 });
