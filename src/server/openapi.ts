@@ -399,7 +399,7 @@ export function buildOpenApiDocument(settings: OpenApiSettings): JsonObject {
                       severity: 'high',
                       evidence: '安全账户',
                       explanation:
-                        '短信要你把钱转到“安全账户”、指定账户或个人账户。没有任何正规机构有“安全账户”，这是典型诈骗。',
+                        '短信要您把钱转到“安全账户”、指定账户或个人账户。没有任何正规机构有“安全账户”，这是典型诈骗。',
                       spans: [{ start: 14, end: 18 }],
                     },
                     {

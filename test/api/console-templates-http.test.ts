@@ -106,7 +106,7 @@ for (const dialect of dialects) {
       expect(html).toMatch(/<title>错误：/);
       const summary = words(summaryOf(html));
       expect(summary).toContain('诈骗迹象“验证码”');
-      expect(summary).toContain('验证码等于你的账户钥匙');
+      expect(summary).toContain('验证码等于您的账户钥匙');
       expect(summary).toContain('诈骗迹象“安全账户”');
       expect(summaryOf(html)).toContain('href="#body"');
       expect(html).toContain('aria-describedby="body-hint body-error"');

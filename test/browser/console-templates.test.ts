@@ -97,7 +97,7 @@ describeWithBrowser('lender console: templates in a browser', (browser) => {
       await expect.poll(() => page.title()).toMatch(/^错误：/);
       const summary = page.locator('.error-summary');
       expect(await summary.textContent()).toContain('诈骗迹象“验证码”');
-      expect(await summary.textContent()).toContain('任何人向你要验证码都是诈骗');
+      expect(await summary.textContent()).toContain('任何人向您要验证码都是诈骗');
       expect(await box.inputValue()).toBe(SCAM);
       // the summary's link takes the reader to the text box
       await summary.getByRole('link').first().click();

@@ -268,7 +268,7 @@ const QR_PAYMENT: Pattern = {
   re: /扫码(?:付款|支付|转账|还款|缴纳|缴费|充值)|(?:扫(?:描|一扫)?|识别)[^。!?;\n]{0,12}?(?:二维码|付款码|收款码|qr ?code)[^。!?;\n]{0,12}?(?:付款|支付(?!密码)|转账|还款|缴纳|缴清|缴费|充值|结清|还清|收款)|(?:付款|支付|还款|转账|缴费)二维码|收款码|\bscan\w*\b[^.;!?\n]{0,40}?\bqr(?: ?code)?\b[^.;!?\n]{0,40}?\b(?:pay|repay|transfer|settle|clear)\w*\b|\b(?:pay|repay|settle|transfer)\w*\b[^.;!?\n]{0,40}?\bscan\w*\b[^.;!?\n]{0,30}?\bqr\b|\b(?:payment|wechat pay|alipay) qr(?: ?code)?\b/gi,
   explanation: {
     'zh-CN':
-      '短信要你扫二维码付款。扫码付出的钱进了谁的账户，你根本看不到；正规贷款机构只在官方 App 或公布的对公账户收款。',
+      '短信要您扫二维码付款。扫码付出的钱进了谁的账户，您根本看不到；正规贷款机构只在官方 App 或公布的对公账户收款。',
     en: 'The text asks you to pay by scanning a QR code. You cannot see whose account the money reaches; a real lender takes payments only in its official app or to the company account it publishes.',
   },
 };
@@ -554,7 +554,7 @@ export const INDICATORS: readonly IndicatorDefinition[] = [
     severity: 'high',
     decisive: true,
     explanation: {
-      'zh-CN': '这个链接是一串数字地址（IP），没有正规网站名。正规机构不会让你打开这样的链接。',
+      'zh-CN': '这个链接是一串数字地址（IP），没有正规网站名。正规机构不会让您打开这样的链接。',
       en: 'This link is a bare number address (an IP) with no website name. A real company never asks you to open such a link.',
     },
     match: (context) =>
@@ -609,7 +609,7 @@ export const INDICATORS: readonly IndicatorDefinition[] = [
     severity: 'medium',
     decisive: false,
     explanation: {
-      'zh-CN': '短信里留了一个个人手机号。正规贷款机构只用官方客服电话，不会让你打给或添加个人手机。',
+      'zh-CN': '短信里留了一个个人手机号。正规贷款机构只用官方客服电话，不会让您打给或添加个人手机。',
       en: "The text gives a personal mobile number. A real lender uses only its official hotline and never asks you to call or add someone's mobile.",
     },
     match: (context) =>
@@ -622,7 +622,7 @@ export const INDICATORS: readonly IndicatorDefinition[] = [
     severity: 'medium',
     decisive: false,
     explanation: {
-      'zh-CN': '这是一个境外电话号码。国内贷款机构不会用境外号码联系你，境外来电是诈骗的常见特征。',
+      'zh-CN': '这是一个境外电话号码。国内贷款机构不会用境外号码联系您，境外来电是诈骗的常见特征。',
       en: 'This is an overseas phone number. A Chinese lender does not contact you from abroad; overseas numbers are common in scams.',
     },
     match: (context) =>
@@ -635,7 +635,7 @@ export const INDICATORS: readonly IndicatorDefinition[] = [
     severity: 'medium',
     decisive: false,
     explanation: {
-      'zh-CN': '短信要你加微信、QQ 或其他聊天软件。正规贷款机构不会通过私人聊天账号处理借款或还款。',
+      'zh-CN': '短信要您加微信、QQ 或其他聊天软件。正规贷款机构不会通过私人聊天账号处理借款或还款。',
       en: 'The text asks you to move to WeChat, QQ, WhatsApp, Telegram or another chat app. A real lender never handles loans or repayments through private chat accounts.',
     },
     match: phrases({
@@ -647,7 +647,7 @@ export const INDICATORS: readonly IndicatorDefinition[] = [
     severity: 'high',
     decisive: true,
     explanation: {
-      'zh-CN': '短信向你索要或提到验证码。验证码等于你的账户钥匙，任何人向你要验证码都是诈骗。',
+      'zh-CN': '短信向您索要或提到验证码。验证码等于您的账户钥匙，任何人向您要验证码都是诈骗。',
       en: 'The text asks for (or mentions) a verification code. A code is the key to your account: anyone asking for it is a scammer.',
     },
     match: asksForCode,
@@ -657,7 +657,7 @@ export const INDICATORS: readonly IndicatorDefinition[] = [
     severity: 'medium',
     decisive: false,
     explanation: {
-      'zh-CN': '短信要你提供密码、身份证号、银行卡号或卡背面的数字。正规贷款机构不会通过短信或电话索要这些。',
+      'zh-CN': '短信要您提供密码、身份证号、银行卡号或卡背面的数字。正规贷款机构不会通过短信或电话索要这些。',
       en: 'The text asks for a password, ID number, card number or the digits on the back of your card. A real lender never asks for these by text or phone.',
     },
     match: asksForPasswordOrId,
@@ -667,7 +667,7 @@ export const INDICATORS: readonly IndicatorDefinition[] = [
     severity: 'high',
     decisive: true,
     explanation: {
-      'zh-CN': '短信要你把钱转到“安全账户”、指定账户或个人账户。没有任何正规机构有“安全账户”，这是典型诈骗。',
+      'zh-CN': '短信要您把钱转到“安全账户”、指定账户或个人账户。没有任何正规机构有“安全账户”，这是典型诈骗。',
       en: 'The text asks you to move money to a "safe", designated or personal account. No real company or authority has a "safe account": this is a classic scam.',
     },
     match: (context) => {
@@ -696,7 +696,7 @@ export const INDICATORS: readonly IndicatorDefinition[] = [
     severity: 'high',
     decisive: true,
     explanation: {
-      'zh-CN': '短信要你开屏幕共享、进视频会议或装远程控制软件。这样骗子能看到你的验证码和密码，直接转走你的钱。',
+      'zh-CN': '短信要您开屏幕共享、进视频会议或装远程控制软件。这样骗子能看到您的验证码和密码，直接转走您的钱。',
       en: 'The text asks you to share your screen, join a video meeting or install remote-control software. That lets a scammer see your codes and passwords and take your money.',
     },
     match: phrases({
@@ -708,7 +708,7 @@ export const INDICATORS: readonly IndicatorDefinition[] = [
     severity: 'medium',
     decisive: false,
     explanation: {
-      'zh-CN': '短信要你下载安装一个 App 或扫码下载。骗子的 App 会盗取信息或伪造借款页面。只从官方应用商店安装。',
+      'zh-CN': '短信要您下载安装一个 App 或扫码下载。骗子的 App 会盗取信息或伪造借款页面。只从官方应用商店安装。',
       en: 'The text asks you to download or install an app. Scam apps steal your details or fake a loan page. Install only from official app stores.',
     },
     match: phrases({
@@ -721,7 +721,7 @@ export const INDICATORS: readonly IndicatorDefinition[] = [
     decisive: false,
     explanation: {
       'zh-CN':
-        '短信要你先交钱（解冻费、保证金、手续费、刷流水，或撤案、注销、修复征信的费用）才能放款、解冻或办成事。正规机构不会先收这种钱，交了只会被要更多。',
+        '短信要您先交钱（解冻费、保证金、手续费、刷流水，或撤案、注销、修复征信的费用）才能放款、解冻或办成事。正规机构不会先收这种钱，交了只会被要更多。',
       en: 'The text asks you to pay first (an unfreezing fee, a deposit, a processing fee, or a fee to cancel a case or an account or to repair a credit record) before anything is released or done. No real company charges like this; paying only leads to more demands.',
     },
     match: (context) =>
@@ -760,7 +760,7 @@ export const INDICATORS: readonly IndicatorDefinition[] = [
     decisive: false,
     explanation: {
       'zh-CN':
-        '“降息”“退还多收利息”“退款理赔”“提升额度”“减免欠款”是骗子常用的诱饵，接着就会要你转账、扫码或提供验证码。真正的退款和额度调整不需要你做任何操作。',
+        '“降息”“退还多收利息”“退款理赔”“提升额度”“减免欠款”是骗子常用的诱饵，接着就会要您转账、扫码或提供验证码。真正的退款和额度调整不需要您做任何操作。',
       en: '"Lower interest", "a refund" or "compensation", "a higher limit" or "debt relief" is a common bait; next comes a request for a transfer, a QR payment or a code. A real refund or limit change needs nothing from you.',
     },
     match: phrases(
@@ -783,7 +783,7 @@ export const INDICATORS: readonly IndicatorDefinition[] = [
     decisive: false,
     explanation: {
       'zh-CN':
-        '用起诉、坐牢、上门、通知家人单位来吓人，是为了让你慌乱中照做。正规催收不会这样威胁，公检法也不会通过短信办案。',
+        '用起诉、坐牢、上门、通知家人单位来吓人，是为了让您慌乱中照做。正规催收不会这样威胁，公检法也不会通过短信办案。',
       en: 'Threats of lawsuits, arrest, home visits or telling your family or employer are meant to panic you. Real lenders do not threaten like this, and police and courts do not handle cases by text.',
     },
     match: phrases({
@@ -795,7 +795,7 @@ export const INDICATORS: readonly IndicatorDefinition[] = [
     severity: 'low',
     decisive: false,
     explanation: {
-      'zh-CN': '短信催你马上行动、设了很短的期限。骗子制造紧张，让你来不及核实。先停一下，打官方电话问清楚。',
+      'zh-CN': '短信催您马上行动、设了很短的期限。骗子制造紧张，让您来不及核实。先停一下，打官方电话问清楚。',
       en: 'The text pushes you to act at once or sets a short deadline. Scammers create pressure so you have no time to check. Pause, and call the official number first.',
     },
     match: phrases(

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { checkText } from '../../../src/core/checker/check.ts';
 import { INDICATORS } from '../../../src/core/checker/indicators.ts';
 import type { Indicator } from '../../../src/core/checker/types.ts';
+import { SCAMS } from './corpus.ts';
 import { DEMO, LENDERS } from './fixtures.ts';
 
 interface Case {
@@ -421,5 +422,19 @@ describe('risk', () => {
     const [indicator] = checkText(text, LENDERS).indicators.filter((i) => i.id === 'cancel_account_pretext');
     expect(indicator?.evidence).toBe('注销');
     expect(indicator?.spans.map((s) => text.slice(s.start, s.end))).toEqual(['注销', '校园贷', '注销', '注销']);
+  });
+});
+
+describe('the explanations address the reader as 您', () => {
+  it('never says 你 in a Chinese explanation of any sign the corpus raises', () => {
+    const seen = new Set<string>();
+    for (const sample of SCAMS) {
+      for (const indicator of checkText(sample.text, LENDERS).indicators) {
+        seen.add(indicator.id);
+        expect(indicator.explanation['zh-CN'], indicator.id).not.toContain('你');
+      }
+    }
+    // The corpus raises nearly every sign, so this reads nearly every explanation.
+    expect(seen.size).toBeGreaterThanOrEqual(20);
   });
 });
