@@ -472,7 +472,7 @@ export const INDICATORS: readonly IndicatorDefinition[] = [
         return {
           explanation: {
             'zh-CN': `这个网址冒充${name.name}的官方网址 ${verdict.imitated}${verdict.confusable ? '：看起来一模一样，其实用了不同的字符' : '：只差几个字母或换了后缀'}。官方网址只有：${zhList([verdict.lender])}。`,
-            en: `This link imitates ${name.nameEn}'s official address ${verdict.imitated}${verdict.confusable ? ': it looks identical but uses different characters' : ': a few letters or the ending are different'}. The only official addresses are: ${enList([verdict.lender])}.`,
+            en: `This link imitates ${name.nameEn}’s official address ${verdict.imitated}${verdict.confusable ? ': it looks identical but uses different characters' : ': a few letters or the ending are different'}. The only official addresses are: ${enList([verdict.lender])}.`,
           },
         };
       }),
@@ -491,7 +491,7 @@ export const INDICATORS: readonly IndicatorDefinition[] = [
         return {
           explanation: {
             'zh-CN': `网址里虽然出现了 ${verdict.imitated}，但真正打开的是 ${facts.domain}，不是${verdict.lender.contacts.name}的网站。`,
-            en: `The link shows ${verdict.imitated}, but it really opens ${facts.domain}, which is not ${verdict.lender.contacts.nameEn}'s website.`,
+            en: `The link shows ${verdict.imitated}, but it really opens ${facts.domain}, which is not ${verdict.lender.contacts.nameEn}’s website.`,
           },
         };
       }),
@@ -502,7 +502,7 @@ export const INDICATORS: readonly IndicatorDefinition[] = [
     decisive: true,
     explanation: {
       'zh-CN': '这个网址里有贷款机构的名字，但网站不是它的。骗子常用这种名字让人放心。',
-      en: "This link contains the lender's name, but the website is not the lender's. Scammers use such names to look trustworthy.",
+      en: 'This link contains the lender’s name, but the website is not the lender’s. Scammers use such names to look trustworthy.',
     },
     match: (context) =>
       eachUrl(context, ({ verdict, facts }) => {
@@ -510,7 +510,7 @@ export const INDICATORS: readonly IndicatorDefinition[] = [
         return {
           explanation: {
             'zh-CN': `${facts.domain} 用了“${verdict.brand}”这个名字，但不是${verdict.lender.contacts.name}的网站。官方网址只有：${zhList([verdict.lender])}。`,
-            en: `${facts.domain} uses the name "${verdict.brand}" but is not ${verdict.lender.contacts.nameEn}'s website. The only official addresses are: ${enList([verdict.lender])}.`,
+            en: `${facts.domain} uses the name "${verdict.brand}" but is not ${verdict.lender.contacts.nameEn}’s website. The only official addresses are: ${enList([verdict.lender])}.`,
           },
         };
       }),
@@ -532,7 +532,7 @@ export const INDICATORS: readonly IndicatorDefinition[] = [
         return {
           explanation: {
             'zh-CN': `${facts.domain} 不是${lender.contacts.name}的网址。它的官方网址只有：${zhList([lender])}。`,
-            en: `${facts.domain} is not ${lender.contacts.nameEn}'s address. Its only official addresses are: ${enList([lender])}.`,
+            en: `${facts.domain} is not ${lender.contacts.nameEn}’s address. Its only official addresses are: ${enList([lender])}.`,
           },
         };
       });
@@ -581,7 +581,7 @@ export const INDICATORS: readonly IndicatorDefinition[] = [
     decisive: false,
     explanation: {
       'zh-CN': '这个电话不是贷款机构公布的客服电话。请只拨打官方网站或合同上的号码。',
-      en: "This number is not one of the lender's published hotlines. Call only the number on its official website or your contract.",
+      en: 'This number is not one of the lender’s published hotlines. Call only the number on its official website or your contract.',
     },
     match: (context) => {
       const found = eachPhone(context, (kind, digits) => {
@@ -598,7 +598,7 @@ export const INDICATORS: readonly IndicatorDefinition[] = [
           ...e,
           explanation: {
             'zh-CN': `这个电话不是${lender.contacts.name}的客服电话。官方客服电话：${hotlines}。`,
-            en: `This number is not ${lender.contacts.nameEn}'s hotline. The official hotline: ${hotlines}.`,
+            en: `This number is not ${lender.contacts.nameEn}’s hotline. The official hotline: ${hotlines}.`,
           },
         };
       });
@@ -610,7 +610,7 @@ export const INDICATORS: readonly IndicatorDefinition[] = [
     decisive: false,
     explanation: {
       'zh-CN': '短信里留了一个个人手机号。正规贷款机构只用官方客服电话，不会让您打给或添加个人手机。',
-      en: "The text gives a personal mobile number. A real lender uses only its official hotline and never asks you to call or add someone's mobile.",
+      en: 'The text gives a personal mobile number. A real lender uses only its official hotline and never asks you to call or add someone’s mobile.',
     },
     match: (context) =>
       eachPhone(context, (kind) => kind === 'mobile').map((e) =>
@@ -814,7 +814,7 @@ export const INDICATORS: readonly IndicatorDefinition[] = [
     decisive: false,
     explanation: {
       'zh-CN': '短信的签名（【】里的名字）不是该贷款机构的官方签名，或者自称是它却没有签名。',
-      en: "The signature (the name in 【】) is not the lender's official one, or the text claims to be the lender without any signature.",
+      en: 'The signature (the name in 【】) is not the lender’s official one, or the text claims to be the lender without any signature.',
     },
     match: signatureMismatch,
   },

@@ -69,7 +69,7 @@ export function mobileAsOfficial(context: CheckContext, evidence: Evidence): Evi
     decisive: true,
     explanation: {
       'zh-CN': `短信把一个个人手机号当作${who['zh-CN']}的联系电话。贷款机构、催收和公检法都只用公布的官方电话，不会让您打给或添加个人手机。${call['zh-CN']}`,
-      en: `The text gives a personal mobile number as ${who.en}'s contact. Lenders, collectors, police and courts use only their published lines, never a personal mobile. ${call.en}`,
+      en: `The text gives a personal mobile number as ${who.en}’s contact. Lenders, collectors, police and courts use only their published lines, never a personal mobile. ${call.en}`,
     },
   };
 }
@@ -83,7 +83,7 @@ export function overseasAsOfficial(context: CheckContext, evidence: Evidence): E
     decisive: true,
     explanation: {
       'zh-CN': `短信把一个境外号码当作${who['zh-CN']}的联系电话。国内贷款机构、催收和公检法不会用境外号码联系您，这是诈骗。${call['zh-CN']}`,
-      en: `The text gives an overseas number as ${who.en}'s contact. Chinese lenders, collectors, police and courts never use overseas numbers: this is a scam. ${call.en}`,
+      en: `The text gives an overseas number as ${who.en}’s contact. Chinese lenders, collectors, police and courts never use overseas numbers: this is a scam. ${call.en}`,
     },
   };
 }

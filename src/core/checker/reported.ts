@@ -100,7 +100,7 @@ function explain(item: ReportedItem, lender: LenderIndex | null): Explanation {
   const callEn =
     lender && hotlines
       ? `Call ${lender.contacts.nameEn}'s official hotline ${hotlines} to check.`
-      : "Call the official hotline on your lender's website or loan contract to check.";
+      : 'Call the official hotline on your lender’s website or loan contract to check.';
   if (item.kind === 'domain') {
     return {
       'zh-CN': `${item.value} 已被客服核实为诈骗网址：自${zhDate}起被举报 ${item.reports} 次。不要点开这个链接，也不要在里面输入任何信息或付款。${callZh}`,

@@ -425,13 +425,15 @@ describe('risk', () => {
   });
 });
 
-describe('the explanations address the reader as 您', () => {
+describe('the explanations address the reader as 您, and write one apostrophe', () => {
   it('never says 你 in a Chinese explanation of any sign the corpus raises', () => {
     const seen = new Set<string>();
     for (const sample of SCAMS) {
       for (const indicator of checkText(sample.text, LENDERS).indicators) {
         seen.add(indicator.id);
         expect(indicator.explanation['zh-CN'], indicator.id).not.toContain('你');
+        // One apostrophe style in English, as on every page: ’ (never a typewriter ').
+        expect(indicator.explanation.en, indicator.id).not.toMatch(/[A-Za-z]'[a-z]/);
       }
     }
     // The corpus raises nearly every sign, so this reads nearly every explanation.
