@@ -389,18 +389,13 @@ export async function saveTemplateVersion(
         created_by: ctx.staff.id,
         created_at: nowIso(ctx.now),
       });
-      await recordAudit(
-        trx,
-        {
-          actorKind: 'staff',
-          actorId: ctx.staff.id,
-          action: 'template.version_saved',
-          subject: `lender:${lender.id}`,
-          details: { stage, locale, version: number, length: review.length, segments: review.segments.segments },
-          ip: ctx.ip,
-        },
-        nowIso(ctx.now),
-      );
+      await audit(trx, ctx, lender, 'template.version_saved', {
+        stage,
+        locale,
+        version: number,
+        length: review.length,
+        segments: review.segments.segments,
+      });
       return number;
     }),
   );
@@ -464,23 +459,12 @@ export async function activateTemplateVersion(
     );
     if (!changed) throw changedMeanwhile();
     const numbers = await versionNumbers(trx, lender.id, before ? [before] : []);
-    await recordAudit(
-      trx,
-      {
-        actorKind: 'staff',
-        actorId: ctx.staff.id,
-        action: 'template.activated',
-        subject: `lender:${lender.id}`,
-        details: {
-          stage,
-          locale,
-          before: before ? (numbers.get(before) ?? null) : 'built_in',
-          after: row ? Number(row.version) : 'built_in',
-        },
-        ip: ctx.ip,
-      },
-      nowIso(ctx.now),
-    );
+    await audit(trx, ctx, lender, 'template.activated', {
+      stage,
+      locale,
+      before: before ? (numbers.get(before) ?? null) : 'built_in',
+      after: row ? Number(row.version) : 'built_in',
+    });
   });
 }
 
@@ -527,24 +511,13 @@ export async function startTemplateExperiment(
     );
     if (!changed) throw new ConflictError('experiment_running', `version: ${EXPERIMENT_RUNNING}`, 'version');
     const numbers = await versionNumbers(trx, lender.id, active ? [active] : []);
-    await recordAudit(
-      trx,
-      {
-        actorKind: 'staff',
-        actorId: ctx.staff.id,
-        action: 'template.experiment_started',
-        subject: `lender:${lender.id}`,
-        details: {
-          stage,
-          locale,
-          a: active ? (numbers.get(active) ?? null) : 'built_in',
-          b: Number(row.version),
-          share,
-        },
-        ip: ctx.ip,
-      },
-      nowIso(ctx.now),
-    );
+    await audit(trx, ctx, lender, 'template.experiment_started', {
+      stage,
+      locale,
+      a: active ? (numbers.get(active) ?? null) : 'built_in',
+      b: Number(row.version),
+      share,
+    });
   });
 }
 
@@ -582,25 +555,14 @@ export async function stopTemplateExperiment(
     );
     if (!changed) throw changedMeanwhile();
     const numbers = await versionNumbers(trx, lender.id, [variant, current.active_version_id ?? ''].filter(Boolean));
-    await recordAudit(
-      trx,
-      {
-        actorKind: 'staff',
-        actorId: ctx.staff.id,
-        action: 'template.experiment_stopped',
-        subject: `lender:${lender.id}`,
-        details: {
-          stage,
-          locale,
-          kept: keep,
-          active: active ? (numbers.get(active) ?? null) : 'built_in',
-          share: current.variant_share,
-          startedAt: current.experiment_started_at,
-        },
-        ip: ctx.ip,
-      },
-      nowIso(ctx.now),
-    );
+    await audit(trx, ctx, lender, 'template.experiment_stopped', {
+      stage,
+      locale,
+      kept: keep,
+      active: active ? (numbers.get(active) ?? null) : 'built_in',
+      share: current.variant_share,
+      startedAt: current.experiment_started_at,
+    });
   });
 }
 
