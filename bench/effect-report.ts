@@ -13,6 +13,7 @@ import { migrateToLatest } from '../src/db/migrate.ts';
 import { upsertLender } from '../src/db/repositories/lenders.ts';
 import type { Database } from '../src/db/schema.ts';
 import { buildEffectReport } from '../src/services/effect-report.ts';
+import { postgresTarget } from './targets.ts';
 
 /**
  * The effect report's query time: N reminders (default 100,000) over 90 days for one lender, with
@@ -319,28 +320,8 @@ targets.push({
     else rmSync(dir, { recursive: true, force: true });
   },
 });
-const pg = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL;
-if (pg?.startsWith('postgres')) {
-  const schema = `zx_bench_${newId()
-    .toLowerCase()
-    .replace(/[^a-z0-9]/g, '')
-    .slice(0, 10)}`;
-  const admin = openDatabase(pg);
-  await sql`create schema ${sql.id(schema)}`.execute(admin.db);
-  await admin.close();
-  targets.push({
-    name: 'PostgreSQL',
-    url: `${pg}${pg.includes('?') ? '&' : '?'}schema=${schema}`,
-    cleanup: async () => {
-      if (process.env.BENCH_KEEP === '1') return console.log(`kept schema ${schema}`);
-      const dropper = openDatabase(pg);
-      await sql`drop schema if exists ${sql.id(schema)} cascade`.execute(dropper.db);
-      await dropper.close();
-    },
-  });
-} else {
-  console.log('PostgreSQL: skipped (set BENCH_DATABASE_URL or TEST_DATABASE_URL to a postgres:// URL)');
-}
+const postgres = await postgresTarget(process.env.BENCH_KEEP === '1');
+if (postgres) targets.push(postgres);
 
 console.log(
   `Effect report: ${MESSAGES.toLocaleString('en')} reminders to ${LOANS.toLocaleString('en')} loans over ${DAYS} days (${FIRST_DAY} to ${LAST_DAY})`,

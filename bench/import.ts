@@ -3,15 +3,15 @@ import { createReadStream, createWriteStream, mkdtempSync, readFileSync, rmSync,
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { finished } from 'node:stream/promises';
-import { sql } from 'kysely';
 import { openDatabase } from '../src/db/connection.ts';
-import { newId, nowIso } from '../src/db/ids.ts';
+import { nowIso } from '../src/db/ids.ts';
 import { migrateToLatest } from '../src/db/migrate.ts';
 import { findLenderBySlug, upsertLender } from '../src/db/repositories/lenders.ts';
 import { type ByteSource, previewImport, runImport } from '../src/services/bulk-import.ts';
 import { claimImport, createImport } from '../src/services/import-jobs.ts';
 import { lenderProfile } from '../test/support/factories.ts';
 import { syntheticImport, syntheticRowCount } from '../test/support/import-files.ts';
+import { postgresTarget } from './targets.ts';
 
 /**
  * Bulk import throughput and memory: a CSV of ROWS rows (default 100,000: 25,000 loans × 4
@@ -123,27 +123,8 @@ if (process.argv[2] === '--measure') {
   const targets: Array<{ name: string; url: string; cleanup: () => Promise<void> }> = [
     { name: 'SQLite', url: `file:${join(dir, 'bench.db')}`, cleanup: async () => {} },
   ];
-  const pg = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL;
-  if (pg?.startsWith('postgres')) {
-    const schema = `zx_bench_${newId()
-      .toLowerCase()
-      .replace(/[^a-z0-9]/g, '')
-      .slice(0, 10)}`;
-    const admin = openDatabase(pg);
-    await sql`create schema ${sql.id(schema)}`.execute(admin.db);
-    await admin.close();
-    targets.push({
-      name: 'PostgreSQL',
-      url: `${pg}${pg.includes('?') ? '&' : '?'}schema=${schema}`,
-      cleanup: async () => {
-        const dropper = openDatabase(pg);
-        await sql`drop schema if exists ${sql.id(schema)} cascade`.execute(dropper.db);
-        await dropper.close();
-      },
-    });
-  } else {
-    console.log('PostgreSQL: skipped (set BENCH_DATABASE_URL or TEST_DATABASE_URL to a postgres:// URL)');
-  }
+  const postgres = await postgresTarget();
+  if (postgres) targets.push(postgres);
   const results: Record<string, unknown> = {};
   try {
     await writeFile(file);

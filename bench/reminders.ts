@@ -11,6 +11,7 @@ import { newId } from '../src/db/ids.ts';
 import { migrateToLatest } from '../src/db/migrate.ts';
 import { upsertLender } from '../src/db/repositories/lenders.ts';
 import { runReminderCycle } from '../src/services/reminders.ts';
+import { postgresTarget } from './targets.ts';
 
 /**
  * Planning and queueing throughput: N overdue loans (default 100,000), one reminder cycle with
@@ -152,27 +153,8 @@ if (process.argv[2] === '--seed') {
     url: `file:${join(dir, 'bench.db')}`,
     cleanup: async () => rmSync(dir, { recursive: true, force: true }),
   });
-  const pg = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL;
-  if (pg?.startsWith('postgres')) {
-    const schema = `zx_bench_${newId()
-      .toLowerCase()
-      .replace(/[^a-z0-9]/g, '')
-      .slice(0, 10)}`;
-    const admin = openDatabase(pg);
-    await sql`create schema ${sql.id(schema)}`.execute(admin.db);
-    await admin.close();
-    targets.push({
-      name: 'PostgreSQL',
-      url: `${pg}${pg.includes('?') ? '&' : '?'}schema=${schema}`,
-      cleanup: async () => {
-        const dropper = openDatabase(pg);
-        await sql`drop schema if exists ${sql.id(schema)} cascade`.execute(dropper.db);
-        await dropper.close();
-      },
-    });
-  } else {
-    console.log('PostgreSQL: skipped (set BENCH_DATABASE_URL or TEST_DATABASE_URL to a postgres:// URL)');
-  }
+  const postgres = await postgresTarget();
+  if (postgres) targets.push(postgres);
   const results: Record<string, unknown> = {};
   for (const target of targets) {
     try {
