@@ -360,7 +360,12 @@ describeWithBrowser('borrower account in a browser', (browser) => {
       expect((bars[i] as number) / (bars[0] as number)).toBeCloseTo((totals[i] as number) / (totals[0] as number), 2);
     }
     // An amount never wraps between its currency and its figures.
-    expect(await page.locator('.money').first().evaluate((e) => getComputedStyle(e).whiteSpace)).toBe('nowrap');
+    expect(
+      await page
+        .locator('.money')
+        .first()
+        .evaluate((e) => getComputedStyle(e).whiteSpace),
+    ).toBe('nowrap');
     await screenshot(page, 'loan-phone-js-off');
     await page.goto(`${site.url}/account`);
     await Promise.all([
