@@ -55,19 +55,36 @@ export function referenceCode(random: Uint8Array): string {
 }
 
 /**
- * Reads a code as people type it: any case, spaces or dashes anywhere, O for 0, I and L for 1.
- * Returns the canonical "XXXX-XXXX" form, or undefined when the shape or check character is wrong.
+ * What a typed reference code turned out to be. `mistyped`: eight symbols, but one is not in the
+ * alphabet or the check character disagrees, so the reader made a typing mistake (the check
+ * catches any one wrong character and any swap of neighbours); no message was ever sent with it.
+ * `malformed`: not eight symbols at all.
  */
-export function parseReferenceCode(input: string): string | undefined {
+export type ReferenceCodeReading =
+  | { kind: 'valid'; code: string }
+  | { kind: 'mistyped' }
+  | { kind: 'malformed'; length: number };
+
+/**
+ * Reads a code as people type it: any case, spaces or dashes anywhere, O for 0, I and L for 1.
+ */
+export function readReferenceCode(input: string): ReferenceCodeReading {
   const cleaned = input
     .normalize('NFKC')
     .toUpperCase()
     .replace(/[\s\-_.]/g, '')
     .replace(/O/g, '0')
     .replace(/[IL]/g, '1');
-  if (cleaned.length !== REFERENCE_BODY_LENGTH + 1) return undefined;
-  for (const char of cleaned) if (!CROCKFORD.includes(char)) return undefined;
+  const symbols = [...cleaned];
+  if (symbols.length !== REFERENCE_BODY_LENGTH + 1) return { kind: 'malformed', length: symbols.length };
+  for (const char of symbols) if (!CROCKFORD.includes(char)) return { kind: 'mistyped' };
   const body = cleaned.slice(0, REFERENCE_BODY_LENGTH);
-  if (checkCharacter(body) !== cleaned[REFERENCE_BODY_LENGTH]) return undefined;
-  return `${cleaned.slice(0, 4)}-${cleaned.slice(4)}`;
+  if (checkCharacter(body) !== cleaned[REFERENCE_BODY_LENGTH]) return { kind: 'mistyped' };
+  return { kind: 'valid', code: `${cleaned.slice(0, 4)}-${cleaned.slice(4)}` };
+}
+
+/** The canonical "XXXX-XXXX" form of a typed code, or undefined when it is not a valid one. */
+export function parseReferenceCode(input: string): string | undefined {
+  const reading = readReferenceCode(input);
+  return reading.kind === 'valid' ? reading.code : undefined;
 }

@@ -89,6 +89,14 @@ export const verifyAnswerSchema = z.strictObject({
     })
     .meta({ description: 'Only in a genuine answer: which message it is.' })
     .optional(),
+  codeCheck: z
+    .enum(['mistyped', 'no_match'])
+    .meta({
+      description:
+        'Only in an answer to a `code` that proved nothing. `mistyped`: its check character shows a typing mistake (any one wrong character, or two characters swapped), so no message was ever sent with it: ask the reader to check each character. `no_match`: a well-formed code, but no message was sent with it to a phone ending in `phoneLast4`; the answer is the same whether or not the code exists. Neither is a sign of fraud (`risk` is `none`, no indicators).',
+      examples: ['mistyped'],
+    })
+    .optional(),
   differences: z
     .array(
       z.strictObject({

@@ -6,7 +6,7 @@ import { ValidationError } from '../core/errors.ts';
 import type { LenderProfile } from '../core/lender.ts';
 import { textFingerprint } from '../core/message-text.ts';
 import { maskPhone } from '../core/phone.ts';
-import { hasExpired, hashToken, isLinkTokenShape, parseReferenceCode } from '../core/tokens.ts';
+import { hasExpired, hashToken, isLinkTokenShape, readReferenceCode } from '../core/tokens.ts';
 import { parseInput } from '../core/validation.ts';
 import { listLendersCached } from '../db/repositories/lenders.ts';
 import { recordFirstVerification } from '../db/repositories/message-engagement.ts';
@@ -67,12 +67,19 @@ export const verifyRequestSchema = z
 export type VerifyRequest = z.infer<typeof verifyRequestSchema>;
 
 export type VerifyFormField = 'link' | 'code' | 'phoneLast4' | 'text';
-export type VerifyFormProblem = 'missing_link' | 'bad_code' | 'bad_last4' | 'missing_text' | 'too_long';
+export type VerifyFormProblem =
+  | 'missing_link'
+  | 'bad_code'
+  | 'mistyped_code'
+  | 'bad_last4'
+  | 'missing_text'
+  | 'too_long';
 
 /**
  * The /verify forms (one per way of checking): what a person typed, turned into a request, or
  * the problems to show beside the fields. Stricter than the API where it helps a person: a code
- * whose check character is wrong is a typo to fix, not a message to judge.
+ * whose check character is wrong is a typo to fix (`mistyped_code`), not a message to judge; one
+ * that is not 8 characters long is not a code yet (`bad_code`).
  */
 export function readVerifyForm(
   method: unknown,
@@ -84,7 +91,8 @@ export function readVerifyForm(
     if (values.link.trim() === '') problems.link = 'missing_link';
     body = { link: values.link.trim() };
   } else if (method === 'code') {
-    if (!parseReferenceCode(values.code)) problems.code = 'bad_code';
+    const reading = readReferenceCode(values.code);
+    if (reading.kind !== 'valid') problems.code = reading.kind === 'mistyped' ? 'mistyped_code' : 'bad_code';
     if (!/^\d{4}$/.test(values.phoneLast4.trim())) problems.phoneLast4 = 'bad_last4';
     body = { code: values.code.trim(), phoneLast4: values.phoneLast4.trim() };
   } else {
@@ -153,11 +161,20 @@ export async function verify(
     }
   } else if (input.code !== undefined) {
     checked = input.code.trim();
-    const code = parseReferenceCode(checked);
-    if (code) {
-      const found = await findMessageByReferenceCode(db, code);
-      if (found?.phone_e164.endsWith(input.phoneLast4 ?? '-')) matched = found;
-    }
+    const reading = readReferenceCode(checked);
+    // A failed check character is a typing mistake: no message was ever sent with this code.
+    if (reading.kind !== 'valid') return codeNotMatched('mistyped', checked, asked ?? null, locale);
+    const found = await findMessageByReferenceCode(db, reading.code);
+    const lenderOfFound = found ? lenderById.get(found.lender_id) : undefined;
+    // A code that exists with another phone tail (or another lender) and a code that does not exist
+    // take this same path to the same answer, so neither the words nor the work tell them apart.
+    const belongs =
+      found !== undefined &&
+      lenderOfFound !== undefined &&
+      found.phone_e164.endsWith(input.phoneLast4 ?? '-') &&
+      (!asked || lenderOfFound.id === asked.id);
+    if (!belongs) return codeNotMatched('no_match', checked, asked ?? null, locale);
+    matched = found;
   } else {
     checked = input.text ?? '';
     const fingerprint = textFingerprint(checked);
@@ -227,6 +244,33 @@ export async function verify(
     lender: claimed,
     checkedText: checked,
     extraction: result.extraction,
+  };
+}
+
+/**
+ * A code that proves nothing: not a sign of fraud either (a code carries no words to judge), so no
+ * indicator and risk `none`; `codeCheck` says which mistake to look for. The official contacts are
+ * the asked lender's only, never those of a lender a found code belongs to.
+ */
+function codeNotMatched(
+  codeCheck: 'mistyped' | 'no_match',
+  checked: string,
+  asked: LenderProfile | null,
+  locale: 'zh-CN' | 'en',
+): Verification {
+  return {
+    answer: {
+      verdict: 'not_sent',
+      risk: 'none',
+      indicators: [],
+      codeCheck,
+      official: asked ? officialOf(asked, locale) : null,
+    },
+    indicators: [],
+    matched: null,
+    lender: asked,
+    checkedText: checked,
+    extraction: null,
   };
 }
 

@@ -7,6 +7,7 @@ import {
   LINK_TOKEN_BYTES,
   linkToken,
   parseReferenceCode,
+  readReferenceCode,
   referenceCode,
 } from '../../src/core/tokens.ts';
 
@@ -171,5 +172,71 @@ describe('parseReferenceCode', () => {
       }),
       { numRuns: 1_000 },
     );
+  });
+});
+
+describe('readReferenceCode: what a failed check tells the reader', () => {
+  const symbols = (code: string) => code.replace('-', '').split('');
+  const typed = (chars: string[]) => `${chars.slice(0, 4).join('')}-${chars.slice(4).join('')}`;
+  // U is the one letter Crockford leaves out; * is what a slip of the finger gives.
+  const TYPED_BY_MISTAKE = `${CROCKFORD}U*`;
+
+  it('reads every single wrong character of a real code as mistyped, never as another code', () => {
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ minLength: 7, maxLength: 7 }),
+        fc.integer({ min: 0, max: 7 }),
+        fc.constantFrom(...TYPED_BY_MISTAKE),
+        (bytes, position, replacement) => {
+          const chars = symbols(referenceCode(bytes));
+          fc.pre(chars[position] !== replacement);
+          const changed = [...chars];
+          changed[position] = replacement;
+          expect(readReferenceCode(typed(changed))).toEqual({ kind: 'mistyped' });
+        },
+      ),
+      { numRuns: 2_000 },
+    );
+  });
+
+  // Swapping symbols a ≠ b at positions of weights wᵢ ≠ wⱼ changes the sum by (a ⊕ b)·(wᵢ ⊕ wⱼ), never
+  // zero in a field: so not only neighbours but any two positions, the check character included.
+  it('reads every swap of two different characters as mistyped: neighbours, and any two positions', () => {
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ minLength: 7, maxLength: 7 }),
+        fc.integer({ min: 0, max: 7 }),
+        fc.integer({ min: 0, max: 7 }),
+        (bytes, i, j) => {
+          const chars = symbols(referenceCode(bytes));
+          fc.pre(chars[i] !== chars[j]);
+          const swapped = [...chars];
+          [swapped[i], swapped[j]] = [chars[j] as string, chars[i] as string];
+          expect(readReferenceCode(typed(swapped))).toEqual({ kind: 'mistyped' });
+        },
+      ),
+      { numRuns: 2_000 },
+    );
+  });
+
+  it('cannot catch every pair of wrong characters (5 check bits): some read as another valid code', () => {
+    const chars = symbols(referenceCode(Uint8Array.from([1, 2, 3, 4, 5, 6, 7])));
+    const valid = [];
+    for (const a of CROCKFORD)
+      for (const b of CROCKFORD) {
+        if (a === chars[0] || b === chars[7]) continue;
+        const changed = [a, ...chars.slice(1, 7), b];
+        if (readReferenceCode(typed(changed)).kind === 'valid') valid.push(typed(changed));
+      }
+    // for each wrong first character exactly one wrong check character balances it again
+    expect(valid).toHaveLength(31);
+  });
+
+  it('tells a code of the wrong length from a mistyped one, and reads a real one as valid', () => {
+    expect(readReferenceCode('K7QX-92M8')).toEqual({ kind: 'valid', code: 'K7QX-92M8' });
+    expect(readReferenceCode('K7QX-92MD')).toEqual({ kind: 'mistyped' });
+    expect(readReferenceCode('K7QX-9UM8')).toEqual({ kind: 'mistyped' });
+    expect(readReferenceCode('K7QX-92M')).toEqual({ kind: 'malformed', length: 7 });
+    expect(readReferenceCode('  ')).toEqual({ kind: 'malformed', length: 0 });
   });
 });

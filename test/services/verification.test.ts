@@ -1,4 +1,5 @@
 import { expect, it } from 'vitest';
+import { referenceCode } from '../../src/core/tokens.ts';
 import { seedDemo } from '../../src/services/demo-seed.ts';
 import { dispatchOutbox } from '../../src/services/dispatcher.ts';
 import { runReminderCycle } from '../../src/services/reminders.ts';
@@ -56,6 +57,45 @@ describeEachDialect('verification against sent messages', (get) => {
     expect((await verify(db, { lender: 'demo', code, phoneLast4: '8005' }, 'zh-CN', CHECKED)).answer.verdict).toBe(
       'genuine',
     );
+  });
+
+  it('reads a code with one wrong character as mistyped: no lookup, no sign, not "we did not send it"', async () => {
+    const { db } = get().connection;
+    const code = codeOf(textTo('+8613800138005'));
+    const typo = `${code.slice(0, 5)}${code[5] === 'A' ? 'B' : 'A'}${code.slice(6)}`;
+    const result = await verify(db, { code: typo, phoneLast4: '8005' }, 'zh-CN', CHECKED);
+    expect(result.answer).toEqual({
+      verdict: 'not_sent',
+      risk: 'none',
+      indicators: [],
+      codeCheck: 'mistyped',
+      official: null,
+    });
+    const asked = await verify(db, { lender: 'demo', code: typo, phoneLast4: '8005' }, 'en', CHECKED);
+    expect(asked.answer).toMatchObject({ codeCheck: 'mistyped', official: { name: 'Qinghe Consumer Finance (demo)' } });
+  });
+
+  it('answers a real code with the wrong phone tail exactly as a code that was never sent', async () => {
+    const { db } = get().connection;
+    const real = codeOf(textTo('+8613800138005'));
+    // a well-formed code no message carries (every demo code is drawn at random; this one is fixed)
+    const unsent = referenceCode(Uint8Array.from([1, 2, 3, 4, 5, 6, 7]));
+    expect(sms.some((m) => m.text.includes(unsent))).toBe(false);
+    for (const lender of [undefined, 'demo']) {
+      for (const locale of ['zh-CN', 'en'] as const) {
+        const wrongTail = await verify(db, { lender, code: real, phoneLast4: '0000' }, locale, CHECKED);
+        const neverSent = await verify(db, { lender, code: unsent, phoneLast4: '0000' }, locale, CHECKED);
+        expect(wrongTail.answer).toEqual(neverSent.answer);
+        expect({ ...wrongTail, checkedText: '' }).toEqual({ ...neverSent, checkedText: '' });
+        expect(wrongTail.answer).toMatchObject({
+          verdict: 'not_sent',
+          risk: 'none',
+          indicators: [],
+          codeCheck: 'no_match',
+        });
+        expect(wrongTail.answer.official === null).toBe(lender === undefined);
+      }
+    }
   });
 
   it('recognises the pasted text through what phones and carriers do to it', async () => {

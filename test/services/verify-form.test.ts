@@ -24,7 +24,11 @@ describe('the /verify forms', () => {
     // K7QX-92MD has a wrong check character: a typo to fix, not a message to judge
     expect(readVerifyForm('code', { ...blank, code: 'K7QX-92MD', phoneLast4: '12' })).toEqual({
       body: null,
-      problems: { code: 'bad_code', phoneLast4: 'bad_last4' },
+      problems: { code: 'mistyped_code', phoneLast4: 'bad_last4' },
+    });
+    // not 8 characters: not a code yet
+    expect(readVerifyForm('code', { ...blank, code: 'K7QX-92', phoneLast4: '1234' }).problems).toEqual({
+      code: 'bad_code',
     });
     expect(readVerifyForm('text', blank).problems).toEqual({ text: 'missing_text' });
     expect(readVerifyForm('text', { ...blank, text: 'x'.repeat(2_001) }).problems).toEqual({ text: 'too_long' });
