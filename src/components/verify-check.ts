@@ -2,7 +2,7 @@ import type { AstroGlobal } from 'astro';
 import { DomainError } from '../core/errors.ts';
 import type { LenderProfile } from '../core/lender.ts';
 import { listLendersCached } from '../db/repositories/lenders.ts';
-import { type MessageKey, translator } from '../i18n/messages.ts';
+import { type MessageKey, type Translate, translator } from '../i18n/messages.ts';
 import { clientIp } from '../server/api.ts';
 import { database } from '../server/context.ts';
 import { overBudget } from '../server/rate-limit.ts';
@@ -14,6 +14,8 @@ import {
   type VerifyFormProblem,
   verify,
 } from '../services/verification.ts';
+import { lendersNamed } from './rate-limited.ts';
+import { type Outcome, outcomeOf, type Tone, toneOf } from './verify-outcome.ts';
 
 /**
  * The "is this message genuine?" form as a page runs it: /verify for everyone, /embed/verify in
@@ -26,6 +28,7 @@ export const VERIFY_FIELDS: readonly VerifyFormField[] = ['link', 'code', 'phone
 const PROBLEM_MESSAGES: Record<VerifyFormProblem, MessageKey> = {
   missing_link: 'verify.error.link',
   bad_code: 'verify.error.code',
+  mistyped_code: 'verify.error.mistyped',
   bad_last4: 'verify.error.last4',
   missing_text: 'verify.error.text',
   too_long: 'verify.error.tooLong',
@@ -36,7 +39,14 @@ export interface VerifyCheckState {
   errors: Partial<Record<VerifyFormField, string>>;
   result: Verification | null;
   limited: boolean;
-  /** Lenders to list when the checked text names none (only then). */
+  /** When throttled: seconds until a check is allowed again, as the 429's Retry-After says. */
+  retryAfter: number | null;
+  /** When throttled: the lenders whose hotlines to offer (the embed's, or named in the submission). */
+  named: LenderProfile[];
+  /** Which answer the result is, and its tone (only a real sign of fraud is red); null without one. */
+  outcome: Outcome | null;
+  tone: Tone | null;
+  /** Lenders to list when the checked text names none (only then), or a throttled check names none. */
   lenders: LenderProfile[];
   /** The page's heading and title: the verdict once there is one. */
   title: string;
@@ -53,6 +63,9 @@ export async function runVerifyCheck(
   const errors: Partial<Record<VerifyFormField, string>> = {};
   let result: Verification | null = null;
   let limited = false;
+  let retryAfter: number | null = null;
+  let named: LenderProfile[] = [];
+  let via: 'text' | 'link' | 'code' = 'text';
 
   if (Astro.request.method === 'GET') {
     // Links from a borrower's message history arrive with the code and phone tail filled in.
@@ -72,10 +85,14 @@ export async function runVerifyCheck(
       errors[field] = t(PROBLEM_MESSAGES[problem]);
     }
     if (form.body) {
+      via = 'code' in form.body ? 'code' : 'link' in form.body ? 'link' : 'text';
       const limit = await overBudget('verify', clientIp(Astro), false);
       if (limit) {
         limited = true;
         Astro.response.status = 429;
+        const seconds = Number(limit.headers.get('retry-after'));
+        retryAfter = Number.isFinite(seconds) && seconds > 0 ? seconds : null;
+        named = options.lender ? [options.lender] : lendersNamed(await listLendersCached(await database()), form.body);
       } else {
         try {
           const body = options.lender ? { ...form.body, lender: options.lender.slug } : form.body;
@@ -94,22 +111,35 @@ export async function runVerifyCheck(
   }
 
   const answer = result?.answer;
+  const outcome = answer ? outcomeOf(answer, via) : null;
   const name = result?.lender ? (locale === 'en' ? result.lender.nameEn : result.lender.name) : '';
-  const title = limited
-    ? t('short.limited.title')
-    : !answer
-      ? t('verify.title')
-      : answer.verdict === 'genuine'
-        ? t('verify.result.genuine', { name })
-        : answer.verdict === 'expired'
-          ? t('verify.result.expired')
-          : t('verify.result.notSent');
   return {
     values,
     errors,
     result,
     limited,
-    lenders: result && !result.lender ? await listLendersCached(await database()) : [],
-    title,
+    retryAfter,
+    named,
+    outcome,
+    tone: outcome ? toneOf(outcome) : null,
+    lenders:
+      (result && !result.lender) || (limited && named.length === 0) ? await listLendersCached(await database()) : [],
+    title: limited ? t('short.limited.title') : outcome ? titleOf(outcome, t, name) : t('verify.title'),
   };
+}
+
+/** The page's heading: the risk as a headline when there are signs, else what went wrong. */
+function titleOf(outcome: Outcome, t: Translate, name: string): string {
+  switch (outcome.kind) {
+    case 'genuine':
+      return t('verify.result.genuine', { name });
+    case 'expired':
+      return t('verify.result.expired');
+    case 'signs':
+      return t(`answer.risk.${outcome.risk}`);
+    case 'no_sign':
+      return t(outcome.via === 'link' ? 'answer.noneLink.title' : 'answer.none.title');
+    case 'code':
+      return t(outcome.check === 'mistyped' ? 'answer.codeMistyped.title' : 'answer.codeMismatch.title');
+  }
 }

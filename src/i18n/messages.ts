@@ -9,6 +9,7 @@ import { reportEn, reportZh } from './catalogues/report.ts';
 import { settingsEn, settingsZh } from './catalogues/settings.ts';
 import { staffEn, staffZh } from './catalogues/staff.ts';
 import { templatesEn, templatesZh } from './catalogues/templates.ts';
+import { verifyAnswersEn, verifyAnswersZh } from './catalogues/verify-answers.ts';
 import type { Locale } from './locale.ts';
 
 /** The site's words. zh-CN is the source; en must have every key (the type checks it). */
@@ -98,9 +99,6 @@ const zh = {
     '这条短信与我们发出的任何短信都不一致。如果它自称来自贷款机构，请拨打官方客服电话核实。',
   'verify.signs': '我们发现的可疑之处',
   'verify.signs.inText': '可疑部分在原文中标出：',
-  'verify.sign.severity.high': '高风险',
-  'verify.sign.severity.medium': '中风险',
-  'verify.sign.severity.low': '低风险',
   'verify.again': '再核实一条',
   'verify.noLender': '我们无法判断这条短信冒充的是哪家机构。请查看您的借款机构的官方联系方式：',
   'embed.about': '核实一条自称来自{name}的短信或链接是否真实。',
@@ -122,9 +120,9 @@ const zh = {
   'short.expired.title': '这个链接已经过期',
   'short.expired.lead': '这个链接确实来自{name}发出的短信（发送于{sentAt}），但为了安全已经失效。它不能再用来核实。',
   'short.expired.what': '如果您最近又收到了提醒，请用新短信里的链接或查询码核实；也可以直接拨打官方客服电话。',
-  'short.unknown.title': '我们没有发出过这个链接',
+  'short.unknown.title': '我们没有找到这个链接',
   'short.unknown.lead':
-    '这个链接不是我们发出的任何一条短信里的链接。它可能被抄错了，也可能来自冒充贷款机构的诈骗短信。',
+    '它不在我们发出的任何短信里。最常见的原因是链接复制不完整或抄错了，这本身不说明短信是诈骗；但在核实之前，请不要按短信操作。',
   'short.unknown.what':
     '请不要点击短信里的其他链接，不要转账，也不要告诉任何人验证码。如有疑问，请拨打下面的官方客服电话：',
   'short.unknown.typo': '如果链接是您手动输入的，请检查是否抄错了字母的大小写。',
@@ -143,6 +141,7 @@ const zh = {
   ...settingsZh,
   ...reportZh,
   ...templatesZh,
+  ...verifyAnswersZh,
   ...importZh,
 } as const;
 
@@ -244,9 +243,6 @@ const en: Record<MessageKey, string> = {
     'This does not match any message we sent. If it claims to come from a lender, call the lender’s official hotline to check.',
   'verify.signs': 'What looks wrong',
   'verify.signs.inText': 'The suspicious parts are marked in the text:',
-  'verify.sign.severity.high': 'high risk',
-  'verify.sign.severity.medium': 'medium risk',
-  'verify.sign.severity.low': 'low risk',
   'verify.again': 'Check another message',
   'verify.noLender':
     'We cannot tell which lender this message pretends to be from. Look up your lender’s official contacts:',
@@ -273,9 +269,9 @@ const en: Record<MessageKey, string> = {
     'This link did come from a message {name} sent (on {sentAt}), but it has expired for your safety and can no longer be checked.',
   'short.expired.what':
     'If you have had a newer reminder, use its link or reference code; or call the official hotline.',
-  'short.unknown.title': 'We did not send this link',
+  'short.unknown.title': 'We could not find this link',
   'short.unknown.lead':
-    'This link is not in any message we sent. It may have been copied wrongly, or it may come from a scam message imitating a lender.',
+    'It is not in any message we sent. Most often a link was copied incompletely or typed wrongly, which does not by itself make the message a scam; but do not act on the message until you have checked it.',
   'short.unknown.what':
     'Do not open other links in the message, do not transfer money, and never tell anyone a verification code. If in doubt, call the official hotline below:',
   'short.unknown.typo':
@@ -297,6 +293,7 @@ const en: Record<MessageKey, string> = {
   ...settingsEn,
   ...reportEn,
   ...templatesEn,
+  ...verifyAnswersEn,
   ...importEn,
 };
 

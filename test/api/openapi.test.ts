@@ -315,7 +315,9 @@ for (const dialect of dialects) {
         (await call('POST', '/api/v1/verify', { body: { link: `https://qhxf.cn/r/${token}` } })).json.verdict,
       ).toBe('genuine');
       const code = await call('POST', '/api/v1/verify', { body: { code: 'K7QX-92M8', phoneLast4: '0000' } });
-      expect(code.json.verdict).toBe('not_sent');
+      expect(code.json).toMatchObject({ verdict: 'not_sent', risk: 'none', indicators: [], codeCheck: 'no_match' });
+      const typo = await call('POST', '/api/v1/verify', { body: { code: 'K7QX-92MD', phoneLast4: '0000' } });
+      expect(typo.json).toMatchObject({ verdict: 'not_sent', risk: 'none', indicators: [], codeCheck: 'mistyped' });
       const fromWidget = await call('POST', '/api/v1/verify', {
         body: { text: genuine },
         headers: { origin: 'https://qinghe-xf.cn', 'sec-fetch-site': 'cross-site' },

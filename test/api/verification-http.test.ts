@@ -136,7 +136,9 @@ for (const dialect of dialects) {
       const response = await fetch(`${server.url}/r/${'Q'.repeat(24)}`, { headers: { 'accept-language': 'en' } });
       expect(response.status).toBe(404);
       const html = await response.text();
-      expect(html).toContain('We did not send this link');
+      expect(html).toContain('We could not find this link');
+      // a mistyped or mangled link is not a sign of fraud: a calm box, not the red one
+      expect(html).not.toContain('verdict-warning');
       expect(html).toContain('400-186-5533');
     });
 
@@ -165,7 +167,14 @@ for (const dialect of dialects) {
       expect(script.status).toBe(200);
       expect(scriptHtml).not.toContain('<script>alert(1)</script>');
       expect(scriptHtml).toContain('&lt;script&gt;');
-      expect(scriptHtml).toContain('<mark>');
+      expect(scriptHtml).toContain('<mark class="evidence"');
+      // one wrong character of a code: a typo to fix beside the field, the value kept
+      const typo = await post({ method: 'code', code: 'K7QX-92MD', phoneLast4: '1234' });
+      expect(typo.status).toBe(400);
+      const typoHtml = await typo.text();
+      expect(typoHtml).toContain('查询码可能输错了，请逐个核对字符');
+      expect(typoHtml).toContain('href="#code"');
+      expect(typoHtml).toContain('value="K7QX-92MD"');
       // Inputs the form's own checks let through but the use case refuses: still a 400 beside the field.
       const longLink = await post({ method: 'link', link: `https://qhxf.cn/r/${'a'.repeat(600)}` });
       expect(longLink.status).toBe(400);
@@ -278,6 +287,37 @@ for (const dialect of dialects) {
         .where('key', 'like', 'verify:%')
         .execute();
       expect(stored.length).toBe(dialect === 'postgres' ? 1 : 0);
+    });
+
+    it('answers a throttled check page in words: when to try again, and whose hotline to call', async () => {
+      // (the budget is spent by the test above: the pages share it with the API)
+      const post = (path: string, fields: Record<string, string>) =>
+        fetch(`${server.url}${path}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded', origin: server.url },
+          body: new URLSearchParams(fields).toString(),
+        });
+      const about = await post('/embed/verify?lender=demo', { method: 'text', text: '您好' });
+      expect(about.status).toBe(429);
+      const embed = await about.text();
+      expect(embed).toMatch(/请在\d+ 秒后再试。|请在\d+ 分钟后再试。|请在1 分钟后再试。/);
+      expect(embed).toContain('400-186-5533');
+      const named = await post('/verify', { method: 'text', text: '【青禾消费金融】您的借款已逾期' });
+      expect(named.status).toBe(429);
+      expect(await named.text()).toContain('400-186-5533');
+      const nobody = await post('/verify', { method: 'link', link: 'https://example.com/x' });
+      const html = await nobody.text();
+      expect(html).not.toContain('400-186-5533');
+      expect(html).toContain('href="/lenders/demo"');
+      // a short link's page has its own budget, spent here
+      let limited: Response | undefined;
+      for (let i = 0; i < 40 && !limited; i++) {
+        const response = await fetch(`${server.url}/r/${'Q'.repeat(24)}`);
+        if (response.status === 429) limited = response;
+        else await response.arrayBuffer();
+      }
+      expect(limited?.status).toBe(429);
+      expect(await limited?.text()).toMatch(/请在(\d+ 秒|\d+ 分钟|1 分钟)后再试。[\s\S]*href="\/lenders\/demo"/);
     });
   });
 }
