@@ -14,7 +14,7 @@ export interface NumberedSign {
   /** The strongest severity any of its evidence has. */
   severity: Severity;
   explanation: string;
-  /** What was found, each piece once, in the order found. */
+  /** What was found (the first indicator's evidence), then each other wording marked, once each. */
   evidence: string[];
   /** How many places in the text show it. */
   places: number;
@@ -56,7 +56,6 @@ export function markSigns(
       continue;
     }
     if (RANK[indicator.severity] > RANK[group.sign.severity]) group.sign.severity = indicator.severity;
-    if (!group.sign.evidence.includes(indicator.evidence)) group.sign.evidence.push(indicator.evidence);
     group.spans.push(...spans);
     group.first = Math.min(group.first, first);
   }
@@ -73,7 +72,17 @@ export function markSigns(
       places.add(`${mark.start}:${mark.end}`);
       marks.push({ ...mark, sign: index + 1 });
     }
-    return { number: index + 1, ...group.sign, places: places.size };
+    // What was found, then each other wording the text uses for it ("立即", then "马上").
+    const seen = new Set<string>();
+    const evidence = [group.sign.evidence[0] as string, ...group.spans.map((s) => text.slice(s.start, s.end))].filter(
+      (piece) => {
+        const key = piece.normalize('NFKC').toLowerCase();
+        if (seen.has(key)) return false;
+        seen.add(key);
+        return true;
+      },
+    );
+    return { number: index + 1, ...group.sign, evidence, places: places.size };
   });
 
   marks.sort((a, b) => a.start - b.start || b.end - a.end);

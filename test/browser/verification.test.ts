@@ -58,7 +58,7 @@ describeWithBrowser('checking a message in a browser', (browser) => {
       await screenshot(page, `${name}-zh-CN-short-link-genuine`);
       await expectAccessible(page);
       await page.goto(`${site.url}/r/${'Z'.repeat(24)}`);
-      await expect(page.locator('h1').textContent()).resolves.toContain('我们没有发出过这个链接');
+      await expect(page.locator('h1').textContent()).resolves.toContain('我们没有找到这个链接');
       await screenshot(page, `${name}-zh-CN-short-link-unknown`);
       await expectAccessible(page);
       await context.close();
@@ -91,7 +91,8 @@ describeWithBrowser('checking a message in a browser', (browser) => {
           '【青禾消费金融】您的借款已严重逾期，即将上报征信并起诉。请立即联系专员微信 qh5533 办理，或将欠款转入安全账户 6222 0202 0000 1234 567，登录 qinghe-xf.top 核对并提供短信验证码。';
         await page.locator('#text').fill(scam);
         await submit(page, '#text');
-        await expect(page.locator('h1').textContent()).resolves.toContain('我们没有发出过这条短信');
+        await expect(page.locator('h1').textContent()).resolves.toBe('高风险：很可能是诈骗');
+        await expect(page.locator('.verdict').textContent()).resolves.toContain('我们没有发出过这条短信');
         expect(await page.locator('.sms mark').count()).toBeGreaterThanOrEqual(4);
         expect(await page.locator('ol.signs li').count()).toBeGreaterThanOrEqual(5);
         await expect(page.getByText('400-186-5533').count()).resolves.toBeGreaterThan(0);

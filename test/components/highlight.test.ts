@@ -35,6 +35,7 @@ describe('markSigns: the signs numbered once and marked in place', () => {
     const urgency = signs.find((s) => s.severity === 'low');
     expect(urgency?.places).toBe(2);
     expect(marked.filter((r) => r.signs.includes(urgency?.number ?? 0)).map((r) => r.text)).toEqual(['立即', '马上']);
+    expect(urgency?.evidence).toEqual(['立即', '马上']);
     expect(runs.map((r) => r.text).join('')).toBe(text);
   });
 
@@ -51,7 +52,7 @@ describe('markSigns: the signs numbered once and marked in place', () => {
     );
     expect(signs).toEqual([
       { number: 1, severity: 'medium', explanation: 'about urgency', evidence: ['aaa', 'ddd'], places: 2 },
-      { number: 2, severity: 'medium', explanation: 'about legal_threat', evidence: ['legal_threat'], places: 1 },
+      { number: 2, severity: 'medium', explanation: 'about legal_threat', evidence: ['legal_threat', 'bbb'], places: 1 },
     ]);
     expect(runs).toEqual([
       { text: 'aaa', signs: [1] },

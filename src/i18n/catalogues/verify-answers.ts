@@ -27,6 +27,7 @@ export const verifyAnswersZh = {
   'answer.howToCheck.callAny': '拨打贷款机构官方网站或 App 上公布的客服电话。不要拨打短信里留的号码。',
   'answer.howToCheck.app': '打开官方 App 或网站查看您的账单，不要点击短信里的链接。',
   'answer.howToCheck.code': '真实提醒都带有查询码：可以用查询码和手机号后四位在这里核实。',
+  'answer.lenders': '请查看您的贷款机构的官方联系方式：',
 
   'verify.error.mistyped': '查询码可能输错了，请逐个核对字符',
 
@@ -40,7 +41,7 @@ export const verifyAnswersZh = {
 
   'limited.lead':
     '这台设备在短时间内核实了太多次。为了防止有人猜测链接和查询码，我们暂停了一会儿；这不是您的操作有问题。',
-  'limited.when': '请在{wait}后再试。',
+  'limited.when': '请在 {wait}后再试。',
   'limited.second': '1 秒',
   'limited.seconds': '{n} 秒',
   'limited.minute': '1 分钟',
@@ -80,6 +81,7 @@ export const verifyAnswersEn: Record<keyof typeof verifyAnswersZh, string> = {
   'answer.howToCheck.app': 'Open the official app or website to see your bill, not the link in the message.',
   'answer.howToCheck.code':
     'Every genuine reminder carries a reference code: check it here with the last four digits of your phone.',
+  'answer.lenders': 'Look up your lender’s official contacts:',
 
   'verify.error.mistyped': 'The reference code is probably mistyped: check each character',
 
