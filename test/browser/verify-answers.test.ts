@@ -124,7 +124,7 @@ describeWithBrowser('answers that fit the mistake, in a browser', (browser) => {
     const unsent = referenceCode(Uint8Array.from([1, 2, 3, 4, 5, 6, 7]));
     const answerTo = async (typed: string) => {
       await checkCode(page, typed, '0000');
-      return (await page.locator('main').innerText()).replaceAll(typed, '<code>');
+      return (await page.locator('main').textContent())?.replaceAll(typed, '<code>');
     };
     const wrongTail = await answerTo(code);
     await expect(page.locator('h1').textContent()).resolves.toBe('查询码与手机尾号不匹配');
@@ -147,7 +147,7 @@ describeWithBrowser('answers that fit the mistake, in a browser', (browser) => {
     await expect(page.locator('h1').textContent()).resolves.toBe('没有找到这条短信，也没有发现诈骗迹象');
     await expect(page.locator('.verdict').getAttribute('class')).resolves.not.toMatch(/verdict-(warning|caution)/);
     expect(await page.locator('ol.signs').count()).toBe(0);
-    await expect(page.locator('.how-to-check').innerText()).resolves.toContain('400-186-5533');
+    await expect(page.locator('.how-to-check').textContent()).resolves.toContain('400-186-5533');
     await screenshot(page, 'phone-zh-CN-verify-no-sign');
     await expectAccessible(page);
     await page.setViewportSize(DESKTOP);
@@ -173,7 +173,7 @@ describeWithBrowser('answers that fit the mistake, in a browser', (browser) => {
     ]);
     await page.waitForLoadState('load');
     await expect(page.locator('h1').textContent()).resolves.toBe('请稍后再试');
-    await expect(page.locator('.verdict').innerText()).resolves.toMatch(/请在 (\d+ 秒|1 分钟)后再试。/);
+    await expect(page.locator('.verdict').textContent()).resolves.toMatch(/请在 (\d+ 秒|1 分钟)后再试。/);
     await expect(page.getByText('400-186-5533').count()).resolves.toBeGreaterThan(0);
     await screenshot(page, 'phone-zh-CN-embed-verify-limited');
     await expectAccessible(page);

@@ -52,7 +52,13 @@ describe('markSigns: the signs numbered once and marked in place', () => {
     );
     expect(signs).toEqual([
       { number: 1, severity: 'medium', explanation: 'about urgency', evidence: ['aaa', 'ddd'], places: 2 },
-      { number: 2, severity: 'medium', explanation: 'about legal_threat', evidence: ['legal_threat', 'bbb'], places: 1 },
+      {
+        number: 2,
+        severity: 'medium',
+        explanation: 'about legal_threat',
+        evidence: ['legal_threat', 'bbb'],
+        places: 1,
+      },
     ]);
     expect(runs).toEqual([
       { text: 'aaa', signs: [1] },
