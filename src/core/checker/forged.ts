@@ -1,7 +1,7 @@
 import { diffText } from '../text-diff.ts';
 import { extract } from './extract.ts';
 import { type NormalizedText, normalize, originalSpan } from './normalize.ts';
-import type { Span } from './types.ts';
+import type { Indicator, Span } from './types.ts';
 
 /**
  * "Exactly what was forged": a text that carries one of our real links or codes, compared with
@@ -317,4 +317,37 @@ function dropCoveredText(differences: Difference[]): Difference[] {
       d.field !== 'text' ||
       !specific.some((s) => overlaps(s.sentSpans, d.sentSpans) || overlaps(s.receivedSpans, d.receivedSpans)),
   );
+}
+
+/**
+ * The sign a forged copy gives (id `altered_copy`, family `sender` in risk.ts). Changed money
+ * details — an amount, an account, a phone number, a link — are a decisive act: someone took a
+ * real reminder and changed where the money or the call goes, which no lender ever does, so the
+ * copy is `high` on its own. Other changed words (a date, the signature, a sentence taken out)
+ * are one medium piece of evidence that adds to the text's other signs like any other.
+ * `anchors` mark the real link or code the copy carries, for a change that only took words out.
+ */
+export function alteredCopySign(differences: readonly Difference[], anchors: readonly Span[]): Indicator | null {
+  if (differences.length === 0) return null;
+  const money = differences.find((d) => MONEY_FIELDS.has(d.field));
+  const first = money ?? (differences[0] as Difference);
+  const spans = differences.flatMap((d) => d.receivedSpans);
+  return {
+    id: 'altered_copy',
+    severity: money ? 'high' : 'medium',
+    decisive: money !== undefined,
+    evidence: first.received || first.sent,
+    explanation: money
+      ? {
+          'zh-CN':
+            '这条短信带有我们真实发出过的链接或查询码，但金额、电话、链接或账户被改动过。请以官方渠道显示的信息为准，不要按这条短信操作。',
+          en: 'This text carries a link or code from a message we really sent, but an amount, a number, a link or an account has been changed. Trust only what the official channels show, and do not act on this text.',
+        }
+      : {
+          'zh-CN':
+            '这条短信带有我们真实发出过的链接或查询码，但文字被改动过。请以官方渠道显示的信息为准。',
+          en: 'This text carries a link or code from a message we really sent, but its words have been changed. Trust only what the official channels show.',
+        },
+    spans: (spans.length > 0 ? spans : [...anchors]).map(({ start, end }) => ({ start, end })),
+  };
 }

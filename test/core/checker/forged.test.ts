@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type DifferenceField, findDifferences } from '../../../src/core/checker/forged.ts';
+import { alteredCopySign, type DifferenceField, findDifferences } from '../../../src/core/checker/forged.ts';
+import { riskOf } from '../../../src/core/checker/risk.ts';
 import { toTraditional } from '../../support/traditional.ts';
 import { carrierVariants, genuineLenderTexts, genuineReminders } from './corpus.ts';
 
@@ -162,6 +163,44 @@ describe('what was forged in a copy of a real message', () => {
     );
   });
 });
+
+describe('a forged copy as a sign of fraud', () => {
+  const anchor = [{ start: 100, end: 140 }];
+  const risk = (received: string, others: Parameters<typeof riskOf>[0] = []) => {
+    const sign = alteredCopySign(findDifferences(SENT, received), anchor);
+    return riskOf(sign ? [sign, ...others] : others);
+  };
+  const table: Array<[string, string, Parameters<typeof riskOf>[0], string]> = [
+    ['changed amount', SENT.replace('¥1,234.50', '¥1,834.50'), [], 'high'],
+    ['changed hotline', SENT.replace('400-186-5533', '400-186-5583'), [], 'high'],
+    ['changed link', SENT.replace('qhxf.cn', 'qhxf.top'), [], 'high'],
+    ['added account', SENT.replace('还款。', '还款至6222 0212 3456 7890 123。'), [], 'high'],
+    ['changed due date alone', SENT.replace('11月9日', '11月19日'), [], 'medium'],
+    ['changed signature alone', SENT.replace(SIGNATURE, '【青禾金融】'), [], 'medium'],
+    ['words taken out, plus a chat-app move', SENT.replace('「我的借款」', ''), [chat()], 'high'],
+    ['changed signature, plus its mismatch sign (one family)', SENT.replace(SIGNATURE, '【青禾金融】'), [mismatch()], 'medium'],
+    ['nothing changed', SENT, [], 'none'],
+  ];
+  it.each(table)('%s', (_label, received, others, expected) => {
+    expect(risk(received, others)).toBe(expected);
+  });
+
+  it('marks where the change is in the received text, or the real link when words were only taken out', () => {
+    const received = SENT.replace('「我的借款」', '');
+    expect(alteredCopySign(findDifferences(SENT, received), anchor)?.spans).toEqual(anchor);
+    const amount = SENT.replace('¥1,234.50', '¥1,834.50');
+    const sign = alteredCopySign(findDifferences(SENT, amount), anchor);
+    expect(sign).toMatchObject({ id: 'altered_copy', severity: 'high', decisive: true, evidence: '¥1,834.50' });
+  });
+});
+
+function chat() {
+  return { id: 'chat_app_move', severity: 'medium' as const, decisive: false };
+}
+
+function mismatch() {
+  return { id: 'signature_mismatch', severity: 'medium' as const, decisive: false };
+}
 
 function signatureChange(received: string) {
   return { field: 'signature' as const, sent: SIGNATURE, received };
