@@ -131,6 +131,22 @@ describeWithBrowser('support staff workbench in a browser', (browser) => {
       await expectAccessible(page);
       await screenshot(page, `staff-genuine-${name}`);
 
+      // A forwarded copy of a real reminder with the hotline changed: what was changed, marked in both texts.
+      await Promise.all([page.waitForLoadState('load'), page.getByRole('link', { name: '核实短信' }).click()]);
+      await page.getByLabel('短信全文').fill(genuine.replace('400-186-5533', '400-186-5543'));
+      await Promise.all([
+        page.waitForLoadState('load'),
+        page.getByRole('button', { name: '核实', exact: true }).click(),
+      ]);
+      await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('我们没有发出过这条短信');
+      expect(await page.locator('.forged-changes li').textContent()).toBe(
+        '电话号码被改过：我们发送的是 400-186-5533，您收到的是 400-186-5543。',
+      );
+      expect(await page.locator('.forged mark[data-field="phone"]').count()).toBe(2);
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(size.width);
+      await expectAccessible(page);
+      await screenshot(page, `staff-forged-${name}`);
+
       await Promise.all([
         page.waitForURL('**/staff/sign-in?signed-out'),
         page.getByRole('button', { name: '退出登录' }).click(),

@@ -279,12 +279,9 @@ export function findDifferences(sentText: string, receivedText: string): Differe
   return dropCoveredText(out).sort((x, y) => FIELD_ORDER.indexOf(x.field) - FIELD_ORDER.indexOf(y.field));
 }
 
-/** What stands where a fact was taken out or put in: the changed words themselves, or '' when there are none. */
+/** What stands where a fact was taken out or put in (it is no longer one): the words around the change, or '' when none changed. */
 function excerptWhenGone(side: Side, start: number, end: number): string {
-  if (end <= start) return '';
-  const [nStart, nEnd] = normalOf(side, start, end);
-  const span = originalSpan(side.norm, nStart, nEnd);
-  return side.original.slice(span.start, span.end).replace(/\s+/g, ' ').trim();
+  return end <= start ? '' : excerpt(side, start, end).text;
 }
 
 /** The 【signature】 may move and repeat (split parts each carry it); its words must not change. */
