@@ -317,7 +317,8 @@ async function realMessageInText(
     const lender = message && lenders.find((l) => l.id === message.lender_id);
     if (!message || !lender || !signatures.has(lender.smsSignature)) continue;
     const tokens = [...message.body.matchAll(/\/r\/([A-Za-z0-9_-]{16,64})/g)].map((m) => m[1] as string);
-    const hide = (shown: string) => tokens.reduce((out, token) => out.replaceAll(token, '•'.repeat(token.length)), shown);
+    const hide = (shown: string) =>
+      tokens.reduce((out, token) => out.replaceAll(token, '•'.repeat(token.length)), shown);
     return { message, anchors: [{ start: found.start, end: found.end }], hide };
   }
   return undefined;

@@ -341,8 +341,7 @@ export function alteredCopySign(differences: readonly Difference[], anchors: rea
           en: 'This text carries a link or code from a message we really sent, but an amount, a number, a link or an account has been changed. Trust only what the official channels show, and do not act on this text.',
         }
       : {
-          'zh-CN':
-            '这条短信带有我们真实发出过的链接或查询码，但文字被改动过。请以官方渠道显示的信息为准。',
+          'zh-CN': '这条短信带有我们真实发出过的链接或查询码，但文字被改动过。请以官方渠道显示的信息为准。',
           en: 'This text carries a link or code from a message we really sent, but its words have been changed. Trust only what the official channels show.',
         },
     spans: (spans.length > 0 ? spans : [...anchors]).map(({ start, end }) => ({ start, end })),

@@ -1,7 +1,8 @@
 /** The words for a forged copy of a real message (merged into the site catalogue in ../messages.ts). */
 export const forgedZh = {
   'forged.title': '这是我们发出的短信被改过的版本',
-  'forged.lead': '您粘贴的短信带有我们在 {sentAt} 发往 {phone} 的一条短信的链接或查询码，但内容被改过。请以我们发送的原文为准：',
+  'forged.lead':
+    '您粘贴的短信带有我们在 {sentAt} 发往 {phone} 的一条短信的链接或查询码，但内容被改过。请以我们发送的原文为准：',
   'forged.changed': '{what}被改过：我们发送的是 {sent}，您收到的是 {received}。',
   'forged.added': '{what}是后加的：我们发送的短信里没有，您收到的是 {received}。',
   'forged.removed': '{what}被删掉了：我们发送的是 {sent}，您收到的短信里没有。',

@@ -53,7 +53,12 @@ const TAMPERS: Record<string, Tamper> = {
     const at = text.search(/核实|详情|Verify|Details/);
     if (at < 0) return null;
     const words = /[\u4e00-\u9fff]/.test(text.slice(at, at + 2)) ? `也可转账至${ACCOUNT}。` : `Or pay to ${ACCOUNT}. `;
-    return { received: text.slice(0, at) + words + text.slice(at), field: 'account', sentValue: '', receivedValue: ACCOUNT };
+    return {
+      received: text.slice(0, at) + words + text.slice(at),
+      field: 'account',
+      sentValue: '',
+      receivedValue: ACCOUNT,
+    };
   },
   signature: (text) => ({
     received: text.replace(SIGNATURE, '【青禾金融服务】'),

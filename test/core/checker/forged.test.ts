@@ -58,7 +58,11 @@ describe('what was forged in a copy of a real message', () => {
       [{ field: 'account', sent: '', received: '6222 0212 3456 7890 123' }],
     ],
     ['a changed signature', SENT.replace(SIGNATURE, '【青禾金融中心】'), [signatureChange('【青禾金融中心】')]],
-    ['a changed due date', SENT.replace('11月9日', '11月19日'), [{ field: 'date', sent: '11月9日', received: '11月19日' }]],
+    [
+      'a changed due date',
+      SENT.replace('11月9日', '11月19日'),
+      [{ field: 'date', sent: '11月9日', received: '11月19日' }],
+    ],
     [
       'changed words that are no fact',
       SENT.replace('「我的借款」', '「我的客服」'),
@@ -111,19 +115,13 @@ describe('what was forged in a copy of a real message', () => {
   it('finds nothing in any carrier variant of any genuine text (property)', () => {
     const texts = genuineLenderTexts().map((g) => g.text);
     fc.assert(
-      fc.property(
-        fc.constantFrom(...texts),
-        fc.nat(4),
-        fc.nat(200),
-        fc.boolean(),
-        (text, which, cut, traditional) => {
-          const body = text.slice(SIGNATURE.length);
-          const at = 1 + (cut % Math.max(1, body.length - 1));
-          const split = `${SIGNATURE}(1/2)${body.slice(0, at)}\n${SIGNATURE}(2/2)${body.slice(at)}`;
-          const variant = which === 4 ? split : (carrierVariants(text, SIGNATURE)[which] as string);
-          expect(findDifferences(text, traditional ? toTraditional(variant) : variant)).toEqual([]);
-        },
-      ),
+      fc.property(fc.constantFrom(...texts), fc.nat(4), fc.nat(200), fc.boolean(), (text, which, cut, traditional) => {
+        const body = text.slice(SIGNATURE.length);
+        const at = 1 + (cut % Math.max(1, body.length - 1));
+        const split = `${SIGNATURE}(1/2)${body.slice(0, at)}\n${SIGNATURE}(2/2)${body.slice(at)}`;
+        const variant = which === 4 ? split : (carrierVariants(text, SIGNATURE)[which] as string);
+        expect(findDifferences(text, traditional ? toTraditional(variant) : variant)).toEqual([]);
+      }),
       { numRuns: 150 },
     );
   });
@@ -131,21 +129,16 @@ describe('what was forged in a copy of a real message', () => {
   it('names any single changed amount as exactly one amount difference (property)', () => {
     const texts = genuineReminders().map((g) => g.text);
     fc.assert(
-      fc.property(
-        fc.constantFrom(...texts),
-        fc.nat(),
-        fc.integer({ min: 1, max: 99_999_999 }),
-        (text, pick, minor) => {
-          const amounts = [...text.matchAll(/(?:¥|CNY )\d{1,3}(?:,\d{3})*\.\d{2}/g)];
-          const target = amounts[pick % amounts.length];
-          if (!target) throw new Error(`no amount in ${text}`);
-          const value = (minor / 100).toLocaleString('en-US', { minimumFractionDigits: 2 });
-          const written = `${target[0].startsWith('¥') ? '¥' : 'CNY '}${value}`;
-          fc.pre(written !== target[0]);
-          const received = text.slice(0, target.index) + written + text.slice(target.index + target[0].length);
-          expect(fields(text, received)).toEqual([{ field: 'amount', sent: target[0], received: written }]);
-        },
-      ),
+      fc.property(fc.constantFrom(...texts), fc.nat(), fc.integer({ min: 1, max: 99_999_999 }), (text, pick, minor) => {
+        const amounts = [...text.matchAll(/(?:¥|CNY )\d{1,3}(?:,\d{3})*\.\d{2}/g)];
+        const target = amounts[pick % amounts.length];
+        if (!target) throw new Error(`no amount in ${text}`);
+        const value = (minor / 100).toLocaleString('en-US', { minimumFractionDigits: 2 });
+        const written = `${target[0].startsWith('¥') ? '¥' : 'CNY '}${value}`;
+        fc.pre(written !== target[0]);
+        const received = text.slice(0, target.index) + written + text.slice(target.index + target[0].length);
+        expect(fields(text, received)).toEqual([{ field: 'amount', sent: target[0], received: written }]);
+      }),
       { numRuns: 150 },
     );
   });
@@ -178,7 +171,12 @@ describe('a forged copy as a sign of fraud', () => {
     ['changed due date alone', SENT.replace('11月9日', '11月19日'), [], 'medium'],
     ['changed signature alone', SENT.replace(SIGNATURE, '【青禾金融】'), [], 'medium'],
     ['words taken out, plus a chat-app move', SENT.replace('「我的借款」', ''), [chat()], 'high'],
-    ['changed signature, plus its mismatch sign (one family)', SENT.replace(SIGNATURE, '【青禾金融】'), [mismatch()], 'medium'],
+    [
+      'changed signature, plus its mismatch sign (one family)',
+      SENT.replace(SIGNATURE, '【青禾金融】'),
+      [mismatch()],
+      'medium',
+    ],
     ['nothing changed', SENT, [], 'none'],
   ];
   it.each(table)('%s', (_label, received, others, expected) => {
