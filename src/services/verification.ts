@@ -177,7 +177,9 @@ export async function verify(
     const candidates = await findMessagesByFingerprint(db, fingerprint);
     matched = candidates.find((m) => !asked || m.lender_id === asked.id);
     const copy = matched ? undefined : await realMessageInText(db, checked, lenders);
-    if (copy && (!asked || copy.message.lender_id === asked.id)) {
+    // Whichever lender the reader named: a real message changed is a forgery all the same (and an
+    // unchanged one is still checked against the lender named, below).
+    if (copy) {
       const differences = findDifferences(copy.message.body, checked);
       const sign = alteredCopySign(differences, copy.anchors);
       // The same words as we sent, as a phone passed them on (Traditional characters, say): it is the message.
