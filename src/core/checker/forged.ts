@@ -48,7 +48,8 @@ const MAX_EXCERPT = 40;
 const PART_MARKER = /[([]\s*\d{1,2}\s*\/\s*\d{1,2}\s*[)\]]/g;
 const SIGNATURE = /【([^【】[\]\n]{1,30})】|\[([^【】[\]\n]{1,30})\]/g;
 const HAS_LETTER = /\p{L}/u;
-const LETTER_OR_DIGIT = /[\p{L}\p{N}]/u;
+/** Currency signs count too: "¥3,082.50" is not "$3,082.50" (full-width ￥ is ¥ once normalised). */
+const LETTER_OR_DIGIT = /[\p{L}\p{N}¥$€£]/u;
 const ASCII_ALNUM = /[A-Za-z0-9]/;
 
 interface Item extends Span {

@@ -27,6 +27,11 @@ describe('what was forged in a copy of a real message', () => {
       [{ field: 'amount', sent: '¥1,234.50', received: '¥12345.00' }],
     ],
     [
+      'a changed currency',
+      SENT.replace('¥1,234.50', '$1,234.50'),
+      [{ field: 'amount', sent: '¥1,234.50', received: '$1,234.50' }],
+    ],
+    [
       'a changed hotline',
       SENT.replace('400-186-5533', '400-186-5583'),
       [{ field: 'phone', sent: '400-186-5533', received: '400-186-5583' }],
