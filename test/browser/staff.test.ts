@@ -13,7 +13,7 @@ import { type DemoSite, startDemoSite } from '../support/demo-site.ts';
 
 // A support agent's journey: sign in, check a forwarded scam, record it with tags, see it on
 // the takedown list (and, on the desktop, withdraw it), check a genuine reminder (recipient
-// masked), sign out. Phone width first.
+// masked) and a forged copy of it (what was changed, marked), sign out. Phone width first.
 
 const PASSWORD = 'agent password 2026';
 const SCAM =
@@ -40,7 +40,7 @@ describeWithBrowser('support staff workbench in a browser', (browser) => {
     ['phone', PHONE],
     ['desktop', DESKTOP],
   ] as const) {
-    it(`sign in → check a scam → report it → takedown list → genuine → sign out (${name})`, async () => {
+    it(`sign in → check a scam → report it → takedown list → genuine → forged copy → sign out (${name})`, async () => {
       const { context, page } = await newPage(browser(), size, { ...AXE_CONTEXT, locale: 'zh-CN' });
       // The gate sends a visitor to sign in.
       await page.goto(`${site.url}/staff`);
