@@ -117,6 +117,9 @@ describeEachDialect('verification against sent messages', (get) => {
       expect(result.forged?.sentText).toBe(text);
       expect(result.forged?.maskedPhone).toBe('138****8006');
     }
+    // The same with the lender named, as the embedded check always does.
+    const named = await verify(db, { lender: 'demo', text: cases[0]?.[0] as string }, 'zh-CN', CHECKED);
+    expect(named.answer.differences?.map((d) => d.field)).toEqual(['amount']);
     // The account copy still shows the transfer sign the checker finds in any text.
     const account = await verify(db, { text: cases[2]?.[0] as string }, 'zh-CN', CHECKED);
     expect(account.answer.indicators.map((i) => i.id)).toEqual(
