@@ -2,6 +2,7 @@ import { accountEn, accountZh } from './catalogues/account.ts';
 import { casesEn, casesZh } from './catalogues/cases.ts';
 import { consoleEn, consoleZh } from './catalogues/console.ts';
 import { developersEn, developersZh } from './catalogues/developers.ts';
+import { forgedEn, forgedZh } from './catalogues/forged.ts';
 import { importEn, importZh } from './catalogues/import.ts';
 import { reliefEn, reliefZh } from './catalogues/relief.ts';
 import { repliesEn, repliesZh } from './catalogues/replies.ts';
@@ -143,6 +144,7 @@ const zh = {
   ...templatesZh,
   ...verifyAnswersZh,
   ...importZh,
+  ...forgedZh,
 } as const;
 
 export type MessageKey = keyof typeof zh;
@@ -295,6 +297,7 @@ const en: Record<MessageKey, string> = {
   ...templatesEn,
   ...verifyAnswersEn,
   ...importEn,
+  ...forgedEn,
 };
 
 const catalogues: Record<Locale, Record<MessageKey, string>> = { 'zh-CN': zh, en };

@@ -107,7 +107,7 @@ export const verifyAnswerSchema = z.strictObject({
     )
     .meta({
       description:
-        "When a pasted text carries a real message's link or reference code but its words differ: what was sent and what was received.",
+        "When a pasted text carries a real message's link or reference code but its words differ: each change, the field as sent and as received (as written there). `sent` is empty when the received text added the field, `received` when it was taken out; `text` is changed wording no other field explains, as a short excerpt. Only in a `not_sent` answer.",
     })
     .optional(),
   official: z

@@ -1,7 +1,10 @@
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
-import { checkText } from '../core/checker/check.ts';
-import type { Extraction, Indicator, OfficialContacts, Risk } from '../core/checker/types.ts';
+import { checkText, riskOf } from '../core/checker/check.ts';
+import { extract } from '../core/checker/extract.ts';
+import { alteredCopySign, type Difference, findDifferences } from '../core/checker/forged.ts';
+import { normalize } from '../core/checker/normalize.ts';
+import type { Extraction, Indicator, OfficialContacts, Span } from '../core/checker/types.ts';
 import { ValidationError } from '../core/errors.ts';
 import type { LenderProfile } from '../core/lender.ts';
 import { textFingerprint } from '../core/message-text.ts';
@@ -116,6 +119,16 @@ export interface Verification {
   checkedText: string;
   /** What the checker found in a text that matched nothing we sent (links, numbers, …), else null. */
   extraction: Extraction | null;
+  /** A pasted text carrying a real message's link or code with changed words: what we sent, and each change. */
+  forged: ForgedCopy | null;
+}
+
+export interface ForgedCopy {
+  /** The message as we sent it (a link token the reader did not paste is hidden). */
+  sentText: string;
+  sentAt: string;
+  maskedPhone: string;
+  differences: Difference[];
 }
 
 export function officialContactsOf(lender: LenderProfile): OfficialContacts {
@@ -151,7 +164,7 @@ export async function verify(
 
   let matched: SentMessage | undefined;
   let checked = '';
-  let extra: Indicator[] = [];
+  let forged: (ForgedCopy & { sign: Indicator; lenderId: string }) | null = null;
 
   if (input.link !== undefined) {
     checked = input.link.trim();
@@ -180,7 +193,25 @@ export async function verify(
     const fingerprint = textFingerprint(checked);
     const candidates = await findMessagesByFingerprint(db, fingerprint);
     matched = candidates.find((m) => !asked || m.lender_id === asked.id);
-    if (!matched) extra = await alteredCopySigns(db, checked, lenders);
+    const copy = matched ? undefined : await realMessageInText(db, checked, lenders);
+    // Whichever lender the reader named: a real message changed is a forgery all the same (and an
+    // unchanged one is still checked against the lender named, below).
+    if (copy) {
+      const differences = findDifferences(copy.message.body, checked);
+      const sign = alteredCopySign(differences, copy.anchors);
+      // The same words as we sent, as a phone passed them on (Traditional characters, say): it is the message.
+      if (!sign) matched = copy.message;
+      else {
+        forged = {
+          sentText: copy.hide(copy.message.body),
+          sentAt: copy.message.sent_at ?? copy.message.created_at,
+          maskedPhone: maskPhone(copy.message.phone_e164),
+          differences: differences.map((d) => ({ ...d, sent: copy.hide(d.sent) })),
+          sign,
+          lenderId: copy.message.lender_id,
+        };
+      }
+    }
   }
 
   const lenderOfMatch = matched ? lenderById.get(matched.lender_id) : undefined;
@@ -216,16 +247,18 @@ export async function verify(
       lender: lenderOfMatch,
       checkedText: checked,
       extraction: null,
+      forged: null,
     };
   }
 
   // Every domain and number staff confirmed in a scam report, whichever lender's report it was.
   const reported = await reportedIndex(db);
   const result = checkText(checked, officials, asked ? { lender: asked.slug, reported } : { reported });
-  const indicators = [...extra, ...result.indicators];
-  const claimed = asked ?? lenders.find((l) => l.slug === result.claimedLender) ?? null;
-  // An altered copy of a real reminder is decisive whatever else the text says.
-  const risk: Risk = extra.length > 0 ? 'high' : result.risk;
+  const indicators = forged ? [forged.sign, ...result.indicators] : result.indicators;
+  const forgedFrom = forged ? lenderById.get(forged.lenderId) : undefined;
+  const claimed = asked ?? forgedFrom ?? lenders.find((l) => l.slug === result.claimedLender) ?? null;
+  // The forgery is one more sign, counted by the same rules as the rest (risk.ts).
+  const risk = riskOf(indicators);
   return {
     answer: {
       verdict: 'not_sent',
@@ -237,6 +270,9 @@ export async function verify(
         explanation: i.explanation[locale],
         spans: i.spans.map(({ start, end }) => ({ start, end })),
       })),
+      ...(forged
+        ? { differences: forged.differences.map(({ field, sent, received }) => ({ field, sent, received })) }
+        : {}),
       official: claimed ? officialOf(claimed, locale) : null,
     },
     indicators,
@@ -244,6 +280,12 @@ export async function verify(
     lender: claimed,
     checkedText: checked,
     extraction: result.extraction,
+    forged: forged && {
+      sentText: forged.sentText,
+      sentAt: forged.sentAt,
+      maskedPhone: forged.maskedPhone,
+      differences: forged.differences,
+    },
   };
 }
 
@@ -298,35 +340,32 @@ export function tokenFromLink(link: string, lenders: LenderProfile[]): string | 
 }
 
 /**
- * A pasted text that carries one of our real links but does not match the message we sent with
- * it: someone changed a genuine reminder (an amount, a number, an account). Decisive. Only the
- * 144-bit link tokens count here: the short reference codes are checked only together with the
- * phone's last four digits, so a pasted text cannot be used to probe which codes exist.
+ * The real message a pasted text claims to be, by the link token or the reference code it carries.
+ * A 144-bit token is proof enough. A short code is not: a pasted text must not become a way to
+ * probe which codes exist, so a code counts only beside the signature of the lender that sent it,
+ * and the real message's link token is never shown to whoever pasted only the code. Bounded: a
+ * crafted text must not cost a lookup per character.
  */
-async function alteredCopySigns(db: Kysely<Database>, text: string, lenders: LenderProfile[]): Promise<Indicator[]> {
-  const spans: Array<{ start: number; end: number }> = [];
-  let evidence = '';
-  // Bounded: a pasted text is short, but a crafted one must not cost a lookup per character.
-  for (const match of [...text.matchAll(/(?:https?:\/\/)?[a-z0-9.-]+\/r\/[A-Za-z0-9_-]{22,64}/gi)].slice(0, 5)) {
-    const token = tokenFromLink(match[0], lenders);
-    if (token && (await findMessageByTokenHash(db, hashToken(token)))) {
-      spans.push({ start: match.index, end: match.index + match[0].length });
-      evidence ||= match[0];
-    }
+async function realMessageInText(
+  db: Kysely<Database>,
+  text: string,
+  lenders: LenderProfile[],
+): Promise<{ message: SentMessage; anchors: Span[]; hide: (shown: string) => string } | undefined> {
+  const { extraction } = extract(normalize(text));
+  for (const url of extraction.urls.slice(0, 5)) {
+    const token = tokenFromLink(`https://${url.host}${url.path}`, lenders);
+    const message = token && (await findMessageByTokenHash(db, hashToken(token)));
+    if (message) return { message, anchors: [{ start: url.start, end: url.end }], hide: (shown) => shown };
   }
-  if (spans.length === 0) return [];
-  return [
-    {
-      id: 'altered_copy',
-      severity: 'high',
-      decisive: true,
-      evidence,
-      explanation: {
-        'zh-CN':
-          '这条短信带有我们真实发出过的链接，但其余内容被改动过（例如金额、电话或账户）。请以官方渠道显示的信息为准，不要按这条短信操作。',
-        en: 'This text carries a link from a message we really sent, but the rest has been changed (an amount, a number or an account, for example). Trust only what the official channels show, and do not act on this text.',
-      },
-      spans,
-    },
-  ];
+  const signatures = new Set(extraction.signatures.map((s) => s.text));
+  for (const found of extraction.referenceCodes.slice(0, 3)) {
+    const message = await findMessageByReferenceCode(db, found.code);
+    const lender = message && lenders.find((l) => l.id === message.lender_id);
+    if (!message || !lender || !signatures.has(lender.smsSignature)) continue;
+    const tokens = [...message.body.matchAll(/\/r\/([A-Za-z0-9_-]{16,64})/g)].map((m) => m[1] as string);
+    const hide = (shown: string) =>
+      tokens.reduce((out, token) => out.replaceAll(token, '•'.repeat(token.length)), shown);
+    return { message, anchors: [{ start: found.start, end: found.end }], hide };
+  }
+  return undefined;
 }

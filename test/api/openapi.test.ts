@@ -310,6 +310,14 @@ for (const dialect of dialects) {
       });
       expect(scam.json).toMatchObject({ verdict: 'not_sent', risk: 'high' });
       expect(scam.headers.get('content-language')).toBe('en');
+      // A forged copy of a real reminder: its changes are part of the documented answer.
+      const amount = /¥[\d,]+\.\d\d/.exec(genuine)?.[0] ?? '';
+      const forged = await call('POST', '/api/v1/verify', { body: { text: genuine.replace(amount, '¥99,999.00') } });
+      expect(forged.json).toMatchObject({
+        verdict: 'not_sent',
+        risk: 'high',
+        differences: [{ field: 'amount', sent: amount, received: '¥99,999.00' }],
+      });
       const token = /\/r\/([A-Za-z0-9_-]+)/.exec(genuine)?.[1] ?? '';
       expect(
         (await call('POST', '/api/v1/verify', { body: { link: `https://qhxf.cn/r/${token}` } })).json.verdict,

@@ -13,7 +13,7 @@ import { type DemoSite, startDemoSite } from '../support/demo-site.ts';
 
 // A support agent's journey: sign in, check a forwarded scam, record it with tags, see it on
 // the takedown list (and, on the desktop, withdraw it), check a genuine reminder (recipient
-// masked), sign out. Phone width first.
+// masked) and a forged copy of it (what was changed, marked), sign out. Phone width first.
 
 const PASSWORD = 'agent password 2026';
 const SCAM =
@@ -40,7 +40,7 @@ describeWithBrowser('support staff workbench in a browser', (browser) => {
     ['phone', PHONE],
     ['desktop', DESKTOP],
   ] as const) {
-    it(`sign in → check a scam → report it → takedown list → genuine → sign out (${name})`, async () => {
+    it(`sign in → check a scam → report it → takedown list → genuine → forged copy → sign out (${name})`, async () => {
       const { context, page } = await newPage(browser(), size, { ...AXE_CONTEXT, locale: 'zh-CN' });
       // The gate sends a visitor to sign in.
       await page.goto(`${site.url}/staff`);
@@ -130,6 +130,22 @@ describeWithBrowser('support staff workbench in a browser', (browser) => {
       expect(facts).not.toContain('13800138005');
       await expectAccessible(page);
       await screenshot(page, `staff-genuine-${name}`);
+
+      // A forwarded copy of a real reminder with the hotline changed: what was changed, marked in both texts.
+      await Promise.all([page.waitForLoadState('load'), page.getByRole('link', { name: '核实短信' }).click()]);
+      await page.getByLabel('短信全文').fill(genuine.replace('400-186-5533', '400-186-5543'));
+      await Promise.all([
+        page.waitForLoadState('load'),
+        page.getByRole('button', { name: '核实', exact: true }).click(),
+      ]);
+      await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('我们没有发出过这条短信');
+      expect(await page.locator('.forged-changes li').textContent()).toBe(
+        '电话号码被改过：我们发送的是 400-186-5533，您收到的是 400-186-5543。',
+      );
+      expect(await page.locator('.forged mark[data-field="phone"]').count()).toBe(2);
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(size.width);
+      await expectAccessible(page);
+      await screenshot(page, `staff-forged-${name}`);
 
       await Promise.all([
         page.waitForURL('**/staff/sign-in?signed-out'),

@@ -102,6 +102,44 @@ describeWithBrowser('checking a message in a browser', (browser) => {
       });
     }
 
+    it(`pasted copy with a changed amount → what was changed, marked in both texts (${name})`, async () => {
+      // At phone width in Chinese with JavaScript on (axe needs it); on the desktop in English
+      // without, as the page must work so.
+      const phone = name === 'phone';
+      const { context, page } = await newPage(browser(), size, {
+        ...AXE_CONTEXT,
+        locale: phone ? 'zh-CN' : 'en-US',
+        javaScriptEnabled: phone,
+      });
+      const amount = /¥[\d,]+\.\d\d/.exec(genuine)?.[0] ?? '';
+      await page.goto(`${site.url}/verify`);
+      await page.locator('#text').fill(genuine.replace(amount, '¥9,999.00'));
+      await submit(page, '#text');
+      const [sentence, sentMark, receivedMark] = phone
+        ? [`金额被改过：我们发送的是 ${amount}，您收到的是 ¥9,999.00。`, `原文：${amount}金额`, '改动后：¥9,999.00金额']
+        : [
+            `Amount changed: we sent ${amount}; you received ¥9,999.00.`,
+            `as sent: ${amount}Amount`,
+            'changed to: ¥9,999.00Amount',
+          ];
+      await expect(page.locator('.forged-changes li').first().textContent()).resolves.toBe(sentence);
+      const sent = page.locator('[data-text="sent"] mark[data-field="amount"]');
+      const received = page.locator('[data-text="received"] mark[data-field="amount"]');
+      await expect(sent.textContent()).resolves.toBe(sentMark);
+      await expect(received.textContent()).resolves.toBe(receivedMark);
+      const [sentBox, receivedBox] = await Promise.all([
+        page.locator('[data-text="sent"]').boundingBox(),
+        page.locator('[data-text="received"]').boundingBox(),
+      ]);
+      // Stacked on a phone, side by side on a wide screen.
+      if (phone) expect(receivedBox?.y).toBeGreaterThan((sentBox?.y ?? 0) + (sentBox?.height ?? 0));
+      else expect(receivedBox?.x).toBeGreaterThan((sentBox?.x ?? 0) + (sentBox?.width ?? 0));
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(size.width);
+      await screenshot(page, `${name}-${phone ? 'zh-CN' : 'en'}-verify-forged`);
+      if (phone) await expectAccessible(page);
+      await context.close();
+    });
+
     it(`pasted genuine reminder → genuine, in English (${name})`, async () => {
       const { context, page } = await newPage(browser(), size, { ...AXE_CONTEXT, locale: 'en-US' });
       await page.goto(`${site.url}/verify`);

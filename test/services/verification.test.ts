@@ -7,6 +7,7 @@ import { lookUpShortLink } from '../../src/services/short-links.ts';
 import { verify } from '../../src/services/verification.ts';
 import { createDevOutboxProvider } from '../../src/sms/dev-outbox.ts';
 import { describeEachDialect } from '../support/databases.ts';
+import { toTraditional } from '../support/traditional.ts';
 
 // Genuine reminders sent by the engine, checked back through every way a borrower can.
 
@@ -130,6 +131,71 @@ describeEachDialect('verification against sent messages', (get) => {
     expect(altered.answer.indicators.map((i) => i.id)).toContain('altered_copy');
     expect(altered.answer.risk).toBe('high');
     expect(altered.answer.official?.hotlines).toEqual(['400-186-5533']);
+  });
+
+  it('says exactly what a tampered copy changed, keeping every other sign', async () => {
+    const { db } = get().connection;
+    const text = textTo('+8613800138006');
+    const amount = /¥[\d,]+\.\d\d/.exec(text)?.[0] ?? '';
+    const cases: Array<[string, Array<{ field: string; sent: string; received: string }>, string]> = [
+      [text.replace(amount, '¥99,999.00'), [{ field: 'amount', sent: amount, received: '¥99,999.00' }], 'high'],
+      [
+        text.replace('400-186-5533', '400-186-5534'),
+        [{ field: 'phone', sent: '400-186-5533', received: '400-186-5534' }],
+        'high',
+      ],
+      [
+        `${text} 如需帮助请转账至安全账户 6222 0202 0000 1234 567。`,
+        [{ field: 'account', sent: '', received: '6222 0202 0000 1234 567' }],
+        'high',
+      ],
+    ];
+    for (const [variant, differences, risk] of cases) {
+      const result = await verify(db, { text: variant }, 'zh-CN', CHECKED);
+      expect(result.answer, variant).toMatchObject({ verdict: 'not_sent', risk, differences });
+      expect(result.answer.message).toBeUndefined();
+      expect(result.forged?.sentText).toBe(text);
+      expect(result.forged?.maskedPhone).toBe('138****8006');
+    }
+    // The same with the lender named, as the embedded check always does.
+    const named = await verify(db, { lender: 'demo', text: cases[0]?.[0] as string }, 'zh-CN', CHECKED);
+    expect(named.answer.differences?.map((d) => d.field)).toEqual(['amount']);
+    // The account copy still shows the transfer sign the checker finds in any text.
+    const account = await verify(db, { text: cases[2]?.[0] as string }, 'zh-CN', CHECKED);
+    expect(account.answer.indicators.map((i) => i.id)).toEqual(
+      expect.arrayContaining(['altered_copy', 'transfer_to_safe_account']),
+    );
+    // Words taken out, nothing about money: a medium sign, not decisive on its own.
+    const wordsOnly = await verify(db, { text: text.replace('我们不会要求您转账到个人账户。', '') }, 'zh-CN', CHECKED);
+    expect(wordsOnly.answer).toMatchObject({ verdict: 'not_sent', risk: 'medium' });
+    expect(wordsOnly.answer.differences?.map((d) => d.field)).toEqual(['text']);
+    // A scam that matches nothing we sent has no differences at all.
+    const scam = await verify(db, { text: '【青禾消费金融】请转账至安全账户6222020200001234567' }, 'zh-CN', CHECKED);
+    expect(scam.answer.differences).toBeUndefined();
+    expect(scam.forged).toBeNull();
+  });
+
+  it('finds the real message by its code beside the lender’s signature, without showing its link', async () => {
+    const { db } = get().connection;
+    const text = textTo('+8613800138006');
+    const token = tokenOf(text);
+    const forged = text.replace(`https://qhxf.cn/r/${token}`, 'https://qhxf-pay.top/r/x1');
+    const result = await verify(db, { text: forged }, 'zh-CN', CHECKED);
+    expect(result.answer.verdict).toBe('not_sent');
+    expect(result.answer.differences?.map((d) => d.field)).toEqual(['link']);
+    expect(JSON.stringify(result.answer)).not.toContain(token);
+    expect(result.forged?.sentText).not.toContain(token);
+    // A code without the signature of the lender that sent it proves nothing and reveals nothing.
+    const unsigned = await verify(db, { text: forged.replace('【青禾消费金融】', '') }, 'zh-CN', CHECKED);
+    expect(unsigned.answer.differences).toBeUndefined();
+  });
+
+  it('calls a copy with a real link genuine when only what phones do changed it (Traditional characters)', async () => {
+    const { db } = get().connection;
+    const text = textTo('+8613800138006');
+    const result = await verify(db, { text: toTraditional(text) }, 'zh-CN', CHECKED);
+    expect(result.answer.verdict).toBe('genuine');
+    expect(result.answer.differences).toBeUndefined();
   });
 
   it('answers expired for a real link past its expiry, and unknown for a made-up one', async () => {

@@ -17,7 +17,8 @@ import type { Indicator, Risk, Severity } from './types.ts';
  * 3. Decisive acts are `high` alone: money to a personal or "safe" account, a code, password, ID or
  *    card number, a fee to unfreeze, release, cancel or repair anything, screen sharing or a meeting
  *    app, a raw IP link or a look-alike of an official domain, a personal or overseas number given as
- *    the lender's. No genuine lender ever asks for these, so nothing else needs to be present.
+ *    the lender's, a copy of a real reminder with its amount, account, number or link changed
+ *    (`altered_copy`, see forged.ts; other changed words are a medium sender sign). No genuine lender ever asks for these, so nothing else needs to be present.
  * 4. Independent evidence adds up: medium signs in two or more families → `high`; a medium sign in
  *    exactly one family → `medium` (a low sign in another family does not lift it: "马上" beside a
  *    pretext is not a second piece of evidence); only low signs → `low`; no sign → `none`. Any
