@@ -3,6 +3,7 @@ import { casesEn, casesZh } from './catalogues/cases.ts';
 import { consoleEn, consoleZh } from './catalogues/console.ts';
 import { developersEn, developersZh } from './catalogues/developers.ts';
 import { importEn, importZh } from './catalogues/import.ts';
+import { phoneRecipientsEn, phoneRecipientsZh } from './catalogues/phone-recipients.ts';
 import { reliefEn, reliefZh } from './catalogues/relief.ts';
 import { repliesEn, repliesZh } from './catalogues/replies.ts';
 import { reportEn, reportZh } from './catalogues/report.ts';
@@ -136,6 +137,7 @@ const zh = {
   ...staffZh,
   ...accountZh,
   ...reliefZh,
+  ...phoneRecipientsZh,
   ...developersZh,
   ...consoleZh,
   ...repliesZh,
@@ -290,6 +292,7 @@ const en: Record<MessageKey, string> = {
   ...staffEn,
   ...accountEn,
   ...reliefEn,
+  ...phoneRecipientsEn,
   ...developersEn,
   ...consoleEn,
   ...repliesEn,
