@@ -156,6 +156,8 @@ describeWithBrowser('borrower account in a browser', (browser) => {
       const repaid = page.getByRole('checkbox', { name: '安心小贷' });
       expect(await qinghe.isChecked()).toBe(true);
       expect(await repaid.isChecked()).toBe(false);
+      const owedHint = await qinghe.getAttribute('aria-describedby');
+      expect(await page.locator(`#${owedHint}`).textContent()).toMatch(/^\s*1 笔借款，逾期 \d+ 天\s*$/);
       const repaidHint = await repaid.getAttribute('aria-describedby');
       expect(await page.locator(`#${repaidHint}`).textContent()).toMatch(/1 笔借款，都已还清\s*没有勾选：/);
       await page.getByLabel('新手机号').fill(newNumber);

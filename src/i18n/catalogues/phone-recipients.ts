@@ -30,7 +30,7 @@ export const phoneRecipientsEn: Record<keyof typeof phoneRecipientsZh, string> =
   'phoneTo.open.overdue.one': '{loans}, 1 day overdue',
   'phoneTo.open.overdue.other': '{loans}, {days} days overdue',
   'phoneTo.open.current': '{loans}, not overdue',
-  'phoneTo.settledToo': 'and {loans} repaid',
+  'phoneTo.settledToo': '{loans} repaid',
   'phoneTo.allSettled': '{loans}, all repaid',
   'phoneTo.none': 'No loans',
   'phoneTo.join': '; ',
