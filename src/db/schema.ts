@@ -65,6 +65,12 @@ export interface PhoneNumbersTable {
   replaced_at: Instant | null;
   /** Who replaced it ('lender', 'borrower', 'staff'): a lender never restores a number the borrower left. */
   replaced_by: string | null;
+  /**
+   * When the borrower said, changing their number, that this one is no longer theirs, while a
+   * lender they did not give the new number to still holds it: it stays that lender's current
+   * number, unreachable, and signs nobody in.
+   */
+  disowned_at: Instant | null;
 }
 
 export interface LoansTable {

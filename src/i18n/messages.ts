@@ -4,6 +4,7 @@ import { consoleEn, consoleZh } from './catalogues/console.ts';
 import { developersEn, developersZh } from './catalogues/developers.ts';
 import { forgedEn, forgedZh } from './catalogues/forged.ts';
 import { importEn, importZh } from './catalogues/import.ts';
+import { phoneRecipientsEn, phoneRecipientsZh } from './catalogues/phone-recipients.ts';
 import { reliefEn, reliefZh } from './catalogues/relief.ts';
 import { repliesEn, repliesZh } from './catalogues/replies.ts';
 import { reportEn, reportZh } from './catalogues/report.ts';
@@ -135,6 +136,7 @@ const zh = {
   ...staffZh,
   ...accountZh,
   ...reliefZh,
+  ...phoneRecipientsZh,
   ...developersZh,
   ...consoleZh,
   ...repliesZh,
@@ -288,6 +290,7 @@ const en: Record<MessageKey, string> = {
   ...staffEn,
   ...accountEn,
   ...reliefEn,
+  ...phoneRecipientsEn,
   ...developersEn,
   ...consoleEn,
   ...repliesEn,

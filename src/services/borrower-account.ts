@@ -17,16 +17,18 @@ import type { MoneyPolicy } from '../core/policy.ts';
 import { type ReliefKind, type ReliefRefusal, reliefLength, reliefOptions } from '../core/relief.ts';
 import { parseInput } from '../core/validation.ts';
 import { isIdShape, newId, nowIso } from '../db/ids.ts';
-import { recordAudit } from '../db/repositories/audit.ts';
+import { recordAudit, recordAudits } from '../db/repositories/audit.ts';
 import { replaceCurrentPhone } from '../db/repositories/borrowers.ts';
 import { listLendersCached } from '../db/repositories/lenders.ts';
 import { instalmentTerms, listInstalments, listRepayments, repaymentEntries } from '../db/repositories/loans.ts';
 import { listSentMessagesOfBorrowers } from '../db/repositories/messages.ts';
 import {
+  cancelQueuedMessagesTo,
+  disownNumber,
   findLoanOfBorrowers,
   lastSelfServicePhoneChange,
   listBorrowersByCurrentPhone,
-  listHoldersOfNumber,
+  listHolderRecords,
   listLoanPageRowsOfBorrowers,
   listLoansOfBorrowers,
   readdressQueuedMessages,
@@ -368,54 +370,131 @@ export async function nextPhoneChangeAt(db: Db, phone: string, now = new Date())
   return next > now.getTime() ? new Date(next) : null;
 }
 
+/** Whom the new number goes to: lender slugs ticked, and those ticked by default (for the audit). */
+export interface RecipientChoice {
+  lenders: readonly string[];
+  suggested: readonly string[];
+}
+
+export interface PhoneChange {
+  /** Records that now have the new number. */
+  records: number;
+  /** Slugs of the lenders given the new number, and of those not given it. */
+  sharedWith: string[];
+  withheldFrom: string[];
+}
+
 /**
- * Makes `newPhone` the reminder number of every record of the person, in one transaction: the
- * old number is kept only as history (never contacted again), the new one is verified and
- * reachable, every session of the old number ends. The caller has checked the code sent to the
- * new number.
+ * Makes `newPhone` the reminder number of the person's records with the lenders they chose, in
+ * one transaction: there the old number is kept only as history, the new one is verified and
+ * reachable. A lender not chosen learns nothing: its record keeps the old number, disowned (it
+ * signs nobody in) and unreachable (no reminder goes to it, nor to the new one), and texts still
+ * queued to it are cancelled. Every session of the old number ends. The caller has checked the
+ * code sent to the new number.
  */
 export async function changePhone(
   db: Db,
   oldPhone: string,
   newPhone: string,
+  choice: RecipientChoice,
   ip: string | null,
   now = new Date(),
-): Promise<{ records: number }> {
+): Promise<PhoneChange> {
   if (oldPhone === newPhone) throw new ConflictError('same_number', 'phone: this is already your number', 'phone');
   const at = nowIso(now);
+  const lenders = new Map((await listLendersCached(db)).map((l) => [l.id, l]));
   // One current number per borrower is a unique index: a racing change or lender update makes
   // this transaction fail, and the retry finds the number no longer current.
-  const records = await withRetryOnConflict(() =>
+  const change = await withRetryOnConflict(() =>
     db.transaction().execute(async (trx) => {
-      const borrowerIds = await listHoldersOfNumber(trx, oldPhone);
-      if (borrowerIds.length === 0) {
+      const holders = await listHolderRecords(trx, oldPhone);
+      if (holders.length === 0) {
         throw new ConflictError('not_current', 'phone: the number you signed in with is no longer on file', 'phone');
       }
-      for (const borrowerId of borrowerIds) {
-        await replaceCurrentPhone(trx, borrowerId, { e164: newPhone, source: 'borrower', verifiedAt: at }, at);
+      const slugOf = (lenderId: string) => lenders.get(lenderId)?.slug ?? lenderId;
+      const shared = holders.filter((h) => choice.lenders.includes(slugOf(h.lenderId)));
+      const withheld = holders.filter((h) => !choice.lenders.includes(slugOf(h.lenderId)));
+      if (shared.length === 0) {
+        throw new ConflictError(
+          'no_recipient',
+          'lenders: choose at least one lender that holds your number',
+          'lenders',
+        );
       }
-      // Texts still waiting in the outbox go to the new number: the old one is never contacted again.
-      await readdressQueuedMessages(trx, borrowerIds, oldPhone, newPhone);
+      for (const holder of shared) {
+        await replaceCurrentPhone(trx, holder.borrowerId, { e164: newPhone, source: 'borrower', verifiedAt: at }, at);
+      }
+      // Texts still waiting in the outbox go to the new number only for the lenders chosen;
+      // the others' are never sent: the old number is never contacted again.
+      await readdressQueuedMessages(
+        trx,
+        shared.map((h) => h.borrowerId),
+        oldPhone,
+        newPhone,
+      );
+      for (const holder of withheld) await disownNumber(trx, holder.phoneId, at);
+      await cancelQueuedMessagesTo(
+        trx,
+        withheld.map((h) => h.borrowerId),
+        oldPhone,
+        at,
+      );
+      const sharedWith = [...new Set(shared.map((h) => slugOf(h.lenderId)))];
+      const withheldFrom = [...new Set(withheld.map((h) => slugOf(h.lenderId)))];
+      const actor = { actorKind: 'borrower', actorId: maskPhone(oldPhone), ip } as const;
       await recordAudit(
         trx,
         {
-          actorKind: 'borrower',
-          actorId: maskPhone(oldPhone),
+          ...actor,
           action: 'borrower.phone_changed',
           subject: null,
-          details: { from: maskPhone(oldPhone), to: maskPhone(newPhone), records: borrowerIds.length },
-          ip,
+          details: {
+            from: maskPhone(oldPhone),
+            to: maskPhone(newPhone),
+            records: shared.length,
+            sharedWith,
+            withheldFrom,
+          },
         },
         at,
       );
-      return borrowerIds.length;
+      // Each lender's record gets its own entry: who was given the number and who was not, and
+      // whether that was the screen's default. A withheld record's entry carries no trace of the new number.
+      await recordAudits(
+        trx,
+        [
+          ...shared.map((h) => ({
+            ...actor,
+            action: 'borrower.phone_shared',
+            subject: `borrower:${h.borrowerId}`,
+            details: {
+              lender: slugOf(h.lenderId),
+              from: maskPhone(oldPhone),
+              to: maskPhone(newPhone),
+              byDefault: choice.suggested.includes(slugOf(h.lenderId)),
+            },
+          })),
+          ...withheld.map((h) => ({
+            ...actor,
+            action: 'borrower.phone_withheld',
+            subject: `borrower:${h.borrowerId}`,
+            details: {
+              lender: slugOf(h.lenderId),
+              kept: maskPhone(oldPhone),
+              byDefault: !choice.suggested.includes(slugOf(h.lenderId)),
+            },
+          })),
+        ],
+        at,
+      );
+      return { records: shared.length, sharedWith, withheldFrom };
     }),
   );
   // Every session of the old number ends; so does any left on the new one (a recycled number's
   // previous holder must not see the records that just moved to it).
   await endAllSessions(db, 'borrower', oldPhone);
   await endAllSessions(db, 'borrower', newPhone);
-  return { records };
+  return change;
 }
 
 /**
@@ -427,16 +506,17 @@ export async function completePhoneChange(
   sms: SmsProvider,
   oldPhone: string,
   newPhone: string,
+  choice: RecipientChoice,
   ip: string | null,
   now = new Date(),
-): Promise<{ records: number; notifyOldNumber: () => Promise<void> }> {
+): Promise<PhoneChange & { notifyOldNumber: () => Promise<void> }> {
   const before = await recordsOf(db, oldPhone);
-  const { records } = await changePhone(db, oldPhone, newPhone, ip, now);
+  const change = await changePhone(db, oldPhone, newPhone, choice, ip, now);
   const first = before[0];
   const locale = first?.borrower.locale === 'en' ? 'en' : 'zh-CN';
   const text = phoneChangedNotice(locale, maskPhone(newPhone), first?.lender.hotlines[0]?.number ?? '');
   return {
-    records,
+    ...change,
     notifyOldNumber: async () => {
       if (!first) return;
       await sms.send({

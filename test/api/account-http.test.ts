@@ -292,7 +292,7 @@ for (const dialect of dialects) {
       expect(page).toContain('先确认是您本人');
       expect(page).not.toContain('name="action" value="send-new"');
       // going around the page does not work
-      const skipped = await b.post('/account/phone', { action: 'send-new', phone: '137 0013 7019' });
+      const skipped = await b.post('/account/phone', { action: 'send-new', phone: '137 0013 7019', lenders: 'demo' });
       expect(skipped.status).toBe(303);
       const texts = await database.connection.db
         .selectFrom('dev_sms_outbox')
@@ -378,25 +378,31 @@ for (const dialect of dialects) {
       const b = browser();
       await signIn(b, '+8613800138020');
       const t0 = new Date().toISOString();
-      expect((await b.post('/account/phone', { action: 'send-new', phone: '137 0013 8021' })).status).toBe(303);
+      expect(
+        (await b.post('/account/phone', { action: 'send-new', phone: '137 0013 8021', lenders: 'demo' })).status,
+      ).toBe(303);
       const first = await latestCode('+8613700138021', t0);
       const t1 = new Date().toISOString();
-      expect((await b.post('/account/phone', { action: 'send-new', phone: '137 0013 8022' })).status).toBe(303);
+      expect(
+        (await b.post('/account/phone', { action: 'send-new', phone: '137 0013 8022', lenders: 'demo' })).status,
+      ).toBe(303);
       const second = await latestCode('+8613700138022', t1);
       // another person holding the first code cannot use it for themselves
       const other = browser();
       await signIn(other, '+8613800138021');
       other.cookies.set('__Host-zx-newphone', '+8613700138021');
-      expect((await other.post('/account/phone', { action: 'confirm', code: first })).status).toBe(400);
+      expect((await other.post('/account/phone', { action: 'confirm', code: first, lenders: 'demo' })).status).toBe(
+        400,
+      );
       // pointing the pending number at your own number is refused, not a 500
       const own = browser();
       await signIn(own, '+8613800138022');
       own.cookies.set('__Host-zx-newphone', '+8613800138022');
-      expect((await own.post('/account/phone', { action: 'confirm', code: second })).status).toBe(400);
+      expect((await own.post('/account/phone', { action: 'confirm', code: second, lenders: 'demo' })).status).toBe(400);
 
-      expect((await b.post('/account/phone', { action: 'confirm', code: second })).status).toBe(303);
+      expect((await b.post('/account/phone', { action: 'confirm', code: second, lenders: 'demo' })).status).toBe(303);
       b.cookies.set('__Host-zx-newphone', '+8613700138021');
-      const again = await b.post('/account/phone', { action: 'confirm', code: first });
+      const again = await b.post('/account/phone', { action: 'confirm', code: first, lenders: 'demo' });
       expect(again.status).toBe(303);
       expect(again.headers.get('location')).toBe('/account/phone');
       const current = await database.connection.db
@@ -414,19 +420,33 @@ for (const dialect of dialects) {
       const other = browser();
       await signIn(b, '+8613800138016');
       await signIn(other, '+8613800138016');
-      const landline = await b.post('/account/phone', { action: 'send-new', phone: '021 5555 0101' });
+      const landline = await b.post('/account/phone', { action: 'send-new', phone: '021 5555 0101', lenders: 'demo' });
       expect(landline.status).toBe(400);
       expect(await landline.text()).toContain('这是固定电话号码');
+      // the lenders holding the number are listed, ticked when a loan is open; none ticked is refused
+      const page = await (await b.get('/account/phone')).text();
+      expect(page).toMatch(/name="lenders" type="checkbox" value="demo" checked/);
+      expect(page).toContain('青禾消费金融');
+      const none = await b.post('/account/phone', { action: 'send-new', phone: '137 0013 7016' });
+      expect(none.status).toBe(400);
+      const refused = await none.text();
+      expect(refused).toContain('href="#lenders"');
+      expect(refused).toContain('请至少勾选一家贷款机构');
+      expect(refused).toContain('value="137 0013 7016"');
+      const foreign = await b.post('/account/phone', { action: 'send-new', phone: '137 0013 7016', lenders: 'other' });
+      expect(foreign.status).toBe(400);
       const before = new Date().toISOString();
-      expect((await b.post('/account/phone', { action: 'send-new', phone: '137 0013 7016' })).status).toBe(303);
+      expect(
+        (await b.post('/account/phone', { action: 'send-new', phone: '137 0013 7016', lenders: 'demo' })).status,
+      ).toBe(303);
       const code = await latestCode('+8613700137016', before);
       // a code for the new number typed against a tampered pending number does nothing
       const tampered = browser();
       tampered.cookies.set('__Host-zx-session', b.cookies.get('__Host-zx-session') ?? '');
       tampered.cookies.set('__Host-zx-newphone', '+8613600136016');
-      expect((await tampered.post('/account/phone', { action: 'confirm', code })).status).toBe(400);
+      expect((await tampered.post('/account/phone', { action: 'confirm', code, lenders: 'demo' })).status).toBe(400);
 
-      const done = await b.post('/account/phone', { action: 'confirm', code });
+      const done = await b.post('/account/phone', { action: 'confirm', code, lenders: 'demo' });
       expect(done.status).toBe(303);
       expect(done.headers.get('location')).toBe('/account/phone?changed=1');
       expect(await (await b.get('/account/phone?changed=1')).text()).toContain('137****7016');

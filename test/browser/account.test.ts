@@ -1,6 +1,9 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { LenderProfile } from '../../src/core/lender.ts';
 import { formatMoney, formatShortDate } from '../../src/core/money-format.ts';
+import { upsertLender } from '../../src/db/repositories/lenders.ts';
 import { accountLoan } from '../../src/services/borrower-account.ts';
+import { getBorrower, postRepayment, putBorrower, putLoan } from '../../src/services/lender-api.ts';
 import {
   AXE_CONTEXT,
   DESKTOP,
@@ -12,16 +15,35 @@ import {
   screenshot,
 } from '../support/browser.ts';
 import { type DemoSite, startDemoSite } from '../support/demo-site.ts';
+import { lenderProfile } from '../support/factories.ts';
 
 // The borrower's journey after learning the reminder is genuine: the link → the genuine page →
 // sign in by code → balance explained → change the phone number → the reminder decision names
-// the new number. Phone width first; axe on every page; once more with JavaScript off.
+// the new number. Phone width first; axe on every page; once more with JavaScript off. A second
+// lender, whose loan was repaid, holds the same number: the change leaves it unticked and untold.
 
 describeWithBrowser('borrower account in a browser', (browser) => {
   let site: DemoSite;
+  let anxin: LenderProfile;
 
   beforeAll(async () => {
     site = await startDemoSite({ staff: [['reviewer@qinghe-xf.cn', 'reviewer password 1']] });
+    const db = site.database.connection.db;
+    anxin = await upsertLender(
+      db,
+      lenderProfile('anxin', { name: '安心小贷', nameEn: 'Anxin Microcredit' }),
+      new Date().toISOString(),
+    );
+    for (const number of ['+8613800138005', '+8613800138006']) {
+      const id = `AX-${number.slice(-3)}`;
+      await putBorrower(db, anxin, { keyId: 'test', ip: null }, id, { name: '刘洋', phone: number });
+      await putLoan(db, anxin, `${id}-L`, {
+        borrower: id,
+        currency: 'CNY',
+        instalments: [{ dueDate: '2026-01-15', principal: 200000, interest: 2000 }],
+      });
+      await postRepayment(db, anxin, `${id}-L`, { amount: 202000, paidOn: '2026-01-15', idempotencyKey: id });
+    }
   });
   afterAll(async () => {
     await site?.stop();
@@ -112,7 +134,8 @@ describeWithBrowser('borrower account in a browser', (browser) => {
 
       await Promise.all([
         page.waitForLoadState('load'),
-        page.getByRole('link', { name: '查看明细和计算方法' }).click(),
+        // the demo lender's loan (安心小贷's repaid one is listed after it)
+        page.getByRole('link', { name: '查看明细和计算方法' }).first().click(),
       ]);
       await expect(page.locator('.formula-list li').first().textContent()).resolves.toMatch(/× 0\.05% × \d+ 天 = ¥/);
       expect(await page.locator('svg.chart rect.chart-bar').count()).toBe(4);
@@ -128,13 +151,30 @@ describeWithBrowser('borrower account in a browser', (browser) => {
 
       // change the number (signed in moments ago, so no second code to the old number is needed)
       await Promise.all([page.waitForLoadState('load'), page.getByRole('link', { name: '手机号' }).click()]);
+      // who gets the new number: the lender owed money ticked, the repaid one not, and why
+      const qinghe = page.getByRole('checkbox', { name: '青禾消费金融' });
+      const repaid = page.getByRole('checkbox', { name: '安心小贷' });
+      expect(await qinghe.isChecked()).toBe(true);
+      expect(await repaid.isChecked()).toBe(false);
+      const owedHint = await qinghe.getAttribute('aria-describedby');
+      expect(await page.locator(`#${owedHint}`).textContent()).toMatch(/^\s*1 笔借款，逾期 \d+ 天\s*$/);
+      const repaidHint = await repaid.getAttribute('aria-describedby');
+      expect(await page.locator(`#${repaidHint}`).textContent()).toMatch(/1 笔借款，都已还清\s*没有勾选：/);
       await page.getByLabel('新手机号').fill(newNumber);
+      await fits();
+      // the same rules at both widths: axe once (at phone width), the layout at each
+      if (size === PHONE) await expectAccessible(page);
+      await screenshot(page, `account-phone-choice-${name}`);
       const changeAsked = new Date().toISOString();
       await Promise.all([
         page.waitForURL('**/account/phone?step=code'),
         page.getByRole('button', { name: '发送验证码到新号码' }).click(),
       ]);
+      // asked again with the code, as chosen
+      expect(await qinghe.isChecked()).toBe(true);
+      expect(await repaid.isChecked()).toBe(false);
       await expectAccessible(page);
+      await screenshot(page, `account-phone-confirm-${name}`);
       await page
         .getByLabel('新号码收到的 6 位验证码')
         .fill(await codeTexted(`+86${newNumber.replace(/\D/g, '').slice(-11)}`, changeAsked));
@@ -145,6 +185,9 @@ describeWithBrowser('borrower account in a browser', (browser) => {
       await expect(page.locator('.notice-ok').textContent()).resolves.toContain(newMasked);
       await expectAccessible(page);
       await screenshot(page, `account-phone-changed-${name}`);
+      // the lender not chosen still has the old number, and nothing of the new one
+      const untold = await getBorrower(site.database.connection.db, anxin, `AX-${number.slice(-3)}`);
+      expect(untold.phone).toBe(number);
 
       await Promise.all([page.waitForLoadState('load'), page.getByRole('link', { name: '提醒' }).click()]);
       await expect(page.locator('section[aria-labelledby="decision"]').textContent()).resolves.toContain(newMasked);

@@ -263,7 +263,15 @@ describeEachDialect('borrower account', (get) => {
     // a reminder queued for tomorrow morning, not yet sent when the number changes
     const later = new Date('2026-11-25T03:00:00Z');
     await runReminderCycle(db(), { now: later, send: true });
-    const changed = await completePhoneChange(db(), sms, '+8613800138004', '+8613700137004', null, NOW);
+    const changed = await completePhoneChange(
+      db(),
+      sms,
+      '+8613800138004',
+      '+8613700137004',
+      { lenders: ['demo'], suggested: ['demo'] },
+      null,
+      NOW,
+    );
     expect(changed.records).toBe(1);
     await changed.notifyOldNumber();
     expect(sms.sent).toHaveLength(1);

@@ -137,6 +137,7 @@ export function newPhoneRow(
     created_at: now,
     replaced_at: null,
     replaced_by: null,
+    disowned_at: null,
   };
 }
 

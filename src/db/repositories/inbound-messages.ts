@@ -34,15 +34,19 @@ export async function findInboundByProviderId(db: Db, provider: string, provider
 
 /** Every borrower whose current number this is, oldest record first. */
 export async function listHoldersWithLender(db: Db, e164: string) {
-  return db
-    .selectFrom('phone_numbers')
-    .innerJoin('borrowers', 'borrowers.id', 'phone_numbers.borrower_id')
-    .select(['borrowers.id', 'borrowers.lender_id', 'borrowers.locale', 'borrowers.opted_out_at'])
-    .where('phone_numbers.e164', '=', e164)
-    .where('phone_numbers.is_current', '=', 1)
-    .orderBy('borrowers.created_at')
-    .orderBy('borrowers.id')
-    .execute();
+  return (
+    db
+      .selectFrom('phone_numbers')
+      .innerJoin('borrowers', 'borrowers.id', 'phone_numbers.borrower_id')
+      .select(['borrowers.id', 'borrowers.lender_id', 'borrowers.locale', 'borrowers.opted_out_at'])
+      .where('phone_numbers.e164', '=', e164)
+      .where('phone_numbers.is_current', '=', 1)
+      // a number the person left is not theirs: what it texts is not the person's word
+      .where('phone_numbers.disowned_at', 'is', null)
+      .orderBy('borrowers.created_at')
+      .orderBy('borrowers.id')
+      .execute()
+  );
 }
 
 /** The last reminder that went to this number for one of these borrowers (the number's holders now). */

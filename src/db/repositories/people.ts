@@ -3,8 +3,9 @@ import type { Db } from './lenders.ts';
 import { LOAN_PAGE_COLUMNS, type LoanPageRow } from './reminders.ts';
 
 /**
- * A person is whoever holds a phone number: every borrower record whose current number it is.
- * These queries read and change a person's records, loans and number.
+ * A person is whoever holds a phone number: every borrower record whose current number it is and
+ * not disowned (a number the person left while a lender they did not give the new one to still
+ * holds it belongs to nobody here). These queries read and change a person's records, loans and number.
  */
 
 export async function listBorrowersByCurrentPhone(db: Db, phone: string): Promise<BorrowerRow[]> {
@@ -14,6 +15,7 @@ export async function listBorrowersByCurrentPhone(db: Db, phone: string): Promis
     .selectAll('borrowers')
     .where('phone_numbers.e164', '=', phone)
     .where('phone_numbers.is_current', '=', 1)
+    .where('phone_numbers.disowned_at', 'is', null)
     .orderBy('borrowers.created_at')
     .execute();
 }
@@ -22,15 +24,77 @@ export async function isCurrentNumber(db: Db, phone: string): Promise<boolean> {
   return (await listHoldersOfNumber(db, phone)).length > 0;
 }
 
-/** Borrower ids whose current number is `phone`. */
+/** Borrower ids whose current number is `phone` (and not disowned). */
 export async function listHoldersOfNumber(db: Db, phone: string): Promise<string[]> {
+  return (await listHolderRecords(db, phone)).map((r) => r.borrowerId);
+}
+
+export interface HolderRecord {
+  borrowerId: string;
+  lenderId: string;
+  phoneId: string;
+}
+
+/** The person's records on `phone`, with each one's lender and number row. */
+export async function listHolderRecords(db: Db, phone: string): Promise<HolderRecord[]> {
   const rows = await db
     .selectFrom('phone_numbers')
-    .select('borrower_id')
-    .where('e164', '=', phone)
-    .where('is_current', '=', 1)
+    .innerJoin('borrowers', 'borrowers.id', 'phone_numbers.borrower_id')
+    .select(['phone_numbers.id as phoneId', 'borrowers.id as borrowerId', 'borrowers.lender_id as lenderId'])
+    .where('phone_numbers.e164', '=', phone)
+    .where('phone_numbers.is_current', '=', 1)
+    .where('phone_numbers.disowned_at', 'is', null)
+    .orderBy('borrowers.created_at')
+    .orderBy('borrowers.id')
     .execute();
-  return rows.map((r) => r.borrower_id);
+  return rows;
+}
+
+/**
+ * The person left this number but the record's lender was not given the new one: the number
+ * stays the lender's current one (it learns nothing), marked unreachable so the reminder engine
+ * says `phone_unreachable`, and disowned so it signs nobody in to this record.
+ */
+export async function disownNumber(db: Db, phoneId: string, at: string): Promise<void> {
+  await db
+    .updateTable('phone_numbers')
+    .set((eb) => ({ disowned_at: at, unreachable_at: eb.fn.coalesce('unreachable_at', eb.val(at)) }))
+    .where('id', '=', phoneId)
+    .execute();
+}
+
+/** Texts still waiting to go to `phone` for these borrowers are never sent: it is no longer the person's. */
+export async function cancelQueuedMessagesTo(
+  db: Db,
+  borrowerIds: readonly string[],
+  phone: string,
+  at: string,
+): Promise<void> {
+  if (borrowerIds.length === 0) return;
+  const waiting = db
+    .selectFrom('messages')
+    .select('id')
+    .where('borrower_id', 'in', borrowerIds)
+    .where('phone_e164', '=', phone)
+    .where('status', '=', 'queued');
+  const error = 'not sent: phone_unreachable';
+  const cancelled = await db
+    .updateTable('outbox')
+    .set({ status: 'cancelled', last_error: error, updated_at: at })
+    .where('status', '=', 'queued')
+    .where('message_id', 'in', waiting)
+    .returning('message_id')
+    .execute();
+  if (cancelled.length === 0) return;
+  await db
+    .updateTable('messages')
+    .set({ status: 'cancelled', error })
+    .where(
+      'id',
+      'in',
+      cancelled.map((r) => r.message_id),
+    )
+    .execute();
 }
 
 export async function markNumberVerified(db: Db, phone: string, at: string): Promise<void> {
@@ -39,6 +103,7 @@ export async function markNumberVerified(db: Db, phone: string, at: string): Pro
     .set({ verified_at: at })
     .where('e164', '=', phone)
     .where('is_current', '=', 1)
+    .where('disowned_at', 'is', null)
     .where('verified_at', 'is', null)
     .execute();
 }
