@@ -18,6 +18,7 @@ import * as importFiles from './migrations/2026-12-06-0005-import-files.ts';
 import * as inboundByBorrower from './migrations/2026-12-06-0006-inbound-by-borrower.ts';
 import * as effectReport from './migrations/2026-12-06-0007-effect-report.ts';
 import * as reportItemTags from './migrations/2026-12-06-0008-report-item-tags.ts';
+import * as signInDefences from './migrations/2026-12-06-0030-sign-in-defences.ts';
 import type { Database } from './schema.ts';
 
 /**
@@ -43,6 +44,7 @@ export const migrations: Record<string, Migration> = {
   '2026-12-06-0006-inbound-by-borrower': inboundByBorrower,
   '2026-12-06-0007-effect-report': effectReport,
   '2026-12-06-0008-report-item-tags': reportItemTags,
+  '2026-12-06-0030-sign-in-defences': signInDefences,
 };
 
 export async function migrateToLatest(db: Kysely<Database>): Promise<MigrationResultSet> {
