@@ -7,6 +7,7 @@ import { reliefEn, reliefZh } from './catalogues/relief.ts';
 import { repliesEn, repliesZh } from './catalogues/replies.ts';
 import { reportEn, reportZh } from './catalogues/report.ts';
 import { settingsEn, settingsZh } from './catalogues/settings.ts';
+import { signInAlertsEn, signInAlertsZh } from './catalogues/sign-in-alerts.ts';
 import { staffEn, staffZh } from './catalogues/staff.ts';
 import { templatesEn, templatesZh } from './catalogues/templates.ts';
 import type { Locale } from './locale.ts';
@@ -144,6 +145,7 @@ const zh = {
   ...reportZh,
   ...templatesZh,
   ...importZh,
+  ...signInAlertsZh,
 } as const;
 
 export type MessageKey = keyof typeof zh;
@@ -298,6 +300,7 @@ const en: Record<MessageKey, string> = {
   ...reportEn,
   ...templatesEn,
   ...importEn,
+  ...signInAlertsEn,
 };
 
 const catalogues: Record<Locale, Record<MessageKey, string>> = { 'zh-CN': zh, en };
