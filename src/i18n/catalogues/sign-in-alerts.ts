@@ -15,6 +15,6 @@ export const signInAlertsEn: Record<keyof typeof signInAlertsZh, string> = {
     'In the last 24 hours these accounts were held back after repeated wrong passwords. Their owners can still sign in on devices and networks they used before. If it was not them, let them know and consider a new password.',
   'staff.attack.own':
     'In the last 24 hours someone tried wrong passwords on your account and was held back. Devices you signed in on before are not affected. If it was not you, tell an operator.',
-  'staff.attack.row': '{email}: held back {lockouts} times, from {addresses} addresses, last at {at}',
+  'staff.attack.row': '{email} — lockouts: {lockouts}; addresses: {addresses}; the last at {at}',
   'staff.attack.accountWide': ' (sign-ins to the whole account were slowed)',
 };
