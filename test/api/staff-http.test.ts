@@ -197,7 +197,9 @@ for (const dialect of dialects) {
       const limited = await signIn(email, 'guess again');
       expect(limited.status).toBe(429);
       expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
-      expect(await limited.text()).toContain('尝试次数过多');
+      const limitedHtml = await limited.text();
+      expect(limitedHtml).toContain('尝试次数过多');
+      expect(limitedHtml).toContain('在您以前登录过的设备上，输入正确的密码仍可以登录');
 
       const signedIn = await signIn('ops@zhenxin.cn');
       // a long-lived, random, HttpOnly __Host- cookie marks this browser as one the account used

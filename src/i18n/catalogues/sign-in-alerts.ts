@@ -7,6 +7,7 @@ export const signInAlertsZh = {
     '过去 24 小时内，有人多次用错误的密码尝试登录您的账户，已被暂时限制。您以前登录过的设备不受影响。如果不是您本人，请告诉运营人员。',
   'staff.attack.row': '{email}：限制 {lockouts} 次，来自 {addresses} 个地址，最近一次在 {at}',
   'staff.attack.accountWide': '（整个账户的登录已被放慢）',
+  'staff.signIn.limitedHint': '如果这是您的账户：在您以前登录过的设备上，输入正确的密码仍可以登录。',
 };
 
 export const signInAlertsEn: Record<keyof typeof signInAlertsZh, string> = {
@@ -17,4 +18,6 @@ export const signInAlertsEn: Record<keyof typeof signInAlertsZh, string> = {
     'In the last 24 hours someone tried wrong passwords on your account and was held back. Devices you signed in on before are not affected. If it was not you, tell an operator.',
   'staff.attack.row': '{email} — lockouts: {lockouts}; addresses: {addresses}; the last at {at}',
   'staff.attack.accountWide': ' (sign-ins to the whole account were slowed)',
+  'staff.signIn.limitedHint':
+    'If this is your account: on a device you signed in on before, the right password still works.',
 };
