@@ -8,9 +8,15 @@ import type { Database } from '../db/schema.ts';
  * One-time codes sent by SMS: 6 digits, 5 minutes, single use, bound to a purpose and a number,
  * stored only as a hash (salted with the row id, the purpose and the number). Each code allows
  * 5 wrong tries; asking again replaces the code but carries its failures over, so resending is
- * no way around the limit. Sending is budgeted per number, per client address and per number
- * range (the first digits, against SMS pumping), counted in the database so every process
- * shares them. Nothing here says whether a number belongs to anyone.
+ * no way around the limit. Nothing here says whether a number belongs to anyone.
+ *
+ * Sending is budgeted in two lanes, counted in the database so every process shares them. The
+ * open lane is everyone without a recognised device of the number: per (number, client address),
+ * a higher ceiling per number for all addresses together (SMS bombing from many addresses stops
+ * there), per address and per number range (SMS pumping). The device lane is a browser that
+ * signed in as this number before (recognised-devices.ts): it has a budget of its own per device
+ * and per number, which nothing in the open lane can spend, and its codes and their failures are
+ * apart from the open lane's, so a stranger can neither spend nor lock the owner's sign-in.
  */
 
 export type CodePurpose = 'sign_in' | 'reauth' | 'phone_change';
@@ -24,18 +30,47 @@ export const MAX_FAILURES = 5;
  */
 const FAILURE_MEMORY_MS = 15 * 60_000;
 
+const MINUTE = 60_000;
+const DAY = 24 * 60 * MINUTE;
+
+/** What a budget counts: codes of this lane that share the number, the address, the range or the device. */
+export type BudgetScope = 'number_address' | 'number' | 'address' | 'prefix' | 'number_device' | 'number_devices';
+
 export interface SendBudget {
-  key: 'number' | 'number_day' | 'address' | 'prefix';
+  key:
+    | 'requester'
+    | 'requester_day'
+    | 'number'
+    | 'number_day'
+    | 'address'
+    | 'prefix'
+    | 'device'
+    | 'device_day'
+    | 'devices_day';
+  scope: BudgetScope;
   limit: number;
   windowMs: number;
 }
 
-export const SEND_BUDGETS: readonly SendBudget[] = [
-  { key: 'number', limit: 3, windowMs: 15 * 60_000 },
-  { key: 'number_day', limit: 10, windowMs: 24 * 60 * 60_000 },
+/** Anyone without a recognised device of the number. */
+export const OPEN_BUDGETS: readonly SendBudget[] = [
+  // One address spends only its own share of a number's budget…
+  { key: 'requester', scope: 'number_address', limit: 3, windowMs: 15 * MINUTE },
+  { key: 'requester_day', scope: 'number_address', limit: 5, windowMs: DAY },
+  // …and many addresses together no more than this (SMS bombing).
+  { key: 'number', scope: 'number', limit: 5, windowMs: 15 * MINUTE },
+  { key: 'number_day', scope: 'number', limit: 10, windowMs: DAY },
   // Generous: mobile carriers put many people behind one address.
-  { key: 'address', limit: 20, windowMs: 60 * 60_000 },
-  { key: 'prefix', limit: 30, windowMs: 60 * 60_000 },
+  { key: 'address', scope: 'address', limit: 20, windowMs: 60 * MINUTE },
+  { key: 'prefix', scope: 'prefix', limit: 30, windowMs: 60 * MINUTE },
+];
+
+/** The owner's reserve: a device that signed in as this number before. */
+export const DEVICE_BUDGETS: readonly SendBudget[] = [
+  { key: 'device', scope: 'number_device', limit: 3, windowMs: 15 * MINUTE },
+  { key: 'device_day', scope: 'number_device', limit: 5, windowMs: DAY },
+  // Every recognised device of the number together: the ceiling on what the reserve adds.
+  { key: 'devices_day', scope: 'number_devices', limit: 6, windowMs: DAY },
 ];
 
 /**
@@ -73,15 +108,17 @@ export type IssueResult =
   | { ok: false; budget: SendBudget['key']; retryAfterSeconds: number };
 
 /**
- * A new code for (purpose, phone), unless a send budget is spent. The previous live code for
- * the same purpose and number stops working; its failures carry over.
+ * A new code for (purpose, phone), unless a send budget is spent. `device` is the hash of a
+ * device recognised for this number (recognisedDevice), else null. The previous live code of the
+ * same lane stops working; its failures carry over.
  */
 export async function issueCode(
   db: Kysely<Database>,
-  input: { purpose: CodePurpose; phone: string; ip: string | null; boundTo?: string },
+  input: { purpose: CodePurpose; phone: string; ip: string | null; boundTo?: string; device?: string | null },
   now = new Date(),
 ): Promise<IssueResult> {
   const prefix = numberPrefix(input.phone);
+  const device = input.device ?? null;
   const at = now.toISOString();
   return db.transaction().execute(async (trx) => {
     // Hold the number range's row: parallel requests for numbers in it wait here, so each one
@@ -91,17 +128,37 @@ export async function issueCode(
       .values({ key: prefix, at })
       .onConflict((oc) => oc.column('key').doUpdateSet({ at }))
       .execute();
-    for (const budget of SEND_BUDGETS) {
+    for (const budget of device === null ? OPEN_BUDGETS : DEVICE_BUDGETS) {
       const since = new Date(now.getTime() - budget.windowMs).toISOString();
       let query = trx
         .selectFrom('one_time_codes')
         .select([sql<number>`count(*)`.as('n'), sql<string | null>`min(created_at)`.as('oldest')])
         .where('created_at', '>', since);
-      if (budget.key === 'number' || budget.key === 'number_day') query = query.where('phone_e164', '=', input.phone);
-      else if (budget.key === 'address') {
-        if (input.ip === null) continue;
-        query = query.where('ip', '=', input.ip);
-      } else query = query.where('number_prefix', '=', prefix);
+      switch (budget.scope) {
+        case 'number_address':
+          if (input.ip === null) continue;
+          query = query
+            .where('phone_e164', '=', input.phone)
+            .where('ip', '=', input.ip)
+            .where('device_hash', 'is', null);
+          break;
+        case 'number':
+          query = query.where('phone_e164', '=', input.phone).where('device_hash', 'is', null);
+          break;
+        case 'address':
+          if (input.ip === null) continue;
+          query = query.where('ip', '=', input.ip).where('device_hash', 'is', null);
+          break;
+        case 'prefix':
+          query = query.where('number_prefix', '=', prefix).where('device_hash', 'is', null);
+          break;
+        case 'number_device':
+          query = query.where('phone_e164', '=', input.phone).where('device_hash', '=', device);
+          break;
+        case 'number_devices':
+          query = query.where('phone_e164', '=', input.phone).where('device_hash', 'is not', null);
+          break;
+      }
       const row = await query.executeTakeFirst();
       if (Number(row?.n ?? 0) >= budget.limit) {
         const oldest = row?.oldest ? Date.parse(row.oldest) : now.getTime();
@@ -110,12 +167,13 @@ export async function issueCode(
       }
     }
 
-    // Failures carry over from the code this one replaces (an unused one, recently issued).
+    // Failures carry over from the code this one replaces (an unused one of this lane, recently issued).
     const previous = await trx
       .selectFrom('one_time_codes')
       .select(['id', 'failures'])
       .where('phone_e164', '=', input.phone)
       .where('purpose', '=', input.purpose)
+      .where('device_hash', device === null ? 'is' : '=', device)
       .where('consumed_at', 'is', null)
       .where('created_at', '>', new Date(now.getTime() - FAILURE_MEMORY_MS).toISOString())
       .orderBy('created_at', 'desc')
@@ -126,6 +184,7 @@ export async function issueCode(
       .set({ expires_at: at })
       .where('phone_e164', '=', input.phone)
       .where('purpose', '=', input.purpose)
+      .where('device_hash', device === null ? 'is' : '=', device)
       .where('consumed_at', 'is', null)
       .where('expires_at', '>', at)
       .execute();
@@ -145,6 +204,7 @@ export async function issueCode(
         consumed_at: null,
         ip: input.ip,
         number_prefix: prefix,
+        device_hash: device,
       })
       .execute();
     return { ok: true as const, id, code, expiresAt };
@@ -154,20 +214,23 @@ export async function issueCode(
 export type CheckResult = 'ok' | 'wrong' | 'expired' | 'locked';
 
 /**
- * Checks a code typed for (purpose, phone) against the latest one issued. Right: it is used up
+ * Checks a code typed for (purpose, phone) against the latest one issued in its lane (`device`:
+ * the recognised device's hash, as when it was asked for; else null). Right: it is used up
  * (a second use fails). Wrong: one more failure, counted atomically, so parallel guesses cannot
  * exceed the limit. A number never sent a code, an expired or an already used code: 'expired'.
  */
 export async function checkCode(
   db: Db,
-  input: { purpose: CodePurpose; phone: string; code: string; boundTo?: string },
+  input: { purpose: CodePurpose; phone: string; code: string; boundTo?: string; device?: string | null },
   now = new Date(),
 ): Promise<{ result: CheckResult; triesLeft: number }> {
+  const device = input.device ?? null;
   const row = await db
     .selectFrom('one_time_codes')
     .select(['id', 'code_hash', 'failures', 'expires_at', 'consumed_at'])
     .where('phone_e164', '=', input.phone)
     .where('purpose', '=', input.purpose)
+    .where('device_hash', device === null ? 'is' : '=', device)
     .orderBy('created_at', 'desc')
     .limit(1)
     .executeTakeFirst();

@@ -19,6 +19,7 @@ import * as inboundByBorrower from './migrations/2026-12-06-0006-inbound-by-borr
 import * as effectReport from './migrations/2026-12-06-0007-effect-report.ts';
 import * as reportItemTags from './migrations/2026-12-06-0008-report-item-tags.ts';
 import * as phoneDisowned from './migrations/2026-12-06-0009-phone-disowned.ts';
+import * as signInDefences from './migrations/2026-12-06-0030-sign-in-defences.ts';
 import type { Database } from './schema.ts';
 
 /**
@@ -45,6 +46,7 @@ export const migrations: Record<string, Migration> = {
   '2026-12-06-0007-effect-report': effectReport,
   '2026-12-06-0008-report-item-tags': reportItemTags,
   '2026-12-06-0009-phone-disowned': phoneDisowned,
+  '2026-12-06-0030-sign-in-defences': signInDefences,
 };
 
 export async function migrateToLatest(db: Kysely<Database>): Promise<MigrationResultSet> {

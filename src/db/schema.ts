@@ -213,6 +213,25 @@ export interface OneTimeCodesTable {
   ip: string | null;
   /** The number without its last four digits (send budget per number range). */
   number_prefix: string | null;
+  /** The recognised device that asked (the owner's own budget and failures); null: anyone else. */
+  device_hash: string | null;
+}
+
+/** A browser that signed in as this borrower (number) or staff account before: its cookie's hash. */
+export interface RecognisedDevicesTable {
+  token_hash: string;
+  subject_kind: string;
+  subject_id: string;
+  created_at: Instant;
+  last_seen_at: Instant;
+}
+
+/** A wrong staff password, by the e-mail typed and where it came from (`ip:…` or `device:…`). */
+export interface StaffSignInFailuresTable {
+  id: string;
+  email: string;
+  source: string;
+  at: Instant;
 }
 
 export interface AuditLogTable {
@@ -410,6 +429,8 @@ export interface Database {
   inbound_messages: InboundMessagesTable;
   imports: ImportsTable;
   import_files: ImportFilesTable;
+  recognised_devices: RecognisedDevicesTable;
+  staff_sign_in_failures: StaffSignInFailuresTable;
 }
 
 export type LenderRow = Selectable<LendersTable>;

@@ -9,6 +9,7 @@ import { reliefEn, reliefZh } from './catalogues/relief.ts';
 import { repliesEn, repliesZh } from './catalogues/replies.ts';
 import { reportEn, reportZh } from './catalogues/report.ts';
 import { settingsEn, settingsZh } from './catalogues/settings.ts';
+import { signInAlertsEn, signInAlertsZh } from './catalogues/sign-in-alerts.ts';
 import { staffEn, staffZh } from './catalogues/staff.ts';
 import { templatesEn, templatesZh } from './catalogues/templates.ts';
 import { verifyAnswersEn, verifyAnswersZh } from './catalogues/verify-answers.ts';
@@ -147,6 +148,7 @@ const zh = {
   ...verifyAnswersZh,
   ...importZh,
   ...forgedZh,
+  ...signInAlertsZh,
 } as const;
 
 export type MessageKey = keyof typeof zh;
@@ -301,6 +303,7 @@ const en: Record<MessageKey, string> = {
   ...verifyAnswersEn,
   ...importEn,
   ...forgedEn,
+  ...signInAlertsEn,
 };
 
 const catalogues: Record<Locale, Record<MessageKey, string>> = { 'zh-CN': zh, en };

@@ -18,9 +18,8 @@ export function budgetSpecs(checksPerMinute: number) {
   return {
     verify: { points: checksPerMinute, duration: 60 },
     shortLink: { points: checksPerMinute, duration: 60 },
-    // Password guessing: per address and, separately, per e-mail (a botnet spreads addresses).
+    // Password guessing across accounts from one address (per account: staff-sign-in-guard.ts).
     staffSignInByIp: { points: 20, duration: 15 * 60 },
-    staffSignInByEmail: { points: 10, duration: 15 * 60 },
     // Guessing codes across many numbers from one address (each code also allows only 5 tries).
     codeCheck: { points: 30, duration: 10 * 60 },
     // An agent with a queue checks many messages, but not thousands a minute.

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import { CODE_LIFETIME_MS, type CodePurpose, checkCode, issueCode } from '../auth/one-time-codes.ts';
+import { recognisedDevice } from '../auth/recognised-devices.ts';
 import { maskPhone } from '../core/phone.ts';
 import { newId, nowIso } from '../db/ids.ts';
 import { recordAudit } from '../db/repositories/audit.ts';
@@ -11,7 +12,10 @@ import type { SmsProvider } from '../sms/provider.ts';
  * Borrower sign-in by one-time code, and the codes that guard a phone change. The answer to
  * "send me a code" is the same whether or not the number is known: a code row is written either
  * way (so budgets count the same), but an SMS goes only to a number on file, and it goes after
- * the answer, so timing tells nothing either.
+ * the answer, so timing tells nothing either. A browser that signed in as the number before (its
+ * device cookie's token, `device`) asks and checks in a lane of its own that strangers cannot
+ * spend or lock (one-time-codes.ts); only a number's owner can have one, so a stranger still
+ * learns nothing.
  */
 
 type Db = Kysely<Database>;
@@ -50,13 +54,22 @@ export async function requestCode(
     locale: Locale;
     /** The signed-in number asking (a phone change): the code works only for them. */
     requestedBy?: string;
+    /** The device cookie's token, if the browser has one. */
+    device?: string | null;
   },
   now = new Date(),
 ): Promise<CodeRequest> {
   const { requestedBy } = input;
+  const device = await recognisedDevice(db, 'borrower', input.phone, input.device ?? null, now);
   const issued = await issueCode(
     db,
-    { purpose: input.purpose, phone: input.phone, ip: input.ip, ...(requestedBy ? { boundTo: requestedBy } : {}) },
+    {
+      purpose: input.purpose,
+      phone: input.phone,
+      ip: input.ip,
+      device,
+      ...(requestedBy ? { boundTo: requestedBy } : {}),
+    },
     now,
   );
   await recordAudit(
@@ -67,7 +80,7 @@ export async function requestCode(
       action: issued.ok ? 'borrower.code_sent' : 'borrower.code_refused',
       subject: null,
       details: issued.ok
-        ? { purpose: input.purpose, phone: maskPhone(input.phone) }
+        ? { purpose: input.purpose, phone: maskPhone(input.phone), recognisedDevice: device !== null }
         : { purpose: input.purpose, phone: maskPhone(input.phone), budget: issued.budget },
       ip: input.ip,
     },
@@ -100,10 +113,11 @@ export type SignInResult = { ok: true } | { ok: false; reason: 'wrong' | 'expire
  */
 export async function signInWithCode(
   db: Db,
-  input: { phone: string; code: string; ip: string | null },
+  input: { phone: string; code: string; ip: string | null; device?: string | null },
   now = new Date(),
 ): Promise<SignInResult> {
-  const checked = await checkCode(db, { purpose: 'sign_in', phone: input.phone, code: input.code }, now);
+  const device = await recognisedDevice(db, 'borrower', input.phone, input.device ?? null, now);
+  const checked = await checkCode(db, { purpose: 'sign_in', phone: input.phone, code: input.code, device }, now);
   const ok = checked.result === 'ok' && (await isCurrentNumber(db, input.phone));
   await recordAudit(
     db,

@@ -110,6 +110,26 @@ for (const dialect of dialects) {
       expect(page.headers.get('cache-control')).toBe('no-store');
     });
 
+    it('keeps a code for the owner’s recognised browser when strangers have spent the number’s budget', async () => {
+      const phone = '+8613800138013';
+      const owner = browser();
+      await signIn(owner, phone);
+      // a long-lived, random, HttpOnly __Host- cookie marks the browser that signed in
+      expect(owner.cookies.get('__Host-zx-device')).toMatch(/^[A-Za-z0-9_-]{43}$/);
+      owner.cookies.delete('__Host-zx-session');
+      const strangers: number[] = [];
+      for (let i = 0; i < 4; i++) {
+        strangers.push((await browser().post('/account/sign-in', { action: 'send', phone })).status);
+      }
+      expect(strangers.at(-1)).toBe(429);
+      const before = new Date().toISOString();
+      expect((await owner.post('/account/sign-in', { action: 'send', phone })).status).toBe(303);
+      const code = await latestCode(phone, before);
+      const done = await owner.post('/account/sign-in', { action: 'code', code });
+      expect(done.status).toBe(303);
+      expect(done.headers.get('location')).toBe('/account');
+    });
+
     it('answers known and unknown numbers identically', async () => {
       const known = await browser().post('/account/sign-in', { action: 'send', phone: '13800138001' });
       const unknown = await browser().post('/account/sign-in', { action: 'send', phone: '13900139001' });

@@ -26,6 +26,8 @@ for (const dialect of dialects) {
       database = await createTestDatabase(dialect, { file: join(dir, 'app.db') });
       await seedDemo(database.connection.db, new Date());
       await createStaffUser(database.connection.db, 'agent@qinghe-xf.cn', PASSWORD);
+      await createStaffUser(database.connection.db, 'target@qinghe-xf.cn', PASSWORD);
+      await createStaffUser(database.connection.db, 'ops@zhenxin.cn', PASSWORD, new Date(), undefined, 'operator');
       server = await startServer({ DATABASE_URL: database.url });
     });
     afterAll(async () => {
@@ -187,16 +189,29 @@ for (const dialect of dialects) {
       expect((await get('/staff/sign-out', sessionCookie(await signIn()))).status).toBe(405);
     });
 
-    it('slows password guessing: 10 tries per e-mail per 15 minutes', async () => {
+    it('slows password guessing from an address, and shows operators the account under attack', async () => {
       const email = 'target@qinghe-xf.cn';
       const statuses: number[] = [];
-      for (let i = 0; i < 11; i++) statuses.push((await signIn(email, `guess ${i} xxxxxx`)).status);
-      expect(statuses.slice(0, 10).every((s) => s === 401)).toBe(true);
-      expect(statuses[10]).toBe(429);
+      for (let i = 0; i < 6; i++) statuses.push((await signIn(email, `guess ${i} xxxxxx`)).status);
+      expect(statuses).toEqual([401, 401, 401, 401, 401, 429]);
       const limited = await signIn(email, 'guess again');
       expect(limited.status).toBe(429);
       expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
-      expect(await limited.text()).toContain('尝试次数过多');
+      const limitedHtml = await limited.text();
+      expect(limitedHtml).toContain('尝试次数过多');
+      expect(limitedHtml).toContain('在您以前登录过的设备上，输入正确的密码仍可以登录');
+
+      const signedIn = await signIn('ops@zhenxin.cn');
+      // a long-lived, random, HttpOnly __Host- cookie marks this browser as one the account used
+      const device = signedIn.headers.getSetCookie().find((c) => c.startsWith('__Host-zx-device=')) ?? '';
+      expect(device).toMatch(
+        /^__Host-zx-device=[A-Za-z0-9_-]{43}; Max-Age=15552000; Path=\/; HttpOnly; Secure; SameSite=Lax$/,
+      );
+      const workbench = await (await get('/staff', sessionCookie(signedIn))).text();
+      expect(workbench).toContain('有人在尝试登录员工账户');
+      expect(workbench).toContain('target@qinghe-xf.cn：限制 1 次');
+      const agent = await (await get('/staff', sessionCookie(await signIn()))).text();
+      expect(agent).not.toContain('有人在尝试登录员工账户');
     });
   });
 }

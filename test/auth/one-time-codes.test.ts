@@ -7,6 +7,7 @@ import {
   MAX_FAILURES,
   newCode,
   numberPrefix,
+  OPEN_BUDGETS,
   purgeOldCodes,
 } from '../../src/auth/one-time-codes.ts';
 import { describeEachDialect } from '../support/databases.ts';
@@ -122,14 +123,22 @@ describeEachDialect('one-time codes', (get) => {
     }
   });
 
-  it('keeps send budgets per number, per address and per number range', async () => {
+  it('keeps send budgets per number and address, per number, per address and per number range', async () => {
     const p = phone();
+    // one address: 3 codes for a number in 15 minutes
     const results = [];
-    for (let i = 0; i < 4; i++) results.push(await issueCode(db(), { purpose: 'sign_in', phone: p, ip: null }, at(i)));
+    for (let i = 0; i < 4; i++)
+      results.push(await issueCode(db(), { purpose: 'sign_in', phone: p, ip: '10.4.0.1' }, at(i)));
     expect(results.map((r) => r.ok)).toEqual([true, true, true, false]);
     const refused = results[3];
-    expect(refused?.ok === false && refused.budget).toBe('number');
+    expect(refused?.ok === false && refused.budget).toBe('requester');
     expect(refused?.ok === false && refused.retryAfterSeconds).toBe(12 * 60);
+    // other addresses: 5 in 15 minutes for the number, all addresses together
+    const others = [];
+    for (let i = 0; i < 3; i++)
+      others.push(await issueCode(db(), { purpose: 'sign_in', phone: p, ip: `10.4.1.${i}` }, at(4)));
+    expect(others.map((r) => r.ok)).toEqual([true, true, false]);
+    expect(others[2]).toMatchObject({ ok: false, budget: 'number', retryAfterSeconds: 11 * 60 });
     // after the window, allowed again
     expect((await issueCode(db(), { purpose: 'sign_in', phone: p, ip: null }, at(16))).ok).toBe(true);
 
@@ -161,7 +170,7 @@ describeEachDialect('one-time codes', (get) => {
     const results = await Promise.all(
       Array.from({ length: 12 }, () => issueCode(db(), { purpose: 'sign_in', phone: p, ip: null }, at(300))),
     );
-    expect(results.filter((r) => r.ok)).toHaveLength(3);
+    expect(results.filter((r) => r.ok)).toHaveLength(OPEN_BUDGETS.find((b) => b.key === 'number')?.limit ?? 0);
     // exactly one of them is live: each replaced the one before
     const live = await db()
       .selectFrom('one_time_codes')
