@@ -308,6 +308,11 @@ export function t(locale: Locale, key: MessageKey, params: Record<string, string
   return template.replace(/\{(\w+)\}/g, (whole, name: string) => (name in params ? String(params[name]) : whole));
 }
 
+/** Every entry of a locale's catalogue, as written (placeholders unfilled): what the punctuation test reads. */
+export function catalogueEntries(locale: Locale): Array<[MessageKey, string]> {
+  return Object.entries(catalogues[locale]) as Array<[MessageKey, string]>;
+}
+
 export type Translate = (key: MessageKey, params?: Record<string, string | number>) => string;
 
 export function translator(locale: Locale): Translate {
