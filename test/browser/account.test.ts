@@ -12,6 +12,7 @@ import {
   screenshot,
 } from '../support/browser.ts';
 import { type DemoSite, startDemoSite } from '../support/demo-site.ts';
+import { pageProblems } from '../support/punctuation.ts';
 
 // The borrower's journey after learning the reminder is genuine: the link → the genuine page →
 // sign in by code → balance explained → change the phone number → the reminder decision names
@@ -75,6 +76,10 @@ describeWithBrowser('borrower account in a browser', (browser) => {
         expect(wide, page.url()).toEqual([]);
         expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(size.width);
       };
+      /** On the phone: no half-width mark by Chinese in what the reader sees. */
+      const punctuated = async (locale: 'zh-CN' | 'en' = 'zh-CN') => {
+        if (size === PHONE) expect(await pageProblems(page, locale)).toEqual([]);
+      };
       const path = /https:\/\/qhxf\.cn(\/r\/[A-Za-z0-9_-]+)/.exec(site.texts.get(number) ?? '')?.[1] ?? '';
       await page.goto(`${site.url}${path}`);
       await expect(page.locator('h1').textContent()).resolves.toContain('青禾消费金融');
@@ -109,6 +114,7 @@ describeWithBrowser('borrower account in a browser', (browser) => {
       await fits();
       await expectAccessible(page);
       await screenshot(page, `account-loans-${name}`);
+      await punctuated();
 
       await Promise.all([
         page.waitForLoadState('load'),
@@ -125,6 +131,17 @@ describeWithBrowser('borrower account in a browser', (browser) => {
       await fits();
       await expectAccessible(page);
       await screenshot(page, `account-loan-${name}`);
+      await punctuated();
+      if (size === PHONE) {
+        // The same loan in English: the penalty sentences, lists and amounts that must not wrap.
+        const loanUrl = page.url();
+        await page.goto(`${loanUrl}?lang=en`);
+        await punctuated('en');
+        await screenshot(page, `account-loan-${name}-en`);
+        await page.goto(`${site.url}/account`);
+        await punctuated('en');
+        await page.goto(`${loanUrl}?lang=zh-CN`);
+      }
 
       // change the number (signed in moments ago, so no second code to the old number is needed)
       await Promise.all([page.waitForLoadState('load'), page.getByRole('link', { name: '手机号' }).click()]);
@@ -152,6 +169,7 @@ describeWithBrowser('borrower account in a browser', (browser) => {
       await fits();
       await expectAccessible(page);
       await screenshot(page, `account-reminders-${name}`);
+      await punctuated();
       await context.close();
     });
   }

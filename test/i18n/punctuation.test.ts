@@ -13,6 +13,7 @@ import { strings } from '../../src/widget/strings.ts';
 import { genuineReminders, SCAMS } from '../core/checker/corpus.ts';
 import { LENDERS } from '../core/checker/fixtures.ts';
 import {
+  astroGluedMarks,
   astroText,
   chineseViolations,
   describe,
@@ -104,6 +105,8 @@ group('the punctuation rules', () => {
   it('read the text of an .astro page, not its code', () => {
     const page = "---\nconst a = '请注意:';\n---\n<p class=\"x\">您好:{a}</p>\n<script>const b = '测试:';</script>";
     expect(astroText(page)).toEqual(['您好:']);
+    expect(astroGluedMarks('<li>{label}: <span>{detail}</span></li>')).toHaveLength(1);
+    expect(astroGluedMarks("<p>{t('a')}{locale === 'en' ? ': ' : '：'}</p>")).toEqual([]);
   });
 });
 
@@ -222,8 +225,14 @@ group('texts written in the code', () => {
     const problems: string[] = [];
     for (const dir of ['pages', 'components', 'layouts']) {
       for (const file of sources(join(SRC, dir), /\.astro$/)) {
-        for (const text of astroText(readFileSync(file, 'utf8'))) {
+        const source = readFileSync(file, 'utf8');
+        for (const text of astroText(source)) {
           problems.push(...describe(file.slice(SRC.length + 1), chineseViolations(text)));
+        }
+        for (const line of astroGluedMarks(source)) {
+          problems.push(
+            `${file.slice(SRC.length + 1)}: an ASCII mark written after an expression, in both languages — ${line}`,
+          );
         }
       }
     }
@@ -245,6 +254,23 @@ group('texts written in the code', () => {
       }
     }
     expect(items).toBeGreaterThan(4);
+    expect(problems).toEqual([]);
+  });
+
+  it('joins pieces of a page with the marks of the reader’s language', () => {
+    // `${a}。${b}` or .join('、') in a page reads "…= ¥25.50。¥10.00 of it is paid" in English.
+    const problems: string[] = [];
+    for (const dir of ['pages', 'components']) {
+      for (const file of sources(join(SRC, dir), /\.(astro|ts)$/)) {
+        for (const [n, line] of readFileSync(file, 'utf8').split('\n').entries()) {
+          if (/join\('[，。：；、]'\)|\}[，。：；、]\$\{/.test(line) && !/locale|'en'/.test(line)) {
+            problems.push(
+              `${file.slice(SRC.length + 1)}:${n + 1}: a Chinese mark used whatever the language — ${line.trim()}`,
+            );
+          }
+        }
+      }
+    }
     expect(problems).toEqual([]);
   });
 

@@ -151,6 +151,24 @@ export function astroText(source: string): string[] {
     .filter((s) => hasHan(s));
 }
 
+/**
+ * Lines of an .astro source where a fixed ASCII mark follows an {expression} ("{label}: "):
+ * the pages speak both languages, so a mark written once is wrong in one of them and belongs
+ * in the catalogue or behind a locale choice.
+ */
+export function astroGluedMarks(source: string): string[] {
+  let body = source.replace(/^---\n[\s\S]*?\n---\n/, '');
+  body = body.replace(/<(script|style)\b[\s\S]*?<\/\1>/g, '\n');
+  body = body.replace(/<!--[\s\S]*?-->/g, '\n');
+  // Innermost expressions only (no markup inside): {label}, {t('key')}.
+  for (let i = 0; i < 3; i++) body = body.replace(/\{[^{}<>]*\}/g, '\u27e8\u27e9');
+  body = body.replace(/<[^>]*>/g, '\n');
+  return body
+    .split('\n')
+    .map((s) => s.trim())
+    .filter((s) => /\u27e9[,:;?!](\s|$)/.test(s) && !/[('"=`]/.test(s));
+}
+
 /** Marked-up text that is not ours to punctuate: pasted messages, evidence quoted from them, code. */
 const QUOTED = '.sms, .mono, pre, code, kbd, samp, textarea';
 
