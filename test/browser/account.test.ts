@@ -136,6 +136,7 @@ describeWithBrowser('borrower account in a browser', (browser) => {
         // The same loan in English: the penalty sentences, lists and amounts that must not wrap.
         const loanUrl = page.url();
         await page.goto(`${loanUrl}?lang=en`);
+        expect(await page.getByText(/CNY \d/).count()).toBeGreaterThan(0);
         await punctuated('en');
         await screenshot(page, `account-loan-${name}-en`);
         await page.goto(`${site.url}/account`);

@@ -200,7 +200,14 @@ export async function pageProblems(page: Page, locale: 'zh-CN' | 'en'): Promise<
         const walker = document.createTreeWalker(document.querySelector('main') ?? document.body, NodeFilter.SHOW_TEXT);
         for (let node = walker.nextNode(); node; node = walker.nextNode()) {
           const value = node.nodeValue ?? '';
-          if (!/[¥$€£]\s?\d/.test(value) || !node.parentElement?.checkVisibility()) continue;
+          // "¥1,234.56" in Chinese, "CNY 1,234.56" in English.
+          const parent = node.parentElement;
+          if (
+            !/(?:[¥$€£]|\b[A-Z]{3} )\d/.test(value) ||
+            !parent?.checkVisibility() ||
+            parent.closest('svg, .visually-hidden')
+          )
+            continue;
           let nowrap = false;
           for (let e: Element | null = node.parentElement; e && e !== document.body; e = e.parentElement) {
             if (getComputedStyle(e).whiteSpace.includes('nowrap') || getComputedStyle(e).whiteSpace === 'pre') {
