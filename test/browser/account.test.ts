@@ -206,6 +206,7 @@ describeWithBrowser('borrower account in a browser', (browser) => {
     ]);
     await expectAccessible(page);
     await screenshot(page, 'relief-options-phone');
+    expect(await pageProblems(page, 'zh-CN')).toEqual([]);
     await page.getByLabel('6 个月').check();
     await Promise.all([page.waitForLoadState('load'), page.locator('#plan ~ form button').click()]);
     expect(await page.locator('#preview tbody tr').count()).toBe(6);
@@ -231,6 +232,7 @@ describeWithBrowser('borrower account in a browser', (browser) => {
     await page.getByLabel('补充说明（可选）').fill('');
     await expectAccessible(page);
     await screenshot(page, 'relief-preview-phone');
+    expect(await pageProblems(page, 'zh-CN')).toEqual([]);
     // without a reason: refused beside the field, nothing sent
     await Promise.all([page.waitForLoadState('load'), page.getByRole('button', { name: '提交申请' }).click()]);
     await expect(page.locator('.error-summary').textContent()).resolves.toContain('请选择发生了什么');
@@ -253,6 +255,7 @@ describeWithBrowser('borrower account in a browser', (browser) => {
     await expect(pendingBanner.getByRole('link', { name: '查看申请进度或撤回申请' }).count()).resolves.toBe(1);
     await expectAccessible(page);
     await screenshot(page, 'account-pending-phone');
+    expect(await pageProblems(page, 'zh-CN')).toEqual([]);
     await Promise.all([page.waitForLoadState('load'), page.getByRole('link', { name: '查看明细和计算方法' }).click()]);
     await expect(page.locator('.notice-pending').count()).resolves.toBe(1);
     await expect(page.getByRole('link', { name: '还不上？申请延期或分期' }).count()).resolves.toBe(0);
