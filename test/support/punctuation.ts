@@ -75,7 +75,7 @@ export function chineseViolations(written: string): Violation[] {
   const add = (rule: string, at: number, length = 1) =>
     found.push({ rule, char: written.slice(at, at + length), context: context(written, at, length) });
   for (let i = 0; i < text.length; i++) {
-    const c = text[i];
+    const c = text[i] ?? '';
     if (ASCII_PUNCT.has(c) && (CHINESE_CONTEXT.test(before(text, i)) || CHINESE_CONTEXT.test(after(text, i)))) {
       add('ASCII punctuation next to Chinese: use the full-width form', i);
     } else if ((c === '"' || c === "'") && (CJK.test(text[i - 1] ?? '') || CJK.test(text[i + 1] ?? ''))) {
@@ -99,7 +99,7 @@ export function englishViolations(written: string): Violation[] {
   const add = (rule: string, at: number, length = 1) =>
     found.push({ rule, char: written.slice(at, at + length), context: context(written, at, length) });
   for (let i = 0; i < text.length; i++) {
-    const c = text[i];
+    const c = text[i] ?? '';
     const prev = text[i - 1] ?? '';
     const next = text[i + 1] ?? '';
     if (c === ':' && /[A-Za-z{¥$+(“"]/.test(next) && !/[0-9]/.test(prev)) {
