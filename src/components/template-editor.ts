@@ -123,7 +123,8 @@ export async function runTemplateEditor(Astro: AstroGlobal): Promise<TemplateEdi
       } else if (failure instanceof TemplateRefusedError) {
         const field: EditorField = action === 'start' ? 'experiment-version' : 'versions';
         const reasons = failure.review.problems.map((p) => problemMessage(t, Astro.locals.locale, p));
-        const message = `${t('templates.error.refusedVersion')}${reasons.join('；')}`;
+        const en = Astro.locals.locale === 'en';
+        const message = `${t('templates.error.refusedVersion')}${en ? ' ' : ''}${reasons.join(en ? '; ' : '；')}`;
         fieldErrors[field] = message;
         summary.push({ field, message });
       } else {

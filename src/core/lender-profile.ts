@@ -152,7 +152,7 @@ export function checkDomain(written: string): Checked {
   if (!parsed.domain)
     return {
       ok: false,
-      message: `${unicode} is a public suffix that belongs to no one: give the lender's own domain (e.g. lender.${unicode})`,
+      message: `${unicode} is a public suffix that belongs to no one: give the lender’s own domain (e.g. lender.${unicode})`,
     };
   return { ok: true, value: unicode };
 }
@@ -185,7 +185,7 @@ export function checkHotline(written: string): Checked & { digits?: string } {
     case 'mobile':
       return {
         ok: false,
-        message: `${value} is a mobile number. A lender's hotline is never a personal mobile: borrowers are told that a mobile number in a reminder is a scam sign. Give ${EXAMPLES}`,
+        message: `${value} is a mobile number. A lender’s hotline is never a personal mobile: borrowers are told that a mobile number in a reminder is a scam sign. Give ${EXAMPLES}`,
       };
     case 'foreign':
       return {
@@ -487,14 +487,14 @@ export const lenderProfileSchema = lenderProfileFields.superRefine((profile, ctx
         ctx.addIssue({
           code: 'custom',
           path,
-          message: `a website channel gives the page's address on one of the lender's domains (${profile.domains.join(', ')})`,
+          message: `a website channel gives the page’s address on one of the lender’s domains (${profile.domains.join(', ')})`,
         });
       for (const link of links) {
         if (!onDomains(link.host, profile.domains))
           ctx.addIssue({
             code: 'custom',
             path,
-            message: `${link.host} is not on the lender's domains (${profile.domains.join(', ')}): borrowers are told to pay only through the lender's own sites`,
+            message: `${link.host} is not on the lender’s domains (${profile.domains.join(', ')}): borrowers are told to pay only through the lender’s own sites`,
           });
         else if (!link.https)
           ctx.addIssue({ code: 'custom', path, message: `${link.raw}: a repayment page must be https` });

@@ -14,7 +14,10 @@ export function withAmounts(
   params: Record<string, string | number>,
   amounts: Record<string, number>,
 ): { visible: string; spoken: string } {
-  const visible = Object.fromEntries(Object.entries(amounts).map(([k, v]) => [k, formatMoney(v, currency, locale)]));
+  // A no-break space inside "CNY 3,000.00": the sentence may wrap, the amount may not (as .money keeps it).
+  const visible = Object.fromEntries(
+    Object.entries(amounts).map(([k, v]) => [k, formatMoney(v, currency, locale).replace(' ', '\u00a0')]),
+  );
   const spoken = Object.fromEntries(Object.entries(amounts).map(([k, v]) => [k, spokenMoney(v, currency, locale)]));
   return { visible: t(key, { ...params, ...visible }), spoken: t(key, { ...params, ...spoken }) };
 }

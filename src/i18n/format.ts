@@ -26,3 +26,11 @@ export function formatDateTime(iso: string, timeZone: string, locale: 'zh-CN' | 
   }
   return formatter.format(new Date(iso));
 }
+
+/**
+ * A label as the first words of a list item: capitalised. Labels written to sit inside a
+ * sentence ("Repay via the Qinghe app") keep their case there; a list shows "The Qinghe app".
+ */
+export function asListItem(label: string): string {
+  return label.charAt(0).toUpperCase() + label.slice(1);
+}

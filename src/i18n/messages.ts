@@ -183,11 +183,11 @@ const en: Record<MessageKey, string> = {
   'home.verifyNote':
     'You can also call the official hotline on your lender’s page below. Never call a number given in the message.',
   'home.never.title': 'A real lender will never:',
-  'home.never.1': 'ask you to transfer money to a personal, “safe” or “designated” account',
-  'home.never.2': 'ask for an SMS code, a password, your ID or card number',
-  'home.never.3': 'ask you to install an unknown app, share your screen or join a video meeting',
-  'home.never.4': 'use “cancel your student loan”, “your credit record” or “lower your rate” as a reason',
-  'home.never.5': 'threaten home visits, lawsuits or arrest to rush you',
+  'home.never.1': 'Ask you to transfer money to a personal, “safe” or “designated” account',
+  'home.never.2': 'Ask for an SMS code, a password, your ID or card number',
+  'home.never.3': 'Ask you to install an unknown app, share your screen or join a video meeting',
+  'home.never.4': 'Use “cancel your student loan”, “your credit record” or “lower your rate” as a reason',
+  'home.never.5': 'Threaten home visits, lawsuits or arrest to rush you',
   'home.lenders': 'Lenders using Zhenxin',
   'home.lenders.hint': 'See each lender’s official SMS signature, websites and hotline: only those are real.',
 
@@ -312,6 +312,11 @@ const catalogues: Record<Locale, Record<MessageKey, string>> = { 'zh-CN': zh, en
 export function t(locale: Locale, key: MessageKey, params: Record<string, string | number> = {}): string {
   const template = catalogues[locale][key];
   return template.replace(/\{(\w+)\}/g, (whole, name: string) => (name in params ? String(params[name]) : whole));
+}
+
+/** Every entry of a locale's catalogue, as written (placeholders unfilled): what the punctuation test reads. */
+export function catalogueEntries(locale: Locale): Array<[MessageKey, string]> {
+  return Object.entries(catalogues[locale]) as Array<[MessageKey, string]>;
 }
 
 export type Translate = (key: MessageKey, params?: Record<string, string | number>) => string;

@@ -72,7 +72,7 @@ const ref = (kind: 'schemas' | 'responses' | 'headers', name: string) => ({ $ref
 
 const aliyunReportSchema = z.array(
   z.looseObject({
-    biz_id: z.string().meta({ description: "Aliyun's id of the message (BizId)." }),
+    biz_id: z.string().meta({ description: 'Aliyun’s id of the message (BizId).' }),
     out_id: z.string().optional().meta({ description: 'Our id of the message, sent as OutId.' }),
     success: z.union([z.boolean(), z.enum(['true', 'false'])]),
     err_code: z.string().optional(),
@@ -326,7 +326,7 @@ export function buildOpenApiDocument(settings: OpenApiSettings): JsonObject {
   const twilioKb = MAX_TWILIO_FORM_BYTES / 1024;
   const kb = settings.maxJsonBytes / 1024;
   const externalId = (what: string) =>
-    pathParameter('externalId', externalIdSchema, `The ${what}'s id in your system.`);
+    pathParameter('externalId', externalIdSchema, `The ${what}’s id in your system.`);
 
   const paths: JsonObject = {
     '/api/v1/verify': {
@@ -887,7 +887,7 @@ export function buildOpenApiDocument(settings: OpenApiSettings): JsonObject {
         operationId: 'twilioIncomingMessage',
         tags: ['SMS replies'],
         summary: 'Borrowers’ replies through Twilio (incoming-message webhook)',
-        description: `Set as the sending number's "A message comes in" webhook (HTTP POST) when \`SMS_PROVIDER=twilio\`, at exactly \`TWILIO_INCOMING_URL\` (default: \`incoming\` beside the status callback URL). Believed only with a valid \`X-Twilio-Signature\` over that URL and the posted fields, from our own account (\`AccountSid\`). Stored once per \`MessageSid\`: a retried webhook acts once. A reply that is only an opt-out keyword (退订, 退訂, TD, T, STOP, and Twilio's own: STOPALL, UNSUBSCRIBE, CANCEL, END, QUIT, OPTOUT, REVOKE; any case or width) stops the lender's reminders to that number at once and is confirmed by one text of ours; any other reply lands in the lender's console. The answer is always an empty TwiML \`<Response/>\`. ${MAX_INBOUND_BODY} characters of text at most; 404 when Twilio is not the provider here.`,
+        description: `Set as the sending number’s "A message comes in" webhook (HTTP POST) when \`SMS_PROVIDER=twilio\`, at exactly \`TWILIO_INCOMING_URL\` (default: \`incoming\` beside the status callback URL). Believed only with a valid \`X-Twilio-Signature\` over that URL and the posted fields, from our own account (\`AccountSid\`). Stored once per \`MessageSid\`: a retried webhook acts once. A reply that is only an opt-out keyword (退订, 退訂, TD, T, STOP, and Twilio’s own: STOPALL, UNSUBSCRIBE, CANCEL, END, QUIT, OPTOUT, REVOKE; any case or width) stops the lender’s reminders to that number at once and is confirmed by one text of ours; any other reply lands in the lender’s console. The answer is always an empty TwiML \`<Response/>\`. ${MAX_INBOUND_BODY} characters of text at most; 404 when Twilio is not the provider here.`,
         parameters: [{ name: 'X-Twilio-Signature', in: 'header', required: true, schema: { type: 'string' } }],
         requestBody: {
           required: true,

@@ -27,7 +27,7 @@ const minorUnits = (description: string) =>
   z
     .int()
     .min(0)
-    .meta({ description: `${description}, in the currency's minor unit (fen for CNY).`, examples: [50_000] });
+    .meta({ description: `${description}, in the currency’s minor unit (fen for CNY).`, examples: [50_000] });
 
 const e164 = z.string().meta({ description: 'A mobile number in E.164 form.', examples: ['+8613812345678'] });
 
@@ -66,7 +66,7 @@ export const verifyIndicatorSchema = z.strictObject({
   }),
   severity: z.enum(['low', 'medium', 'high']),
   evidence: z.string().meta({ description: 'The words or link in the text that show it.', examples: ['安全账户'] }),
-  explanation: z.string().meta({ description: "Plain words, in the request's language (`Accept-Language`)." }),
+  explanation: z.string().meta({ description: 'Plain words, in the request’s language (`Accept-Language`).' }),
   spans: z.array(z.strictObject({ start: z.int().min(0), end: z.int().min(0) })).meta({
     description:
       'Where the sign stands in what was submitted (`text`, or `link`), as written there (full-width, Traditional, spaced out): UTF-16 offsets [start, end), as JavaScript’s `String.prototype.slice` counts them. For marking the text; `evidence` is its normalised form.',
@@ -83,7 +83,7 @@ export const verifyAnswerSchema = z.strictObject({
   indicators: z.array(verifyIndicatorSchema).meta({ description: 'Empty for a genuine answer.' }),
   message: z
     .strictObject({
-      lender: z.string().meta({ description: "The sending lender's slug.", examples: ['demo'] }),
+      lender: z.string().meta({ description: 'The sending lender’s slug.', examples: ['demo'] }),
       sentAt: instant,
       maskedPhone: z.string().meta({ examples: ['138****5678'] }),
     })
@@ -107,7 +107,7 @@ export const verifyAnswerSchema = z.strictObject({
     )
     .meta({
       description:
-        "When a pasted text carries a real message's link or reference code but its words differ: each change, the field as sent and as received (as written there). `sent` is empty when the received text added the field, `received` when it was taken out; `text` is changed wording no other field explains, as a short excerpt. Only in a `not_sent` answer.",
+        'When a pasted text carries a real message’s link or reference code but its words differ: each change, the field as sent and as received (as written there). `sent` is empty when the received text added the field, `received` when it was taken out; `text` is changed wording no other field explains, as a short excerpt. Only in a `not_sent` answer.',
     })
     .optional(),
   official: z
@@ -119,7 +119,7 @@ export const verifyAnswerSchema = z.strictObject({
     .nullable()
     .meta({
       description:
-        "The lender's official contacts, so the reader can call back safely; null when no lender is named or recognised.",
+        'The lender’s official contacts, so the reader can call back safely; null when no lender is named or recognised.',
     }),
 });
 
@@ -214,7 +214,7 @@ export const loanSchema = z.strictObject({
   borrower: externalIdSchema,
   currency: z.string().meta({ examples: ['CNY'] }),
   instalments: z.array(instalmentSchema),
-  policy: moneyPolicySchema.meta({ description: "The lender's money policy with this loan's overrides on top." }),
+  policy: moneyPolicySchema.meta({ description: 'The lender’s money policy with this loan’s overrides on top.' }),
   createdAt: instant,
   updatedAt: instant,
 });

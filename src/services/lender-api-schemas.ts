@@ -15,19 +15,19 @@ export const externalIdSchema = z
     /^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/,
     'must be 1–64 letters, digits, ".", "_", ":" or "-", starting with a letter or digit',
   )
-  .meta({ description: "An id from the lender's own system.", examples: ['B100', 'L100'] });
+  .meta({ description: 'An id from the lender’s own system.', examples: ['B100', 'L100'] });
 
 export const isoDateSchema = z
   .string()
   .refine(isIsoDate, { message: 'must be a real date written YYYY-MM-DD' })
-  .meta({ format: 'date', description: "A calendar date in the lender's time zone.", examples: ['2026-03-01'] });
+  .meta({ format: 'date', description: 'A calendar date in the lender’s time zone.', examples: ['2026-03-01'] });
 
 const amount = (what: string) =>
   z
     .int({ error: `${what} must be a whole number of minor units (fen), e.g. 150000 for ¥1,500.00` })
     .min(0, { error: `${what} must not be negative` })
     .max(MAX_AMOUNT, { error: `${what} is too large` })
-    .meta({ description: "In the currency's minor unit (fen for CNY).", examples: [150_000] });
+    .meta({ description: 'In the currency’s minor unit (fen for CNY).', examples: [150_000] });
 
 /** Accepts "zh", "zh-CN", "zh-Hans", "en", "en-GB"…; stores one of the supported locales. */
 export const localeSchema = z

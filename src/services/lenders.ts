@@ -186,7 +186,7 @@ export function previewProfileChange(current: LenderProfile, input: unknown): Pr
   if (change.slug !== undefined && change.slug !== current.slug)
     throw new ValidationError(
       'slug',
-      "slug: a lender's slug cannot be changed (links, API keys and staff accounts use it)",
+      'slug: a lender’s slug cannot be changed (links, API keys and staff accounts use it)',
     );
   parseInput(lenderProfileFields.partial(), change);
   const before = profileFieldsOf(current);

@@ -16,6 +16,7 @@ import {
 } from '../support/browser.ts';
 import { type DemoSite, startDemoSite } from '../support/demo-site.ts';
 import { lenderProfile } from '../support/factories.ts';
+import { pageProblems } from '../support/punctuation.ts';
 
 // The borrower's journey after learning the reminder is genuine: the link → the genuine page →
 // sign in by code → balance explained → change the phone number → the reminder decision names
@@ -97,6 +98,10 @@ describeWithBrowser('borrower account in a browser', (browser) => {
         expect(wide, page.url()).toEqual([]);
         expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(size.width);
       };
+      /** On the phone: no half-width mark by Chinese in what the reader sees. */
+      const punctuated = async (locale: 'zh-CN' | 'en' = 'zh-CN') => {
+        if (size === PHONE) expect(await pageProblems(page, locale)).toEqual([]);
+      };
       const path = /https:\/\/qhxf\.cn(\/r\/[A-Za-z0-9_-]+)/.exec(site.texts.get(number) ?? '')?.[1] ?? '';
       await page.goto(`${site.url}${path}`);
       await expect(page.locator('h1').textContent()).resolves.toContain('青禾消费金融');
@@ -131,6 +136,7 @@ describeWithBrowser('borrower account in a browser', (browser) => {
       await fits();
       await expectAccessible(page);
       await screenshot(page, `account-loans-${name}`);
+      await punctuated();
 
       await Promise.all([
         page.waitForLoadState('load'),
@@ -148,6 +154,18 @@ describeWithBrowser('borrower account in a browser', (browser) => {
       await fits();
       await expectAccessible(page);
       await screenshot(page, `account-loan-${name}`);
+      await punctuated();
+      if (size === PHONE) {
+        // The same loan in English: the penalty sentences, lists and amounts that must not wrap.
+        const loanUrl = page.url();
+        await page.goto(`${loanUrl}?lang=en`);
+        expect(await page.getByText(/CNY \d/).count()).toBeGreaterThan(0);
+        await punctuated('en');
+        await screenshot(page, `account-loan-${name}-en`);
+        await page.goto(`${site.url}/account`);
+        await punctuated('en');
+        await page.goto(`${loanUrl}?lang=zh-CN`);
+      }
 
       // change the number (signed in moments ago, so no second code to the old number is needed)
       await Promise.all([page.waitForLoadState('load'), page.getByRole('link', { name: '手机号' }).click()]);
@@ -195,6 +213,7 @@ describeWithBrowser('borrower account in a browser', (browser) => {
       await fits();
       await expectAccessible(page);
       await screenshot(page, `account-reminders-${name}`);
+      await punctuated();
       await context.close();
     });
   }
@@ -230,6 +249,7 @@ describeWithBrowser('borrower account in a browser', (browser) => {
     ]);
     await expectAccessible(page);
     await screenshot(page, 'relief-options-phone');
+    expect(await pageProblems(page, 'zh-CN')).toEqual([]);
     await page.getByLabel('6 个月').check();
     await Promise.all([page.waitForLoadState('load'), page.locator('#plan ~ form button').click()]);
     expect(await page.locator('#preview tbody tr').count()).toBe(6);
@@ -255,6 +275,7 @@ describeWithBrowser('borrower account in a browser', (browser) => {
     await page.getByLabel('补充说明（可选）').fill('');
     await expectAccessible(page);
     await screenshot(page, 'relief-preview-phone');
+    expect(await pageProblems(page, 'zh-CN')).toEqual([]);
     // without a reason: refused beside the field, nothing sent
     await Promise.all([page.waitForLoadState('load'), page.getByRole('button', { name: '提交申请' }).click()]);
     await expect(page.locator('.error-summary').textContent()).resolves.toContain('请选择发生了什么');
@@ -277,6 +298,7 @@ describeWithBrowser('borrower account in a browser', (browser) => {
     await expect(pendingBanner.getByRole('link', { name: '查看申请进度或撤回申请' }).count()).resolves.toBe(1);
     await expectAccessible(page);
     await screenshot(page, 'account-pending-phone');
+    expect(await pageProblems(page, 'zh-CN')).toEqual([]);
     await Promise.all([page.waitForLoadState('load'), page.getByRole('link', { name: '查看明细和计算方法' }).click()]);
     await expect(page.locator('.notice-pending').count()).resolves.toBe(1);
     await expect(page.getByRole('link', { name: '还不上？申请延期或分期' }).count()).resolves.toBe(0);

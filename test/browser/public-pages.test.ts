@@ -19,6 +19,7 @@ import {
   type Viewport,
 } from '../support/browser.ts';
 import { createTestDatabase, type TestDatabase } from '../support/databases.ts';
+import { pageProblems } from '../support/punctuation.ts';
 import { type RunningServer, startServer } from '../support/server.ts';
 
 // What a borrower meets before signing in: the home page, a lender's official contacts and
@@ -130,6 +131,8 @@ describeWithBrowser('public pages in a browser', (browser) => {
           await expectPageBasics(page, locale, t(locale, 'home.title'), size);
           await expectVisible(page, t(locale, 'home.never.title'));
           await shot(page, 'home');
+          // What the reader sees on a phone: full-width marks by Chinese, clean English.
+          if (size.width === PHONE.width) expect(await pageProblems(page, locale)).toEqual([]);
 
           await page.getByRole('link', { name: lenderName(locale) }).click();
           await page.waitForURL(`${server.url}/lenders/demo`);
@@ -139,6 +142,7 @@ describeWithBrowser('public pages in a browser', (browser) => {
           await expectVisible(page, 'qhxf.cn');
           expect(await page.locator('a[href="tel:4001865533"]').count()).toBe(1);
           await shot(page, 'lender');
+          if (size.width === PHONE.width) expect(await pageProblems(page, locale)).toEqual([]);
 
           const other = otherLocale(locale);
           await page.getByRole('link', { name: t(locale, 'site.switchTo') }).click();

@@ -10,6 +10,7 @@ import {
   screenshot,
 } from '../support/browser.ts';
 import { type DemoSite, startDemoSite } from '../support/demo-site.ts';
+import { pageProblems } from '../support/punctuation.ts';
 
 // The checking journeys a borrower makes: the link from the SMS, the form with a mistake, a
 // pasted scam with its signs marked in place, and a pasted genuine reminder. Phone width first.
@@ -57,6 +58,7 @@ describeWithBrowser('checking a message in a browser', (browser) => {
       expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(size.width);
       await screenshot(page, `${name}-zh-CN-short-link-genuine`);
       await expectAccessible(page);
+      if (size === PHONE) expect(await pageProblems(page, 'zh-CN')).toEqual([]);
       await page.goto(`${site.url}/r/${'Z'.repeat(24)}`);
       await expect(page.locator('h1').textContent()).resolves.toContain('我们没有找到这个链接');
       await screenshot(page, `${name}-zh-CN-short-link-unknown`);
@@ -98,6 +100,8 @@ describeWithBrowser('checking a message in a browser', (browser) => {
         await expect(page.getByText('400-186-5533').count()).resolves.toBeGreaterThan(0);
         expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(size.width);
         await check(`${name}-zh-CN-verify-scam`);
+        // The explanations of the signs, not the pasted scam (which keeps its own marks).
+        if (javaScript && size === PHONE) expect(await pageProblems(page, 'zh-CN')).toEqual([]);
         await context.close();
       });
     }
@@ -148,6 +152,20 @@ describeWithBrowser('checking a message in a browser', (browser) => {
       await expect(page.locator('h1').textContent()).resolves.toContain('Genuine');
       await screenshot(page, `${name}-en-verify-genuine`);
       await expectAccessible(page);
+      if (size === PHONE) {
+        expect(await pageProblems(page, 'en')).toEqual([]);
+        // A scam's signs explained in English: quotation marks, apostrophes, lists.
+        await page.goto(`${site.url}/verify`);
+        await page
+          .locator('#text')
+          .fill(
+            'Qinghe Finance: your loan is overdue. Move the money to a safe account 6222 0202 0000 1234 567 today, log in at qinghe-xf.top and tell us the verification code, or call 13912345678.',
+          );
+        await submit(page, '#text');
+        expect(await page.locator('ol.signs li').count()).toBeGreaterThanOrEqual(3);
+        expect(await pageProblems(page, 'en')).toEqual([]);
+        await screenshot(page, `${name}-en-verify-scam`);
+      }
       await context.close();
     });
   }

@@ -171,10 +171,10 @@ for (const dialect of dialects) {
         // Valid on its own, but the channels still point at the old domain: the result is what counts.
         [
           { domains: ['anxin.cn'] },
-          /^repaymentChannels\[0\]\.detail: pay\.anxin-cf\.com\.cn is not on the lender's domains \(anxin\.cn\)/,
+          /^repaymentChannels\[0\]\.detail: pay\.anxin-cf\.com\.cn is not on the lender’s domains \(anxin\.cn\)/,
         ],
         [{ hotlines: ['+86 138-0013-8000'] }, /^hotlines\[0\]: \+86 138-0013-8000 is a mobile number/],
-        [{ slug: 'anxin-new' }, /^slug: a lender's slug cannot be changed/],
+        [{ slug: 'anxin-new' }, /^slug: a lender’s slug cannot be changed/],
         [{ policy: { money: {} } }, /^policy: change the policies with `policy set anxin`/],
         [{ widgetorigins: [] }, /^widgetorigins: unknown field/],
       ];

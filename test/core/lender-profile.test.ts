@@ -332,11 +332,11 @@ describe('repaymentChannels', () => {
   it.each([
     [
       { kind: 'website', label: '官网', labelEn: 'Website', detail: 'https://qinghe-pay.top/repay' },
-      "repaymentChannels[3].detail: qinghe-pay.top is not on the lender's domains (qinghe-xf.cn, app.qinghe-xf.cn): borrowers are told to pay only through the lender's own sites",
+      'repaymentChannels[3].detail: qinghe-pay.top is not on the lender’s domains (qinghe-xf.cn, app.qinghe-xf.cn): borrowers are told to pay only through the lender’s own sites',
     ],
     [
       { kind: 'app', label: 'App', labelEn: 'App', detail: '下载 https://qinghe-xf.cn.evil.top/app' },
-      "repaymentChannels[3].detail: qinghe-xf.cn.evil.top is not on the lender's domains",
+      'repaymentChannels[3].detail: qinghe-xf.cn.evil.top is not on the lender’s domains',
     ],
     [
       {
@@ -354,7 +354,7 @@ describe('repaymentChannels', () => {
     ],
     [
       { kind: 'website', label: '官网', labelEn: 'Website', detail: '官网还款页' },
-      "repaymentChannels[3].detail: a website channel gives the page's address",
+      'repaymentChannels[3].detail: a website channel gives the page’s address',
     ],
     [
       { ...corporate, detail: '招商银行 6222 0202 0000 1234 567' },

@@ -131,7 +131,7 @@ describeEachDialect('lender settings from the console', (get) => {
     }
     // A website channel on a domain the lender would no longer list: the whole profile is checked.
     expect(await cliRefusal(previewSettingsChange(db(), 'diff', 'profile', { domains: ['other-cf.cn'] }))).toMatch(
-      /^repaymentChannels\[1\]\.detail: diff-cf\.cn is not on the lender's domains/,
+      /^repaymentChannels\[1\]\.detail: diff-cf\.cn is not on the lender’s domains/,
     );
   });
 

@@ -170,10 +170,11 @@ const phrases =
 
 // Links --------------------------------------------------------------------------------------
 
-function officialList(lenders: readonly LenderIndex[]): string {
+/** The official addresses, joined as each language lists things (“a、b” in Chinese, “a, b” in English). */
+function officialList(lenders: readonly LenderIndex[], separator: string): string {
   const all = new Set<string>();
   for (const l of lenders) for (const d of l.domains) all.add(d.host);
-  return [...all].slice(0, 6).join(', ');
+  return [...all].slice(0, 6).join(separator);
 }
 
 /** The host as written, with any "official.cn@" disguise in front of it. */
@@ -211,8 +212,8 @@ export const PUBLIC_NUMBERS: ReadonlySet<string> = new Set([
   '10099',
 ]);
 
-function officialHotlines(lenders: readonly LenderIndex[]): string {
-  return [...new Set(lenders.flatMap((l) => l.contacts.hotlines))].slice(0, 4).join(', ');
+function officialHotlines(lenders: readonly LenderIndex[], separator: string): string {
+  return [...new Set(lenders.flatMap((l) => l.contacts.hotlines))].slice(0, 4).join(separator);
 }
 
 function eachPhone(
@@ -299,7 +300,7 @@ function signatureMismatch(context: CheckContext): Evidence[] {
       end: m.index + m[0].length,
       explanation: {
         'zh-CN': `${lender.contacts.name}的短信签名只有【${lender.contacts.signature}】。这条短信用的是“${inner}”，不是它的官方签名。`,
-        en: `${lender.contacts.nameEn} signs its messages only as 【${lender.contacts.signature}】. This one is signed "${inner}", which is not its signature.`,
+        en: `${lender.contacts.nameEn} signs its messages only as 【${lender.contacts.signature}】. This one is signed “${inner}”, which is not its signature.`,
       },
     });
   }
@@ -313,7 +314,7 @@ function signatureMismatch(context: CheckContext): Evidence[] {
         end: at + brand.length,
         explanation: {
           'zh-CN': `这条短信自称来自“${brand}”，却没有【${lender.contacts.signature}】签名。正规短信开头或结尾都带有官方签名。`,
-          en: `This text names "${brand}" but carries no 【${lender.contacts.signature}】 signature. Real messages always carry the official signature.`,
+          en: `This text names “${brand}” but carries no 【${lender.contacts.signature}】 signature. Real messages always carry the official signature.`,
         },
       });
       break;
@@ -332,7 +333,7 @@ function signatureMismatch(context: CheckContext): Evidence[] {
       end: at + brand.length,
       explanation: {
         'zh-CN': `这条短信自称来自“${written}”，却没有【${lender.contacts.signature}】签名。正规短信开头或结尾都带有官方签名。`,
-        en: `This text names "${written}" but carries no 【${lender.contacts.signature}】 signature. Real messages always carry the official signature.`,
+        en: `This text names “${written}” but carries no 【${lender.contacts.signature}】 signature. Real messages always carry the official signature.`,
       },
     });
     break;
@@ -453,8 +454,8 @@ const NO_FEE = /无需|不需|无须|不用|免费|不收|不会|\b(?:no|free|ne
 
 // The definitions --------------------------------------------------------------------------
 
-const zhList = (lenders: readonly LenderIndex[]) => officialList(lenders) || '官方公布的网址';
-const enList = (lenders: readonly LenderIndex[]) => officialList(lenders) || 'the addresses it publishes';
+const zhList = (lenders: readonly LenderIndex[]) => officialList(lenders, '、') || '官方公布的网址';
+const enList = (lenders: readonly LenderIndex[]) => officialList(lenders, ', ') || 'the addresses it publishes';
 
 export const INDICATORS: readonly IndicatorDefinition[] = [
   {
@@ -510,7 +511,7 @@ export const INDICATORS: readonly IndicatorDefinition[] = [
         return {
           explanation: {
             'zh-CN': `${facts.domain} 用了“${verdict.brand}”这个名字，但不是${verdict.lender.contacts.name}的网站。官方网址只有：${zhList([verdict.lender])}。`,
-            en: `${facts.domain} uses the name "${verdict.brand}" but is not ${verdict.lender.contacts.nameEn}’s website. The only official addresses are: ${enList([verdict.lender])}.`,
+            en: `${facts.domain} uses the name “${verdict.brand}” but is not ${verdict.lender.contacts.nameEn}’s website. The only official addresses are: ${enList([verdict.lender])}.`,
           },
         };
       }),
@@ -589,7 +590,8 @@ export const INDICATORS: readonly IndicatorDefinition[] = [
         return !PUBLIC_NUMBERS.has(digits) && !digits.startsWith('106');
       });
       const lender = context.lender;
-      const hotlines = lender ? officialHotlines([lender]) : '';
+      const hotlines = lender ? officialHotlines([lender], '、') : '';
+      const hotlinesEn = lender ? officialHotlines([lender], ', ') : '';
       return found.map((e): Evidence => {
         const imitated = imitatedHotline(context.lenders, e.digits);
         if (imitated) return lookalikeHotline(e, imitated);
@@ -598,7 +600,7 @@ export const INDICATORS: readonly IndicatorDefinition[] = [
           ...e,
           explanation: {
             'zh-CN': `这个电话不是${lender.contacts.name}的客服电话。官方客服电话：${hotlines}。`,
-            en: `This number is not ${lender.contacts.nameEn}’s hotline. The official hotline: ${hotlines}.`,
+            en: `This number is not ${lender.contacts.nameEn}’s hotline. The official hotline: ${hotlinesEn}.`,
           },
         };
       });
@@ -668,7 +670,7 @@ export const INDICATORS: readonly IndicatorDefinition[] = [
     decisive: true,
     explanation: {
       'zh-CN': '短信要您把钱转到“安全账户”、指定账户或个人账户。没有任何正规机构有“安全账户”，这是典型诈骗。',
-      en: 'The text asks you to move money to a "safe", designated or personal account. No real company or authority has a "safe account": this is a classic scam.',
+      en: 'The text asks you to move money to a “safe”, designated or personal account. No real company or authority has a “safe account”: this is a classic scam.',
     },
     match: (context) => {
       const phrases = findPhrases(context, [
@@ -736,7 +738,7 @@ export const INDICATORS: readonly IndicatorDefinition[] = [
     decisive: false,
     explanation: {
       'zh-CN': '“注销账户”“关闭校园贷”“取消自动扣费”是常见骗局借口：根本不需要注销，也不会因此影响征信。',
-      en: '"Cancel your account", "close your student loan" or "stop automatic charges" is a common scam pretext: there is nothing to cancel, and it does not affect your credit.',
+      en: '“Cancel your account”, “close your student loan” or “stop automatic charges” is a common scam pretext: there is nothing to cancel, and it does not affect your credit.',
     },
     match: phrases({
       re: /注销|校园贷|学生贷|学生(?:[账帐]户|身份)|关闭(?:[账帐]户|[账帐]号|功能|服务|会员|贷款|借款|借呗|白条|金条)|取消(?:[账帐]户|[账帐]号|会员|服务|自动扣费|扣费|续费|百万保障|保险)|[账帐]户(?:存在|出现|有)?(?:异常|风险)|自动扣费|每月(?:将)?(?:自动)?扣费|百万保障|学贷|异地登录|异常登录|(?:被|遭)(?:他人)?(?:盗用|冒用)|\b(?:cancel|close|deactivate|terminate)\w*\b[^.;!?\n]{0,25}?\b(?:account|membership|subscription|student loan)s?\b|\bstudent (?:loan )?accounts?\b|\bcampus loans?\b|\bauto(?:matic)?[- ]?(?:renewal|debit|deduction)s?\b|\bunusual (?:activity|login|sign-in)\b|\b(?:account|card) (?:is |has been )?(?:locked|compromised|suspended)\b/gi,
@@ -748,7 +750,7 @@ export const INDICATORS: readonly IndicatorDefinition[] = [
     decisive: false,
     explanation: {
       'zh-CN': '用“影响征信”“修复征信”吓人或诱人是常见骗局。征信只能由人民银行征信中心处理，没有人能花钱修复。',
-      en: 'Threatening your credit record, or offering to "repair" it, is a common scam. Credit records are kept by the central bank; nobody can fix them for a fee.',
+      en: 'Threatening your credit record, or offering to “repair” it, is a common scam. Credit records are kept by the central bank; nobody can fix them for a fee.',
     },
     match: phrases({
       re: /征信|黑名单|失信|信用(?:记录|分|评分|受损|污点)|\bcredit (?:record|score|report|rating|history|file)s?\b|\bblacklist\w*\b|\bcredit bureau\b/gi,
@@ -761,7 +763,7 @@ export const INDICATORS: readonly IndicatorDefinition[] = [
     explanation: {
       'zh-CN':
         '“降息”“退还多收利息”“退款理赔”“提升额度”“减免欠款”是骗子常用的诱饵，接着就会要您转账、扫码或提供验证码。真正的退款和额度调整不需要您做任何操作。',
-      en: '"Lower interest", "a refund" or "compensation", "a higher limit" or "debt relief" is a common bait; next comes a request for a transfer, a QR payment or a code. A real refund or limit change needs nothing from you.',
+      en: '“Lower interest”, “a refund” or “compensation”, “a higher limit” or “debt relief” is a common bait; next comes a request for a transfer, a QR payment or a code. A real refund or limit change needs nothing from you.',
     },
     match: phrases(
       {

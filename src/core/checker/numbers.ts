@@ -51,9 +51,9 @@ function whose(context: CheckContext): Explanation {
 }
 
 function callInstead(context: CheckContext): Explanation {
-  const hotlines = context.lender ? [...new Set(context.lender.contacts.hotlines)].slice(0, 4).join(', ') : '';
-  return hotlines
-    ? { 'zh-CN': `官方客服电话：${hotlines}。`, en: `The official hotline: ${hotlines}.` }
+  const hotlines = context.lender ? [...new Set(context.lender.contacts.hotlines)].slice(0, 4) : [];
+  return hotlines.length > 0
+    ? { 'zh-CN': `官方客服电话：${hotlines.join('、')}。`, en: `The official hotline: ${hotlines.join(', ')}.` }
     : {
         'zh-CN': '请拨打官方网站或借款合同上的电话核实。',
         en: 'Call the number on the official website or your loan contract to check.',

@@ -84,12 +84,12 @@ export function reportedItemForLog(kind: 'domain' | 'number', value: string): st
   return maskPhone(value.startsWith('+') ? value : `+${value}`);
 }
 
-function hotlinesOf(lender: LenderIndex | null): string {
-  return lender ? [...new Set(lender.contacts.hotlines)].slice(0, 4).join(', ') : '';
+function hotlinesOf(lender: LenderIndex | null, separator: string): string {
+  return lender ? [...new Set(lender.contacts.hotlines)].slice(0, 4).join(separator) : '';
 }
 
 function explain(item: ReportedItem, lender: LenderIndex | null): Explanation {
-  const hotlines = hotlinesOf(lender);
+  const hotlines = hotlinesOf(lender, '、');
   const zhDate = formatFullDate(item.since, 'zh-CN');
   const enDate = formatFullDate(item.since, 'en');
   const times = item.reports === 1 ? 'once' : `${item.reports} times`;
@@ -99,7 +99,7 @@ function explain(item: ReportedItem, lender: LenderIndex | null): Explanation {
       : '请拨打贷款机构官网或借款合同上的官方客服电话核实。';
   const callEn =
     lender && hotlines
-      ? `Call ${lender.contacts.nameEn}'s official hotline ${hotlines} to check.`
+      ? `Call ${lender.contacts.nameEn}’s official hotline ${hotlinesOf(lender, ', ')} to check.`
       : 'Call the official hotline on your lender’s website or loan contract to check.';
   if (item.kind === 'domain') {
     return {
