@@ -151,12 +151,15 @@ export async function confirmCode(
     code: string;
     requestedBy: string;
     ip: string | null;
+    /** The device cookie's token, as given when the code was asked for (it chooses the lane). */
+    device?: string | null;
   },
   now = new Date(),
 ) {
+  const device = await recognisedDevice(db, 'borrower', input.phone, input.device ?? null, now);
   const checked = await checkCode(
     db,
-    { purpose: input.purpose, phone: input.phone, code: input.code, boundTo: input.requestedBy },
+    { purpose: input.purpose, phone: input.phone, code: input.code, boundTo: input.requestedBy, device },
     now,
   );
   // A failure is always audited; a passed re-authentication too (a phone change completing is

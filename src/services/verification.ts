@@ -310,6 +310,7 @@ function codeNotMatched(
     },
     indicators: [],
     matched: null,
+    forged: null,
     lender: asked,
     checkedText: checked,
     extraction: null,

@@ -2,7 +2,7 @@ import { expect, it } from 'vitest';
 import { DEVICE_COOKIE, recogniseDevice } from '../../src/auth/recognised-devices.ts';
 import type { CookieJar } from '../../src/auth/sessions.ts';
 import { upsertLender } from '../../src/db/repositories/lenders.ts';
-import { type CodeRequest, requestCode, signInWithCode } from '../../src/services/borrower-auth.ts';
+import { type CodeRequest, confirmCode, requestCode, signInWithCode } from '../../src/services/borrower-auth.ts';
 import { putBorrower } from '../../src/services/lender-api.ts';
 import type { OutgoingSms, SmsProvider } from '../../src/sms/provider.ts';
 import { describeEachDialect } from '../support/databases.ts';
@@ -181,5 +181,49 @@ describeEachDialect('a stranger cannot lock a borrower out of signing in', (get)
     expect(a).toEqual(b);
     expect(a.filter((x) => x.ok)).toHaveLength(10);
     expect(a.filter((x) => !x.ok)).not.toHaveLength(0);
+  });
+});
+
+describeEachDialect('a stranger cannot stop the owner from confirming a phone change', (get) => {
+  const db = () => get().connection.db;
+
+  it('keeps a re-authentication code lane for the owner’s recognised device', async () => {
+    const sms = recordingSms();
+    const owner = '+8613800138031';
+    const lender = await upsertLender(db(), lenderProfile('lk-reauth'), at(0).toISOString());
+    await putBorrower(db(), lender, { keyId: 'test', ip: null }, 'LK-R', { name: '王芳', phone: owner }, at(0));
+    const cookies = jar();
+    await recogniseDevice(db(), 'borrower', owner, cookies, at(0));
+    const device = cookies.values.get(DEVICE_COOKIE) ?? '';
+
+    // Strangers (no recognised device) spend what the number allows them from many addresses.
+    let refused = 0;
+    for (let i = 0; i < 30; i++) {
+      const asked = await requestCode(
+        db(),
+        sms,
+        { purpose: 'reauth', phone: owner, ip: `10.31.0.${i}`, locale: 'zh-CN', requestedBy: owner },
+        at(1),
+      );
+      if (!asked.ok) refused++;
+    }
+    expect(refused).toBeGreaterThan(0);
+
+    // The signed-in owner on their recognised browser still gets a code and confirms it.
+    const asked = await requestCode(
+      db(),
+      sms,
+      { purpose: 'reauth', phone: owner, ip: '10.31.1.1', locale: 'zh-CN', requestedBy: owner, device },
+      at(2),
+    );
+    expect(asked.ok).toBe(true);
+    if (asked.ok) await asked.send();
+    const code = codeIn(sms.sent.at(-1));
+    const checked = await confirmCode(
+      db(),
+      { purpose: 'reauth', phone: owner, code, requestedBy: owner, ip: '10.31.1.1', device },
+      at(2),
+    );
+    expect(checked.result).toBe('ok');
   });
 });
