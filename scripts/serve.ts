@@ -4,6 +4,9 @@ import { createServer, type IncomingMessage, type ServerResponse, STATUS_CODES }
 import { extname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
+import { CLIENT_ADDRESS_HEADER, clientAddress, trustedProxyHops } from '../src/server/client-address.ts';
+import { answerHealth } from '../src/server/health.ts';
+import { DRAIN_SECONDS } from '../src/server/workers.ts';
 
 /**
  * The HTTP server every run uses (npm start, the demo, tests, benchmarks). Astro's node adapter
@@ -17,7 +20,10 @@ import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
  * - request bodies are held to 256 KB, except a bulk-import upload (50 MB and the form around
  *   it), which its page reads as it streams; the adapter's own limit (astro.config.mjs) is the
  *   ceiling of both.
- * Env: PORT (4321), HOST (127.0.0.1).
+ * - /healthz (alive) and /readyz (the database answers) for load balancers and orchestrators;
+ * - the client's address, from the socket or, behind TRUST_PROXY proxies, from X-Forwarded-For
+ *   (see client-address.ts), is handed to the site in one header.
+ * Env: PORT (4321), HOST (127.0.0.1), TRUST_PROXY (0).
  */
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
@@ -157,8 +163,17 @@ function withOwnReasonPhrase(res: ServerResponse): void {
   } as ServerResponse['writeHead'];
 }
 
+const trustProxy = trustedProxyHops(process.env.TRUST_PROXY);
+/** Responses not yet finished, told to close their connection when the server drains. */
+const inFlight = new Set<ServerResponse>();
+
 const server = createServer((req, res) => {
   withOwnReasonPhrase(res);
+  if (draining) res.setHeader('connection', 'close');
+  else {
+    inFlight.add(res);
+    res.once('close', () => inFlight.delete(res));
+  }
   const method = req.method ?? '';
   if (!ALLOWED.has(method)) {
     res.writeHead(405, { ...PLAIN, allow: METHODS.join(', ') });
@@ -185,6 +200,16 @@ const server = createServer((req, res) => {
     res.end(method === 'HEAD' ? undefined : variant.body);
     return;
   }
+  if (url === '/healthz' || url === '/readyz') {
+    void answerHealth(url, method, res);
+    return;
+  }
+  // The one client address every limit and log uses (an incoming header of that name is replaced).
+  req.headers[CLIENT_ADDRESS_HEADER] = clientAddress(
+    req.socket.remoteAddress,
+    req.headers['x-forwarded-for'],
+    trustProxy,
+  );
   limitBody(req, method, url);
   void handler(req, res);
 });
@@ -195,10 +220,22 @@ server.listen(port, host, () => {
   if (process.env.LOG_LEVEL !== 'silent') console.log(`listening on http://${host}:${port}`);
 });
 
+/**
+ * SIGTERM/SIGINT drain: no new connections, idle keep-alive connections closed, requests in
+ * flight answered (with `Connection: close`), then exit; whatever is still running after
+ * DRAIN_SECONDS is cut off.
+ */
+let draining = false;
 const stop = () => {
+  if (draining) return;
+  draining = true;
+  for (const res of inFlight) if (!res.headersSent) res.setHeader('connection', 'close');
   server.close(() => process.exit(0));
-  server.closeAllConnections();
-  setTimeout(() => process.exit(0), 2_000).unref();
+  server.closeIdleConnections();
+  setTimeout(() => {
+    server.closeAllConnections();
+    process.exit(0);
+  }, DRAIN_SECONDS * 1000).unref();
 };
 process.once('SIGTERM', stop);
 process.once('SIGINT', stop);

@@ -85,6 +85,21 @@ function openPostgres(value: string): Connection {
             : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
     },
   });
+  // A connection the server ends (a restart, a fail-over, an idle timeout) emits an error event;
+  // without a listener Node would end the whole process. Idle in the pool, the pool reports it
+  // here and drops it; checked out (a transaction between two queries), the client reports it to
+  // its own listener, and its next query fails and discards it. The next query opens a new one.
+  const lost = (error: Error) =>
+    console.error(
+      JSON.stringify({
+        time: new Date().toISOString(),
+        level: 'warn',
+        msg: 'database connection lost',
+        error: error.message,
+      }),
+    );
+  pool.on('error', lost);
+  pool.on('connect', (client) => client.on('error', lost));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   const where = `${url.hostname}:${url.port || 5432}${url.pathname}${schema ? ` (schema ${schema})` : ''}`;
   return { db, dialect: 'postgres', describe: `PostgreSQL ${where}`, pool, close: () => db.destroy() };

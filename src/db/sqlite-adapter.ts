@@ -15,7 +15,12 @@ export function nodeSqliteDatabase(database: DatabaseSync): SqliteDatabase {
       cache.clear();
       database.close();
     },
-    prepare: (sql: string): SqliteStatement => {
+    prepare: (text: string): SqliteStatement => {
+      // Kysely opens transactions with a deferred BEGIN. With several processes on one file
+      // (npm start's workers), a transaction that reads and then writes would fail at once with
+      // SQLITE_BUSY when another process wrote in between (its snapshot is stale, and waiting
+      // cannot help). BEGIN IMMEDIATE takes the write lock first, waiting up to busy_timeout.
+      const sql = text === 'begin' ? 'begin immediate' : text;
       let statement = cache.get(sql);
       if (statement) {
         cache.delete(sql);

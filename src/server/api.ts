@@ -4,6 +4,7 @@ import { DomainError, ValidationError } from '../core/errors.ts';
 import type { LenderProfile } from '../core/lender.ts';
 import { findLenderById } from '../db/repositories/lenders.ts';
 import type { ApiError } from '../services/api-responses.ts';
+import { CLIENT_ADDRESS_HEADER } from './client-address.ts';
 import { database } from './context.ts';
 import { log } from './log.ts';
 
@@ -113,7 +114,10 @@ export async function requireLender(context: APIContext): Promise<{ lender: Lend
   return { lender, keyId: key.id };
 }
 
-export function clientIp(context: APIContext): string | null {
+/** The client's address as scripts/serve.ts worked it out (TRUST_PROXY; see client-address.ts). */
+export function clientIp(context: Pick<APIContext, 'request' | 'clientAddress'>): string | null {
+  const resolved = context.request.headers.get(CLIENT_ADDRESS_HEADER);
+  if (resolved) return resolved;
   try {
     return context.clientAddress;
   } catch {

@@ -1,12 +1,20 @@
+import cluster from 'node:cluster';
 import type pg from 'pg';
-import { type RateLimiterAbstract, RateLimiterMemory, RateLimiterPostgres } from 'rate-limiter-flexible';
+import {
+  type RateLimiterAbstract,
+  RateLimiterCluster,
+  RateLimiterMemory,
+  RateLimiterPostgres,
+  RateLimiterRes,
+} from 'rate-limiter-flexible';
 
 /**
  * The per-client budgets of the public and sign-in surfaces. On PostgreSQL they live in the
  * `rate_limits` table, so every app process behind a load balancer spends from the same budget;
  * should the database not answer, each process falls back to its own memory (a check is never
- * refused, nor a page failed, because the limiter's store is down). Without a pool (SQLite, one
- * process) they are kept in memory.
+ * refused, nor a page failed, because the limiter's store is down). Without a pool (SQLite) they
+ * are kept in memory: in a worker of `npm start`'s cluster, the primary's memory (a client gets
+ * the same budget however many workers there are; see scripts/start.ts), else this process's.
  */
 export interface BudgetSpec {
   points: number;
@@ -34,7 +42,12 @@ export function createLimiters(options: { checksPerMinute: number; pool?: pg.Poo
   const specs = budgetSpecs(options.checksPerMinute);
   const entries = Object.entries(specs).map(([budget, spec]) => {
     const memory = new RateLimiterMemory({ keyPrefix: budget, ...spec });
-    if (!options.pool) return [budget, memory] as const;
+    if (!options.pool) {
+      return [
+        budget,
+        cluster.isWorker ? new InsuredClusterLimiter({ keyPrefix: budget, ...spec }, memory) : memory,
+      ] as const;
+    }
     const shared = new RateLimiterPostgres({
       storeClient: options.pool,
       storeType: 'pool',
@@ -49,4 +62,51 @@ export function createLimiters(options: { checksPerMinute: number; pool?: pg.Poo
     return [budget, shared] as const;
   });
   return Object.fromEntries(entries) as Limiters;
+}
+
+/**
+ * A budget kept by the cluster's primary, spent over IPC. Should the primary not answer within
+ * its timeout (it is busy, or restarting), the worker spends from its own memory instead, like
+ * the PostgreSQL store's insurance: a check is never refused because the store is away.
+ */
+class InsuredClusterLimiter extends RateLimiterCluster {
+  readonly #insurance: RateLimiterMemory;
+
+  constructor(spec: BudgetSpec & { keyPrefix: string }, insurance: RateLimiterMemory) {
+    super({ ...spec, timeoutMs: 1_000 });
+    this.#insurance = insurance;
+  }
+
+  async #insured<T>(attempt: Promise<T>, fallback: () => Promise<T>): Promise<T> {
+    try {
+      return await attempt;
+    } catch (error) {
+      if (error instanceof RateLimiterRes) throw error;
+      return fallback();
+    }
+  }
+
+  override consume(key: string | number, points?: number, options?: Record<string, unknown>) {
+    return this.#insured(super.consume(key, points, options), () => this.#insurance.consume(key, points, options));
+  }
+
+  override penalty(key: string | number, points?: number, options?: Record<string, unknown>) {
+    return this.#insured(super.penalty(key, points, options), () => this.#insurance.penalty(key, points, options));
+  }
+
+  override reward(key: string | number, points?: number, options?: Record<string, unknown>) {
+    return this.#insured(super.reward(key, points, options), () => this.#insurance.reward(key, points, options));
+  }
+
+  override get(key: string | number, options?: Record<string, unknown>) {
+    return this.#insured(super.get(key, options), () => this.#insurance.get(key, options));
+  }
+
+  override block(key: string | number, seconds: number, options?: Record<string, unknown>) {
+    return this.#insured(super.block(key, seconds, options), () => this.#insurance.block(key, seconds, options));
+  }
+
+  override delete(key: string | number, options?: Record<string, unknown>) {
+    return this.#insured(super.delete(key, options), () => this.#insurance.delete(key, options));
+  }
 }

@@ -1,9 +1,10 @@
 import type { Kysely } from 'kysely';
 import { purgeOldCodes } from '../auth/one-time-codes.ts';
 import { purgeEndedSessions } from '../auth/sessions.ts';
+import type { Connection } from '../db/connection.ts';
 import { purgeExpiredRateLimits } from '../db/repositories/rate-limits.ts';
 import type { Database } from '../db/schema.ts';
-import { every } from './scheduler.ts';
+import { every, exclusively } from './scheduler.ts';
 
 export interface PurgeReport {
   /** One-time codes deleted: older than the longest send budget needs (two days). */
@@ -27,15 +28,21 @@ export async function purgeExpired(db: Kysely<Database>, now = new Date()): Prom
   return { codes, sessions, rateLimits };
 }
 
-/** Runs purgeExpired every `minutes` (first run after one interval); returns a stop function. */
+/**
+ * Runs purgeExpired every `minutes` (first run after one interval), by one instance at a time
+ * when several share a PostgreSQL database; returns a stop function.
+ */
 export function startHousekeeping(
-  db: Kysely<Database>,
+  connection: Connection,
   minutes: number,
-  report: (result: { purged?: PurgeReport; error?: unknown }) => void,
+  report: (result: { purged?: PurgeReport; error?: unknown; skipped?: true }) => void,
 ): () => void {
   return every(minutes, async () => {
     try {
-      report({ purged: await purgeExpired(db) });
+      const ran = await exclusively(connection, 'purge', async () => {
+        report({ purged: await purgeExpired(connection.db) });
+      });
+      if (!ran) report({ skipped: true });
     } catch (error) {
       report({ error });
     }

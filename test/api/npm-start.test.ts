@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningServer, startServer } from '../support/server.ts';
 
-// `npm start` (scripts/start.ts) with the reminder schedule on: the site, the schedule and the
+// `npm start` (scripts/start.ts) with one worker and the reminder schedule on: the site, the schedule and the
 // hourly purge share one SQLite connection. Two connections in one process can stall each other:
 // node:sqlite waits for a lock synchronously, blocking the event loop the holder needs.
 
@@ -26,7 +26,7 @@ describe.runIf(process.platform === 'linux')('npm start', () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'zx-start-'));
     server = await startServer(
-      { DATABASE_URL: `file:${join(dir, 'app.db')}`, REMINDER_SCHEDULE_MINUTES: '60' },
+      { DATABASE_URL: `file:${join(dir, 'app.db')}`, REMINDER_SCHEDULE_MINUTES: '60', WEB_CONCURRENCY: '1' },
       'scripts/start.ts',
     );
   });

@@ -1,7 +1,8 @@
 import { afterEach, expect, it, vi } from 'vitest';
+import { openDatabase } from '../../src/db/connection.ts';
 import { listDevSms } from '../../src/db/repositories/outbox.ts';
 import { seedDemo } from '../../src/services/demo-seed.ts';
-import { startReminderSchedule } from '../../src/services/scheduler.ts';
+import { advisoryKey, exclusively, startReminderSchedule } from '../../src/services/scheduler.ts';
 import { createDevOutboxProvider } from '../../src/sms/dev-outbox.ts';
 import { describeEachDialect } from '../support/databases.ts';
 
@@ -34,5 +35,57 @@ describeEachDialect('reminder schedule', (get) => {
       { queued: 0, sent: 0, error: undefined },
     ]);
     expect(await listDevSms(connection.db)).toHaveLength(11);
+  });
+});
+
+describeEachDialect('one instance at a time (exclusively)', (get) => {
+  it('runs a task in one instance; on PostgreSQL another instance skips its turn while it runs', async () => {
+    const { connection, dialect, url } = get();
+    // A second instance: its own pool on the same database.
+    const other = dialect === 'postgres' ? openDatabase(url) : connection;
+    try {
+      let release: () => void = () => {};
+      const holding = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      let entered: () => void = () => {};
+      const started = new Promise<void>((resolve) => {
+        entered = resolve;
+      });
+      const first = exclusively(connection, 'test-task', async () => {
+        entered();
+        await holding;
+      });
+      await started;
+      let secondRan = false;
+      const second = await exclusively(other, 'test-task', async () => {
+        secondRan = true;
+      });
+      // SQLite serves one machine, where one process runs the schedule: nothing to elect.
+      expect(second).toBe(dialect === 'sqlite');
+      expect(secondRan).toBe(dialect === 'sqlite');
+      // A task of another name is not held up.
+      expect(await exclusively(other, 'another-task', async () => {})).toBe(true);
+      release();
+      expect(await first).toBe(true);
+      // Released: the other instance takes the next turn.
+      expect(await exclusively(other, 'test-task', async () => {})).toBe(true);
+      // A failing task releases the lock too.
+      await expect(
+        exclusively(connection, 'test-task', async () => {
+          throw new Error('cycle failed');
+        }),
+      ).rejects.toThrow('cycle failed');
+      expect(await exclusively(other, 'test-task', async () => {})).toBe(true);
+    } finally {
+      if (other !== connection) await other.close();
+    }
+  });
+
+  it('derives a stable 64-bit key per task name', () => {
+    expect(advisoryKey('reminder-cycle')).toBe(advisoryKey('reminder-cycle'));
+    expect(advisoryKey('reminder-cycle')).not.toBe(advisoryKey('purge'));
+    const key = BigInt(advisoryKey('purge'));
+    expect(key >= -(2n ** 63n) && key < 2n ** 63n).toBe(true);
   });
 });

@@ -1,0 +1,137 @@
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Connection, openDatabase } from '../../src/db/connection.ts';
+import { seedDemo } from '../../src/services/demo-seed.ts';
+import { dispatchOutbox } from '../../src/services/dispatcher.ts';
+import { runReminderCycle } from '../../src/services/reminders.ts';
+import type { LookupResult, OutgoingSms, SendResult, SmsProvider } from '../../src/sms/provider.ts';
+import { announcePostgresSkip, createTestDatabase, type TestDatabase } from '../support/databases.ts';
+
+// PostgreSQL restarting during a reminder run: every connection of the app is cut at once (what a
+// restart or a fail-over does to its clients). The app must survive it, reconnect, and neither
+// lose a reminder nor send one twice. The server itself is shared with other test runs, so the
+// restart is simulated by ending exactly this app's sessions (pg_terminate_backend), found by
+// their application_name.
+
+announcePostgresSkip();
+const postgres = Boolean(process.env.TEST_DATABASE_URL);
+
+/** An SMS gateway outside the database (it does not restart with it): counts sends per message. */
+function gateway(onSend: (count: number) => Promise<void>): SmsProvider & { sends: Map<string, number> } {
+  const sends = new Map<string, number>();
+  let total = 0;
+  return {
+    name: 'dev',
+    sends,
+    async send(message: OutgoingSms): Promise<SendResult> {
+      sends.set(message.messageId, (sends.get(message.messageId) ?? 0) + 1);
+      total++;
+      await onSend(total);
+      return { outcome: 'sent', providerMessageId: `gw-${message.messageId}` };
+    },
+    async lookup(message: OutgoingSms): Promise<LookupResult> {
+      return sends.has(message.messageId)
+        ? { found: true, providerMessageId: `gw-${message.messageId}`, status: 'sent' }
+        : { found: false };
+    },
+  };
+}
+
+describe.runIf(postgres)('PostgreSQL restarting during a reminder run', () => {
+  let database: TestDatabase;
+  let app: Connection;
+  let admin: Connection;
+  const name = `zx_fault_${randomBytes(4).toString('hex')}`;
+  const restart = async () => {
+    await admin.db.executeQuery({
+      // (with a timeout, it waits until each session has ended)
+      sql: 'select pg_terminate_backend(pid, 5000) from pg_stat_activity where application_name = $1',
+      parameters: [name],
+    } as never);
+  };
+
+  beforeAll(async () => {
+    database = await createTestDatabase('postgres');
+    app = openDatabase(`${database.url}&application_name=${name}`);
+    admin = openDatabase(process.env.TEST_DATABASE_URL);
+  });
+  afterAll(async () => {
+    await app?.close();
+    await admin?.close();
+    await database?.connection.close();
+  });
+
+  it('survives its connections being cut while idle (the pool does not crash the process)', async () => {
+    await app.db.selectFrom('lenders').select('id').execute(); // a pooled, now idle, connection
+    await restart();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    // The next query gets a fresh connection.
+    await expect(app.db.selectFrom('lenders').select('id').execute()).resolves.toBeInstanceOf(Array);
+  });
+
+  it('loses nothing and sends nothing twice when the connections are cut mid-dispatch', async () => {
+    const seededAt = new Date('2026-11-24T01:00:00Z');
+    await seedDemo(app.db, seededAt);
+    const now = new Date('2026-11-24T10:00:00+08:00');
+    const cycle = await runReminderCycle(app.db, { now, queuedAt: now, send: true, onDecisions: () => {} });
+    expect(cycle.queued).toBeGreaterThan(5);
+
+    // The connections are cut after the fifth send, while the dispatcher is between a send and
+    // recording it, with other sends in flight.
+    const provider = gateway(async (count) => {
+      if (count === 5) await restart();
+    });
+    let clock = now;
+    const first = await dispatchOutbox(app, provider, { clock: () => clock, concurrency: 4 }).catch((e: Error) => e);
+    // Whatever the first run managed, later runs (after the leases and the look-up delay) finish.
+    // As the schedule does: a run that meets a connection the restart ended fails, the next goes on.
+    const failures: string[] = [];
+    for (let round = 0; round < 6; round++) {
+      clock = new Date(clock.getTime() + 5 * 60_000);
+      await dispatchOutbox(app, provider, { clock: () => clock }).catch((e: Error) => failures.push(e.message));
+    }
+    expect(failures.length).toBeLessThan(3);
+    const rows = await app.db
+      .selectFrom('messages')
+      .select(['id', 'status', 'error'])
+      .where('kind', '=', 'reminder')
+      .execute();
+    expect(rows).toHaveLength(cycle.queued);
+    expect(
+      rows.filter((r) => r.status !== 'sent'),
+      `first run: ${first instanceof Error ? first.message : JSON.stringify(first)}`,
+    ).toEqual([]);
+    // Each reminder reached the gateway exactly once.
+    expect([...provider.sends.values()].every((n) => n === 1)).toBe(true);
+    expect(new Set(provider.sends.keys())).toEqual(new Set(rows.map((r) => r.id)));
+  });
+
+  it('queues each reminder once when the connections are cut mid-cycle and the cycle runs again', async () => {
+    const now = new Date('2026-11-25T10:00:00+08:00');
+    await seedDemo(app.db, new Date('2026-11-24T01:00:00Z')); // (idempotent: once is enough)
+    const before = await app.db.selectFrom('messages').select('id').execute();
+    // Cut the connections while the cycle runs (after its first queries).
+    const cut = new Promise((resolve) => setTimeout(resolve, 5)).then(restart);
+    const interrupted = await runReminderCycle(app.db, { now, send: true, onDecisions: () => {} }).catch(
+      (e: Error) => e,
+    );
+    await cut;
+    await new Promise((resolve) => setTimeout(resolve, 100)); // the client sees its sockets close
+    // The schedule's next turn.
+    const turn = () => runReminderCycle(app.db, { now, send: true, onDecisions: () => {} });
+    const again = await turn();
+    const third = await turn();
+    expect(third.queued).toBe(0);
+    const after = await app.db
+      .selectFrom('messages')
+      .select(['loan_id', 'stage'])
+      .where('kind', '=', 'reminder')
+      .where('id', 'not in', before.length ? before.map((m) => m.id) : [''])
+      .execute();
+    const keys = after.map((m) => `${m.loan_id}/${m.stage}`);
+    expect(new Set(keys).size).toBe(keys.length);
+    const queuedFirst = interrupted instanceof Error ? 0 : interrupted.queued;
+    expect(after.length).toBe(queuedFirst + again.queued);
+    expect(after.length).toBeGreaterThan(0);
+  });
+});
