@@ -129,8 +129,8 @@ describe('V3 Web Frontend Security', () => {
       }
     }
     // Pages and the lender API never answer CORS at all; the widget's script and the OpenAPI
-    // document are public and read without credentials.
-    const open = new Set(['/widget/v1.js', '/api/v1/openapi.json']);
+    // document and the widget's own settings are public, read without credentials.
+    const open = new Set(['/widget/v1.js', '/api/v1/openapi.json', '/api/v1/widget/demo']);
     for (const [path, r] of answers) {
       expect(r.headers['access-control-allow-origin'], path).toBe(open.has(path) ? '*' : undefined);
     }
