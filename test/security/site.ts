@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -7,7 +8,7 @@ import { COOKIE_NAMES, type CookieJar, credentialOf, startSession } from '../../
 import { createStaffUser } from '../../src/services/staff-accounts.ts';
 import { createTestDatabase, type TestDatabase } from '../support/databases.ts';
 import { seedDemoAndSendReminders } from '../support/demo-site.ts';
-import { type RunningServer, startServer } from '../support/server.ts';
+import { freePort, type RunningServer, startServer } from '../support/server.ts';
 
 /**
  * The built site on the demo data, of either dialect, with what a caller of every kind holds:
@@ -26,7 +27,47 @@ export interface SecuritySite {
   /** Real values for each route parameter name (`slug`, `token`, `externalId`, `id`, …). */
   params: Record<string, string[]>;
   env: Record<string, string>;
+  /** What the server process has printed (its log lines) so far; only with `logs: true`. */
+  output(): string;
   stop(): Promise<void>;
+}
+
+/** The built server like test/support/server.ts starts it, keeping what it prints. */
+async function startLoggingServer(env: Record<string, string>): Promise<RunningServer & { output(): string }> {
+  const port = await freePort();
+  const child = spawn(process.execPath, ['scripts/serve.ts'], {
+    env: { ...process.env, HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout.on('data', (chunk) => {
+    output += chunk;
+  });
+  child.stderr.on('data', (chunk) => {
+    output += chunk;
+  });
+  const url = `http://127.0.0.1:${port}`;
+  for (const deadline = Date.now() + 20_000; ; ) {
+    if (child.exitCode !== null) throw new Error(`server exited early:\n${output}`);
+    try {
+      await (await fetch(`${url}/api/v1/lenders/-`)).arrayBuffer();
+      break;
+    } catch {
+      if (Date.now() > deadline) throw new Error(`server did not start:\n${output}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+  return {
+    url,
+    pid: child.pid ?? 0,
+    output: () => output,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
 }
 
 function cookieJar(): { jar: CookieJar; value: () => string } {
@@ -46,6 +87,7 @@ function cookieJar(): { jar: CookieJar; value: () => string } {
 export async function startSecuritySite(
   dialect: 'sqlite' | 'postgres',
   env: Record<string, string> = { SMS_PROVIDER: 'dev' },
+  options: { logs?: boolean } = {},
 ): Promise<SecuritySite> {
   const dir = mkdtempSync(join(tmpdir(), 'zx-security-'));
   const database = await createTestDatabase(dialect, { file: join(dir, 'app.db') });
@@ -92,7 +134,8 @@ export async function startSecuritySite(
     rest: ['v1/verify', 'v1/nothing'],
   };
 
-  const server = await startServer({ DATABASE_URL: database.url, ...env });
+  const logging = options.logs ? await startLoggingServer({ DATABASE_URL: database.url, ...env }) : undefined;
+  const server = logging ?? (await startServer({ DATABASE_URL: database.url, ...env }));
   return {
     url: server.url,
     database,
@@ -104,6 +147,7 @@ export async function startSecuritySite(
     token,
     params,
     env,
+    output: () => logging?.output() ?? '',
     async stop() {
       await server.stop();
       await database.connection.close();
