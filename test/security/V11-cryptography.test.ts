@@ -61,7 +61,7 @@ describeEachDialect('V11 Cryptography: link tokens at rest and in time', (get) =
     'V11.4.1 the raw token is not kept anywhere at rest: messages.body and messages.template_params still hold the sent link',
   );
 
-  it('V11.4.1 (expiry) a link proves a message only until it expires; afterwards the answer is "expired"', async () => {
+  it('V14.2.7 link tokens expire: a link proves a message only until its expiry, then the answer is "expired"', async () => {
     const message = await db()
       .selectFrom('messages')
       .select('expires_at')
