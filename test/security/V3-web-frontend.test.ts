@@ -53,17 +53,13 @@ describe('V3 Web Frontend Security', () => {
     expect([...answers.values()].map((r) => r.status)).toEqual(expect.arrayContaining([200, 404]));
   });
 
-  it('V3.4.1 Strict-Transport-Security on all responses, max-age ≥ 1 year, includeSubDomains', () => {
+  it('V3.4.1 Strict-Transport-Security on all responses (static files too), max-age ≥ 1 year, includeSubDomains', () => {
     for (const [path, r] of answers) {
       const hsts = header(r, 'strict-transport-security');
       expect(hsts, path).toMatch(/includeSubDomains/);
       expect(Number(/max-age=(\d+)/.exec(hsts)?.[1]), path).toBeGreaterThanOrEqual(31_536_000);
     }
   });
-
-  it.todo(
-    'V3.4.1 Strict-Transport-Security also on static files (/widget/v1.js, /_astro/*) served by scripts/serve.ts',
-  );
 
   it("V3.4.3 Content-Security-Policy: scripts from 'self' only (no 'unsafe-inline'), object-src 'none', base-uri 'none'", () => {
     for (const [path, r] of documents()) {
