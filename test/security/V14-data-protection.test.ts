@@ -2,7 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COOKIE_NAMES, type CookieJar, startSession } from '../../src/auth/sessions.ts';
 import { looksLikeCardNumber } from '../../src/core/lender-profile.ts';
 import { maskPhone } from '../../src/core/phone.ts';
+import { quoteFingerprint } from '../../src/core/relief.ts';
 import { hashToken } from '../../src/core/tokens.ts';
+import { quoteFor, reliefState, submitRelief } from '../../src/services/relief.ts';
 import { builtRoutes, type RawResponse, type SecuritySite, send, startSecuritySite } from './site.ts';
 
 // OWASP ASVS 5.0, V14 Data Protection (and V7.6.2, V16.2.5), against the built server on the demo
@@ -178,7 +180,56 @@ describe('V14 Data Protection', () => {
     expect(site.output()).not.toContain('"forged":true');
   });
 
-  it.todo(
-    "V14.2.6 a borrower's own words (a request's reason, a reply) are shown to staff with ID and card numbers masked",
-  );
+  it("V14.2.6 a borrower's reason for more time reaches staff with ID and card numbers masked", async () => {
+    const { db } = site.database.connection;
+    const loans = await db
+      .selectFrom('loans')
+      .innerJoin('phone_numbers', (join) =>
+        join.onRef('phone_numbers.borrower_id', '=', 'loans.borrower_id').on('phone_numbers.is_current', '=', 1),
+      )
+      .select(['loans.id', 'phone_numbers.e164'])
+      .execute();
+    // The first loan that may ask for an extension now.
+    let submitted: { id: string } | undefined;
+    for (const loan of loans) {
+      const state = await reliefState(db, loan.e164, loan.id);
+      if (!state.options.extension.eligible) continue;
+      const length = state.options.extension.maxDays;
+      submitted = await submitRelief(
+        db,
+        loan.e164,
+        loan.id,
+        {
+          kind: 'extension',
+          length: String(length),
+          fingerprint: quoteFingerprint(quoteFor(state, 'extension', length)),
+          reasonCategory: 'income_delayed',
+          reasonText: `工资推迟，身份证号${ID_NUMBER}，卡号${CARD_NUMBER.replace(/(\d{4})/g, '$1 ')}`,
+          idempotencyKey: 'security-suite-reason-1',
+        },
+        null,
+      );
+      break;
+    }
+    if (!submitted) throw new Error('no loan may ask for an extension');
+    const page = await send(site.url, {
+      method: 'GET',
+      path: `/staff/requests/${submitted.id}`,
+      headers: { cookie: site.staffCookie },
+    });
+    expect(page.status).toBe(200);
+    const html = page.body.toString();
+    expect(html).toContain('工资推迟');
+    expect(html).toContain('1101**********002X');
+    expect(html).not.toContain(ID_NUMBER);
+    expect(cardNumbers(html)).toEqual([]);
+    const stored = await db
+      .selectFrom('requests')
+      .select('reason_text')
+      .where('id', '=', submitted.id)
+      .executeTakeFirstOrThrow();
+    expect(stored.reason_text).not.toMatch(ID_PATTERN);
+  });
+
+  it.todo("V14.2.6 a borrower's SMS reply reaches the console's inbox with ID and card numbers masked");
 });
