@@ -4,6 +4,7 @@ import { looksLikeCardNumber } from '../../src/core/lender-profile.ts';
 import { maskPhone } from '../../src/core/phone.ts';
 import { quoteFingerprint } from '../../src/core/relief.ts';
 import { hashToken } from '../../src/core/tokens.ts';
+import { receiveInboundSms } from '../../src/services/inbound-sms.ts';
 import { quoteFor, reliefState, submitRelief } from '../../src/services/relief.ts';
 import { builtRoutes, type RawResponse, type SecuritySite, send, startSecuritySite } from './site.ts';
 
@@ -231,5 +232,25 @@ describe('V14 Data Protection', () => {
     expect(stored.reason_text).not.toMatch(ID_PATTERN);
   });
 
-  it.todo("V14.2.6 a borrower's SMS reply reaches the console's inbox with ID and card numbers masked");
+  it("V14.2.6 a borrower's SMS reply reaches the console's inbox with ID and card numbers masked", async () => {
+    const { db } = site.database.connection;
+    await receiveInboundSms(db, {
+      provider: 'twilio',
+      providerMessageId: 'SM-security-suite-1',
+      from: site.borrowerPhone,
+      to: null,
+      body: `我已还款，身份证${ID_NUMBER}，卡号${CARD_NUMBER}`,
+    });
+    const page = await send(site.url, {
+      method: 'GET',
+      path: '/staff/lenders/demo/replies',
+      headers: { cookie: site.staffCookie },
+    });
+    expect(page.status).toBe(200);
+    const html = page.body.toString();
+    expect(html).toContain('我已还款');
+    expect(html).toContain('1101**********002X');
+    expect(html).not.toContain(ID_NUMBER);
+    expect(cardNumbers(html)).toEqual([]);
+  });
 });
