@@ -232,6 +232,8 @@ describe('V14 Data Protection', () => {
     expect(stored.reason_text).not.toMatch(ID_PATTERN);
   });
 
+  it.todo('V14.3.3 the pending sign-in cookie (__Host-zx-pending) holds an opaque id, not the phone number');
+
   it("V14.2.6 a borrower's SMS reply reaches the console's inbox with ID and card numbers masked", async () => {
     const { db } = site.database.connection;
     await receiveInboundSms(db, {
