@@ -9,6 +9,7 @@ import {
   optOutConfirmationTemplateKey,
   optOutConfirmationText,
 } from '../core/opt-out-confirmation.ts';
+import { maskPersonalNumbers } from '../core/personal-numbers.ts';
 import { maskPhone } from '../core/phone.ts';
 import { senderE164 } from '../core/sender.ts';
 import { newId, newSortableId } from '../db/ids.ts';
@@ -127,7 +128,8 @@ export async function receiveInboundSms(
       provider_message_id: sms.providerMessageId,
       from_e164: from,
       to_number: sms.to,
-      body: sms.body,
+      // Staff read replies: an ID or card number in one is kept masked, never whole.
+      body: maskPersonalNumbers(sms.body),
       kind,
       lender_id: who.lenderId,
       borrower_id: who.borrowerId,

@@ -5,6 +5,7 @@ import { localDate } from '../core/dates.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../core/errors.ts';
 import type { LenderProfile } from '../core/lender.ts';
 import { textFingerprint } from '../core/message-text.ts';
+import { maskPersonalNumbers } from '../core/personal-numbers.ts';
 import { maskPhone } from '../core/phone.ts';
 import type { MoneyPolicy } from '../core/policy.ts';
 import {
@@ -145,7 +146,8 @@ export const submitSchema = choiceSchema.extend({
     .string()
     .trim()
     .max(500, 'must be at most 500 characters')
-    .transform((t) => (t === '' ? null : t))
+    // Staff read it: an ID or card number the borrower typed is kept masked, never whole.
+    .transform((t) => (t === '' ? null : maskPersonalNumbers(t)))
     .nullable()
     .default(null),
   fingerprint: z.string().max(32),
