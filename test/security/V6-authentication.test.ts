@@ -219,7 +219,6 @@ describeEachDialect('V6 Authentication', (get) => {
     expect(last[0]).toEqual(last[1]);
   });
 
-  it.todo(
-    'V6.3.1 a stranger cannot lock a borrower out: failed guesses by others never stop the holder of the number signing in',
-  );
+  // V6.3.1 (no malicious lockout) is proved in test/services/borrower-lockout.test.ts and
+  // staff-lockout.test.ts, beside the rules it tests.
 });

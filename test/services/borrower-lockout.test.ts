@@ -68,7 +68,7 @@ describeEachDialect('a stranger cannot lock a borrower out of signing in', (get)
     return cookies.values.get(DEVICE_COOKIE) ?? '';
   }
 
-  it('lets the owner’s recognised device get a code and sign in while strangers spend and lock the rest', async () => {
+  it('V6.3.1 no malicious lockout: the owner’s recognised device gets a code and signs in while strangers spend and lock the rest', async () => {
     const owner = '+8613800138021';
     await borrower('LK-1', owner);
     const device = await ownerSignsIn(owner, 0);
@@ -187,7 +187,7 @@ describeEachDialect('a stranger cannot lock a borrower out of signing in', (get)
 describeEachDialect('a stranger cannot stop the owner from confirming a phone change', (get) => {
   const db = () => get().connection.db;
 
-  it('keeps a re-authentication code lane for the owner’s recognised device', async () => {
+  it('V6.3.1 no malicious lockout: a re-authentication code lane for the owner’s recognised device', async () => {
     const sms = recordingSms();
     const owner = '+8613800138031';
     const lender = await upsertLender(db(), lenderProfile('lk-reauth'), at(0).toISOString());

@@ -85,7 +85,7 @@ describeEachDialect('a new number reaches only the lenders chosen', (get) => {
     ]);
   });
 
-  it('gives the new number only to the lender ticked; every other key sees the old state, audited masked', async () => {
+  it('V8.4.1 a new number reaches only the lender ticked; every other key sees the old state, audited masked', async () => {
     // today's reminders queued to the old number before the change
     await runReminderCycle(db(), { now: NOW, send: true });
     const anxin = lenders.anxin as LenderProfile;

@@ -26,7 +26,7 @@ function jar(): CookieJar & { values: Map<string, string> } {
 describeEachDialect('a stranger cannot lock a staff member out', (get) => {
   const db = () => get().connection.db;
 
-  it('slows and alerts on strangers’ guesses while the owner signs in where they did before', async () => {
+  it('V6.3.1 no malicious lockout: strangers’ guesses slow and alert while the owner signs in where they did before', async () => {
     const email = 'owner@qinghe-xf.cn';
     const owner = await createStaffUser(db(), email, PASSWORD, at(0));
     const operator = { id: 'operator-id', role: 'operator' };
