@@ -48,7 +48,15 @@ describeEachDialect('V16 Security Logging', (get) => {
     );
     expect((await signInWithCode(db(), { phone, code: typed, ip: IP })).ok).toBe(true);
     // The number changes.
-    const changed = await completePhoneChange(db(), sms, phone, '+8613900139555', IP);
+    const demo = ['demo'];
+    const changed = await completePhoneChange(
+      db(),
+      sms,
+      phone,
+      '+8613900139555',
+      { lenders: demo, suggested: demo },
+      IP,
+    );
     expect(changed.records).toBeGreaterThan(0);
     secrets.push('13800138005', '13900139555');
     // Staff: a wrong password, then a sign-in, a check, a decision and a new API key.

@@ -5,7 +5,7 @@ import {
   issueCode,
   MAX_FAILURES,
   newCode,
-  SEND_BUDGETS,
+  OPEN_BUDGETS,
 } from '../../src/auth/one-time-codes.ts';
 import { nowIso } from '../../src/db/ids.ts';
 import { insertBorrower, replaceCurrentPhone } from '../../src/db/repositories/borrowers.ts';
@@ -154,13 +154,23 @@ describeEachDialect('V6 Authentication', (get) => {
   });
 
   it('V2.4.1 V6.6.3 sending is budgeted per number and per client address (no SMS pumping)', async () => {
-    const perNumber = SEND_BUDGETS.find((b) => b.key === 'number');
-    const perAddress = SEND_BUDGETS.find((b) => b.key === 'address');
-    if (!perNumber || !perAddress) throw new Error('budgets missing');
+    const perRequester = OPEN_BUDGETS.find((b) => b.key === 'requester');
+    const perNumber = OPEN_BUDGETS.find((b) => b.key === 'number');
+    const perAddress = OPEN_BUDGETS.find((b) => b.key === 'address');
+    if (!perRequester || !perNumber || !perAddress) throw new Error('budgets missing');
+    // One address gets only its share of a number's budget…
     const phone = fresh();
+    const own = [];
+    for (let i = 0; i <= perRequester.limit; i++) {
+      own.push(await issueCode(db(), { purpose: 'sign_in', phone, ip: '203.0.113.7' }, at(i * 1000)));
+    }
+    expect(own.map((o) => o.ok)).toEqual([...Array(perRequester.limit).fill(true), false]);
+    expect(own.at(-1)).toMatchObject({ ok: false, budget: 'requester' });
+    // …and many addresses together no more than the number's.
+    const spread = fresh();
     const outcomes = [];
     for (let i = 0; i <= perNumber.limit; i++) {
-      outcomes.push(await issueCode(db(), { purpose: 'sign_in', phone, ip: null }, at(i * 1000)));
+      outcomes.push(await issueCode(db(), { purpose: 'sign_in', phone: spread, ip: `198.51.100.${i}` }, at(i * 1000)));
     }
     expect(outcomes.map((o) => o.ok)).toEqual([...Array(perNumber.limit).fill(true), false]);
     const refused = outcomes.at(-1);
