@@ -21,6 +21,10 @@ export function nodeSqliteDatabase(database: DatabaseSync): SqliteDatabase {
       // SQLITE_BUSY when another process wrote in between (its snapshot is stale, and waiting
       // cannot help). BEGIN IMMEDIATE takes the write lock first, waiting up to busy_timeout.
       const sql = text === 'begin' ? 'begin immediate' : text;
+      // Some errors (SQLITE_FULL, SQLITE_IOERR, SQLITE_NOMEM, …) roll the transaction back by
+      // themselves; Kysely's ROLLBACK would then fail with "no transaction is active" and hide
+      // the cause. With no transaction left, the ROLLBACK has nothing to do.
+      if (sql === 'rollback' && !database.isTransaction) return NOTHING_TO_ROLL_BACK;
       let statement = cache.get(sql);
       if (statement) {
         cache.delete(sql);
@@ -35,6 +39,13 @@ export function nodeSqliteDatabase(database: DatabaseSync): SqliteDatabase {
 }
 
 const STATEMENT_CACHE_SIZE = 256;
+
+const NOTHING_TO_ROLL_BACK: SqliteStatement = {
+  reader: false,
+  all: () => [],
+  run: () => ({ changes: 0, lastInsertRowid: 0 }),
+  iterate: () => [][Symbol.iterator](),
+};
 
 function wrap(statement: StatementSync): SqliteStatement {
   const reader = statement.columns().length > 0;
