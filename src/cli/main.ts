@@ -17,6 +17,7 @@ import { updateLenderPolicy } from '../services/lender-policy.ts';
 import type { LenderSettings } from '../services/lenders.ts';
 import { createStaffUser, setStaffDisabled, setStaffPassword, setStaffRole } from '../services/staff-accounts.ts';
 import { cliConfig } from './config.ts';
+import { siteArguments } from './site-process.ts';
 import {
   dispatchWithProgress,
   formatDecisions,
@@ -61,7 +62,8 @@ const USAGE = `usage: npm run --silent cli -- <command> [--json]
                               bulk import borrowers and loans from a CSV (one row per
                               instalment): prints the preview (exit status 1 if any line is
                               refused), then imports and queues the eligible reminders
-  demo                        migrate, seed, print how to look around, serve the site
+  demo                        migrate, seed, print how to look around, serve the site as
+                              npm start does (heap limits, hourly purge)
 
 DATABASE_URL selects storage (default file:./data/app.db).`;
 
@@ -419,9 +421,9 @@ Zhenxin demo — ${connection.describe}
   } finally {
     await connection.close();
   }
-  // The same heap limits as npm start; request logs at "warn" unless LOG_LEVEL says otherwise,
-  // so the terminal keeps what the demo printed readable.
-  const server = spawn(process.execPath, ['--max-semi-space-size=8', '--max-old-space-size=256', 'scripts/serve.ts'], {
+  // What npm start runs, with its heap limits and hourly purge; request logs at "warn" unless
+  // LOG_LEVEL says otherwise, so the terminal keeps what the demo printed readable.
+  const server = spawn(process.execPath, siteArguments(), {
     stdio: 'inherit',
     env: { LOG_LEVEL: 'warn', ...process.env, PORT: String(config.port), HOST: config.host },
   });
