@@ -71,6 +71,9 @@ export default defineConfig({
   // ours refuses every cross-site unsafe request whatever its content type.
   security: { checkOrigin: false },
   devToolbar: { enabled: false },
+  // No page uses astro:assets: no image service at all, so nothing loads an optimizer. Astro still
+  // adds its /_image route (and /_server-islands/…); src/middleware.ts answers both with 404.
+  image: { service: { entrypoint: 'astro/assets/services/noop' } },
   vite: { plugins: [memoizedPageLoaders()] },
   integrations: [widgetBundle()],
   build: { inlineStylesheets: 'never' },

@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import { createApiKey } from '../auth/api-keys.ts';
 import { instantAt, localDate } from '../core/dates.ts';
 import { DomainError, NotFoundError } from '../core/errors.ts';
+import { cleanJson, parseInput } from '../core/validation.ts';
 import { type Connection, DatabaseUrlError, openDatabase } from '../db/connection.ts';
 import { migrateToLatest } from '../db/migrate.ts';
 import { findLenderBySlug } from '../db/repositories/lenders.ts';
@@ -17,7 +18,6 @@ import { updateLenderPolicy } from '../services/lender-policy.ts';
 import type { LenderSettings } from '../services/lenders.ts';
 import { createStaffUser, setStaffDisabled, setStaffPassword, setStaffRole } from '../services/staff-accounts.ts';
 import { cliConfig } from './config.ts';
-import { siteArguments } from './site-process.ts';
 import {
   dispatchWithProgress,
   formatDecisions,
@@ -27,6 +27,7 @@ import {
   previewTemplates,
   remindersCycle,
 } from './reminders.ts';
+import { siteArguments } from './site-process.ts';
 
 /** The operator CLI (CONTRACT.md). `--json` prints machine-readable JSON on stdout; messages go to stderr. */
 
@@ -70,11 +71,14 @@ DATABASE_URL selects storage (default file:./data/app.db).`;
 class UsageError extends Error {}
 
 function parseJson(input: string): unknown {
+  let parsed: unknown;
   try {
-    return JSON.parse(input) as unknown;
+    parsed = JSON.parse(input) as unknown;
   } catch {
     throw new UsageError('stdin: not valid JSON');
   }
+  // as the API refuses them: a control character names its field (exit status 2)
+  return parseInput(cleanJson, parsed);
 }
 
 /** What an operator reads after `lender create|show|set` without --json. */

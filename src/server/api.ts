@@ -2,6 +2,13 @@ import type { APIContext } from 'astro';
 import { authenticateApiKey } from '../auth/api-keys.ts';
 import { DomainError, ValidationError } from '../core/errors.ts';
 import type { LenderProfile } from '../core/lender.ts';
+import {
+  CONTROL_CHARACTER_MESSAGE,
+  cleanJson,
+  hasControlCharacters,
+  parseInput,
+  stripControlCharacters,
+} from '../core/validation.ts';
 import { findLenderById } from '../db/repositories/lenders.ts';
 import type { ApiError } from '../services/api-responses.ts';
 import { database } from './context.ts';
@@ -69,11 +76,13 @@ export async function readJson(request: Request): Promise<unknown> {
     throw new ValidationError('body', 'body: not valid UTF-8 text');
   }
   if (raw.trim() === '') throw new ValidationError('body', 'body: empty; send a JSON object');
+  let parsed: unknown;
   try {
-    return JSON.parse(raw) as unknown;
+    parsed = JSON.parse(raw) as unknown;
   } catch {
     throw new ValidationError('body', 'body: not valid JSON', 'invalid_json');
   }
+  return parseInput(cleanJson, parsed);
 }
 
 function tooLarge() {
@@ -88,6 +97,10 @@ export function queryObject(url: URL): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [key, value] of url.searchParams) {
     if (Object.hasOwn(out, key)) throw new ValidationError(key, `${key}: given more than once`);
+    if (hasControlCharacters(key) || hasControlCharacters(value)) {
+      const name = stripControlCharacters(key);
+      throw new ValidationError(name, `${name}: ${CONTROL_CHARACTER_MESSAGE}`);
+    }
     out[key] = value;
   }
   return out;

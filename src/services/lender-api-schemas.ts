@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { isCurrency } from '../core/currency.ts';
 import { isIsoDate } from '../core/dates.ts';
 import { moneyPolicyOverrideSchema } from '../core/policy.ts';
+import { text } from '../core/validation.ts';
 import { type Locale, matchLocale } from '../i18n/locale.ts';
 
 /** The request bodies of CONTRACT.md's lender API. Strict: an unknown field is an error, not ignored. */
@@ -42,9 +43,8 @@ export const localeSchema = z
   .meta({ description: 'The reminder language: "zh-CN" or "en" ("zh", "zh-Hans", "en-GB"… are understood).' });
 
 export const borrowerBodySchema = z.strictObject({
-  name: z.string().trim().min(1, { error: 'must not be empty' }).max(100),
-  phone: z
-    .string({ error: 'must be a phone number written as text, e.g. "+86 138 1234 5678"' })
+  name: text().trim().min(1, { error: 'must not be empty' }).max(100),
+  phone: text({ error: 'must be a phone number written as text, e.g. "+86 138 1234 5678"' })
     .min(1)
     .max(40)
     .meta({
