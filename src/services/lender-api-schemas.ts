@@ -31,8 +31,7 @@ const amount = (what: string) =>
     .meta({ description: "In the currency's minor unit (fen for CNY).", examples: [150_000] });
 
 /** Accepts "zh", "zh-CN", "zh-Hans", "en", "en-GB"…; stores one of the supported locales. */
-export const localeSchema = z
-  .string()
+export const localeSchema = text()
   .max(35)
   .transform((value, ctx): Locale => {
     const locale = matchLocale(value);
