@@ -113,6 +113,14 @@ export default defineConfig({
         int: true,
         gt: 0,
       }),
+      // Lender API requests per minute per API key (default 1200); then 429 with Retry-After.
+      LENDER_API_REQUESTS_PER_MINUTE: envField.number({
+        context: 'server',
+        access: 'secret',
+        optional: true,
+        int: true,
+        gt: 0,
+      }),
       LOG_LEVEL: envField.enum({
         context: 'server',
         access: 'secret',

@@ -75,7 +75,8 @@ export async function runVerifyCheck(
       const limit = await overBudget('verify', clientIp(Astro), false);
       if (limit) {
         limited = true;
-        Astro.response.status = 429;
+        Astro.response.status = limit.status;
+        for (const [name, value] of limit.headers) Astro.response.headers.set(name, value);
       } else {
         try {
           const body = options.lender ? { ...form.body, lender: options.lender.slug } : form.body;
