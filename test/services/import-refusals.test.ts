@@ -4,13 +4,15 @@ import { nowIso } from '../../src/db/ids.ts';
 import { upsertLender } from '../../src/db/repositories/lenders.ts';
 import { previewImport } from '../../src/services/bulk-import.ts';
 import { createImport, findImportView } from '../../src/services/import-jobs.ts';
+import { MAX_AMOUNT, MAX_LOAN_TOTAL } from '../../src/services/lender-api-schemas.ts';
 import { describeEachDialect } from '../support/databases.ts';
 import { lenderProfile } from '../support/factories.ts';
 import { bytesSource, IMPORT_HEADER, importCsv } from '../support/import-files.ts';
 
-// A CSV cell (or a column name) with U+0000 or another C0/C1 control character: the
-// file is refused naming its line and column, and the preview, problems and all, is stored on
-// either database (PostgreSQL cannot hold U+0000 in text).
+// What a bulk-import file may not hold, refused by line and column with the API's own rules:
+// a cell (or a column name) with U+0000 or another C0/C1 control character, its preview, problems
+// and all, still stored on either database (PostgreSQL cannot hold U+0000 in text); a loan owing
+// more than the API accepts (every figure of a loan must stay an exact JavaScript number).
 
 const NOW = new Date('2026-11-24T10:00:00+08:00');
 const ROW = {
@@ -52,5 +54,32 @@ describeEachDialect('bulk import of text with control characters', (database) =>
     expect(preview.valid).toBe(false);
     const id = await createImport(db, lender, { fileName: 'loans.csv', staffId: null, preview, now: NOW });
     expect(await findImportView(db, lender, id, NOW)).toBeDefined();
+  });
+
+  it('refuses a loan whose instalments owe more than the API accepts, at its first line', async () => {
+    const db = database().connection.db;
+    const lender = await upsertLender(db, lenderProfile('csv-bounds'), nowIso());
+    const half = String(MAX_LOAN_TOTAL / 2);
+    const rows = [
+      { ...ROW, principal: half, interest: '0' },
+      { ...ROW, due_date: '2027-01-14', principal: half, interest: '1' },
+    ];
+    const over = await previewImport(db, lender, bytesSource(importCsv(rows)), { now: NOW });
+    expect(over.problems).toEqual([
+      expect.objectContaining({
+        line: 2,
+        column: 'loan_id',
+        message: expect.stringMatching(/^the instalments must owe at most/),
+      }),
+    ]);
+    const big = await previewImport(
+      db,
+      lender,
+      bytesSource(importCsv([{ ...ROW, principal: String(MAX_AMOUNT + 1) }])),
+      { now: NOW },
+    );
+    expect(big.problems).toEqual([expect.objectContaining({ line: 2, column: 'principal' })]);
+    const within = await previewImport(db, lender, bytesSource(importCsv([rows[0] ?? ROW])), { now: NOW });
+    expect(within.valid).toBe(true);
   });
 });
