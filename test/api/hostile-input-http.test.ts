@@ -3,7 +3,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { seedDemo } from '../../src/services/demo-seed.ts';
 import { announcePostgresSkip, createTestDatabase, dialects, type TestDatabase } from '../support/databases.ts';
 import { lenderWithKey } from '../support/factories.ts';
 import { type RunningServer, startServer } from '../support/server.ts';
@@ -61,7 +60,6 @@ for (const dialect of dialects) {
       database = await createTestDatabase(dialect, { file: join(dir, 'app.db') });
       const db = database.connection.db;
       key = (await lenderWithKey(db, 'alpha')).key;
-      await seedDemo(db, new Date());
       await staffAccount(db, 'operator@zhenxin.example', 'operator');
       // the public checks' budget is not what is tested here
       server = await startServer({ DATABASE_URL: database.url, PUBLIC_CHECKS_PER_MINUTE: '1000' });
@@ -192,7 +190,7 @@ for (const dialect of dialects) {
           operator.post('/staff', { action: 'report', text: '请把验证码发给客服', tags: ['impersonation'], note: v }),
       ],
       ['a withdrawal reason', (v) => operator.post('/staff/reports', { item: 'domain|qinghe-xf.top', reason: v })],
-      ['the borrower search', (v) => operator.get(`/staff/lenders/demo/borrowers?q=${encode(v)}`)],
+      ['the borrower search', (v) => operator.get(`/staff/lenders/alpha/borrowers?q=${encode(v)}`)],
       ['a new lender’s name', (v) => operator.post('/staff/lenders', { slug: 'hexin', name: v })],
     ];
 
