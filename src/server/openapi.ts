@@ -23,6 +23,9 @@ import {
   borrowerBodySchema,
   externalIdSchema,
   loanBodySchema,
+  MAX_AMOUNT,
+  MAX_LOAN_REPAID,
+  MAX_LOAN_TOTAL,
   repaymentBodySchema,
   requestsQuerySchema,
 } from '../services/lender-api-schemas.ts';
@@ -564,6 +567,7 @@ export function buildOpenApiDocument(settings: OpenApiSettings): JsonObject {
         summary: 'Create or replace a loan and its schedule',
         description: [
           'Amounts are integers in the currency’s minor unit (fen for CNY); dates `YYYY-MM-DD` in your time zone; rates decimal strings. `policy` overrides your money policy for this loan.',
+          `Bounds, so that every figure of a loan (totals, penalty, projections) is exact: each amount at most ${MAX_AMOUNT} and the instalments at most ${MAX_LOAN_TOTAL} in all, principal and interest (¥1,000,000,000.00 in fen); beyond them, 400 naming the field.`,
           'Refused with 409 when the schedule cannot be replaced: `restructured` (an approved extension or plan set it; send it unchanged), `currency_locked` (repayments are recorded), `schedule_below_repaid` (it would owe less than was repaid). 422 `unknown_borrower` when the borrower has not been sent yet.',
         ].join('\n\n'),
         security: lenderSecurity,
@@ -623,7 +627,8 @@ export function buildOpenApiDocument(settings: OpenApiSettings): JsonObject {
         tags: ['Lender API'],
         summary: 'Record a repayment',
         description:
-          'Goes to the oldest unpaid instalment first; within it to penalty, then interest, then principal. The same `idempotencyKey` again changes nothing and returns the first answer, with `Idempotent-Replayed: true`. More than the loan owes is refused with 422 `overpayment`.',
+          'Goes to the oldest unpaid instalment first; within it to penalty, then interest, then principal. The same `idempotencyKey` again changes nothing and returns the first answer, with `Idempotent-Replayed: true`. More than the loan owes is refused with 422 `overpayment`. ' +
+          `\`amount\` is at most ${MAX_AMOUNT}, and a loan’s repayments at most ${MAX_LOAN_REPAID} in all (beyond: 400, field \`amount\`).`,
         security: lenderSecurity,
         requestBody: {
           required: true,
