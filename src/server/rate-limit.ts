@@ -57,7 +57,7 @@ export function retryAfter(seconds: number): Record<string, string> {
 }
 
 /** Marks a page's answer as over budget: 429 and how long to wait. */
-export function markLimited(response: { status: number; headers: Headers }, seconds: number): void {
+export function markLimited(response: { status?: number; readonly headers: Headers }, seconds: number): void {
   response.status = 429;
   response.headers.set('retry-after', String(seconds));
 }
