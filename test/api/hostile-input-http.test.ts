@@ -192,6 +192,17 @@ for (const dialect of dialects) {
       ['a withdrawal reason', (v) => operator.post('/staff/reports', { item: 'domain|qinghe-xf.top', reason: v })],
       ['the borrower search', (v) => operator.get(`/staff/lenders/alpha/borrowers?q=${encode(v)}`)],
       ['a new lender’s name', (v) => operator.post('/staff/lenders', { slug: 'hexin', name: v })],
+      ['an API key’s label', (v) => operator.post('/staff/lenders/alpha/keys', { action: 'create', label: v })],
+      ['the key to revoke', (v) => operator.post('/staff/lenders/alpha/keys', { action: 'revoke', id: v })],
+      [
+        'a template’s wording',
+        (v) => operator.post('/staff/lenders/alpha/templates/gentle/zh-CN', { action: 'preview', body: v }),
+      ],
+      [
+        'a template preview’s loan',
+        (v) =>
+          operator.post('/staff/lenders/alpha/templates/gentle/zh-CN', { action: 'preview', body: '您好', loan: v }),
+      ],
     ];
 
     it.each(anywhere)('never answers 5xx for control characters in %s', async (_, send) => {
