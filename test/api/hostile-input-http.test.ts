@@ -192,6 +192,22 @@ for (const dialect of dialects) {
       ['a withdrawal reason', (v) => operator.post('/staff/reports', { item: 'domain|qinghe-xf.top', reason: v })],
       ['the borrower search', (v) => operator.get(`/staff/lenders/alpha/borrowers?q=${encode(v)}`)],
       ['a new lender’s name', (v) => operator.post('/staff/lenders', { slug: 'hexin', name: v })],
+      [
+        'a money policy’s time zone',
+        (v) =>
+          operator.post('/staff/lenders/alpha/settings', {
+            group: 'money',
+            'money.graceDays': '3',
+            'money.penaltyDailyRate': '0.0005',
+            'money.penaltyAnnualCap': '0.24',
+            'money.timeZone': v,
+          }),
+      ],
+      [
+        'a reminder contact window',
+        (v) =>
+          operator.post('/staff/lenders/alpha/settings', { group: 'reminders', 'reminders.contactWindow.start': v }),
+      ],
       ['an API key’s label', (v) => operator.post('/staff/lenders/alpha/keys', { action: 'create', label: v })],
       ['the key to revoke', (v) => operator.post('/staff/lenders/alpha/keys', { action: 'revoke', id: v })],
       [
