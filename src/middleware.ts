@@ -161,20 +161,29 @@ const unusedRoutes = defineMiddleware(async (context, next) => {
 /**
  * The request's own text, its path and its query, holds no control characters (see
  * core/validation.ts): PostgreSQL cannot even compare a value with U+0000 in it, and no link of
- * ours has one. Refused before any page or route reads a parameter, naming the one at fault.
+ * ours has one. Answered before any page or route reads a parameter: a path holding one names
+ * nothing (404, as any unknown path), a query parameter is refused by name (400).
  */
 const controlCharacters = defineMiddleware(async (context, next) => {
   const field = controlCharacterField(context.url);
   if (field === null) return next();
-  const message = `${field}: ${CONTROL_CHARACTER_MESSAGE}`;
-  if (context.url.pathname.startsWith('/api/')) {
-    return new Response(JSON.stringify({ error: { code: 'invalid_request', message, field } }), {
-      status: 400,
-      headers: { 'content-type': 'application/json; charset=utf-8' },
-    });
+  const api = context.url.pathname.startsWith('/api/');
+  if (field === 'path') {
+    if (!api) return context.rewrite('/404');
+    const message = 'nothing at this path: it holds a control character';
+    return json(404, { error: { code: 'not_found', message } });
   }
+  const message = `${field}: ${CONTROL_CHARACTER_MESSAGE}`;
+  if (api) return json(400, { error: { code: 'invalid_request', message, field } });
   return new Response(message, { status: 400, headers: { 'content-type': 'text/plain; charset=utf-8' } });
 });
+
+function json(status: number, body: unknown): Response {
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: { 'content-type': 'application/json; charset=utf-8' },
+  });
+}
 
 function controlCharacterField(url: URL): string | null {
   let path = url.pathname;
@@ -265,10 +274,10 @@ const borrowerGate = defineMiddleware(async (context, next) => {
 export const onRequest = sequence(
   requestLog,
   securityHeaders,
-  controlCharacters,
   cors,
   originCheck,
   locale,
+  controlCharacters,
   unusedRoutes,
   staffGate,
   consoleGate,

@@ -235,6 +235,21 @@ for (const dialect of dialects) {
       );
     });
 
+    it('answers a path holding one as an unknown path, and names a query parameter holding one', async () => {
+      const page = await fetch(`${server.url}/r/Ab%00cd`);
+      expect(page.status).toBe(404);
+      expect(await page.text()).toContain('<html');
+      const path = await api('GET', '/api/v1/loans/L%001/balance');
+      expect(path.status).toBe(404);
+      expect(path.json.error.code).toBe('not_found');
+      const query = await api('GET', '/api/v1/loans/L1/balance?asOf=2026-03-01%07');
+      expect(query.status).toBe(400);
+      expect(query.json.error).toMatchObject({ code: 'invalid_request', field: 'asOf' });
+      const form = await fetch(`${server.url}/verify?text=a%00`);
+      expect(form.status).toBe(400);
+      expect(await form.text()).toMatch(/^text: must not contain control characters/);
+    });
+
     it.runIf(dialect === 'sqlite')('answers Astro’s unused image and server-island routes with 404', async () => {
       const paths = [
         '/_image?href=/favicon.svg&w=10&f=webp',
