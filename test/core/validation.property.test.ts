@@ -11,6 +11,7 @@ import {
 } from '../../src/core/validation.ts';
 import { submitSchema } from '../../src/services/relief.ts';
 import { parseAliyunUpstream, parseTwilioIncoming } from '../../src/sms/inbound.ts';
+import { parseTwilioStatusCallback } from '../../src/sms/twilio.ts';
 
 // The one rule for control characters in text that enters: C0 (but tab, LF, CR), DEL, C1 and
 // lone surrogates are refused naming the field, or stripped where a label is kept anyway.
@@ -102,5 +103,12 @@ describe('boundaries that use it', () => {
     expect(() => parseTwilioIncoming(twilio)).toThrow(/^Body: must not contain control characters/);
     const aliyun = [{ phone_number: '13812345678', content: 'TD', sequence_id: 1, sign_name: '青禾\ud800' }];
     expect(() => parseAliyunUpstream(aliyun)).toThrow(/^\[0\]\.sign_name: must not contain control characters/);
+  });
+
+  it('a delivery receipt from Twilio: an id holding one names nothing, an error code is kept without it', () => {
+    const sid = `SM${'b'.repeat(32)}`;
+    expect(parseTwilioStatusCallback({ MessageSid: `${sid}\u0000`, MessageStatus: 'delivered' })).toBeNull();
+    const failed = parseTwilioStatusCallback({ MessageSid: sid, MessageStatus: 'failed', ErrorCode: '300\u000003' });
+    expect(failed?.errorCode).toBe('30003');
   });
 });
