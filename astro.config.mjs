@@ -71,6 +71,9 @@ export default defineConfig({
   // ours refuses every cross-site unsafe request whatever its content type.
   security: { checkOrigin: false },
   devToolbar: { enabled: false },
+  // No page uses astro:assets: no image service at all, so nothing loads an optimizer. Astro still
+  // adds its /_image route (and /_server-islands/…); src/middleware.ts answers both with 404.
+  image: { service: { entrypoint: 'astro/assets/services/noop' } },
   vite: { plugins: [memoizedPageLoaders()] },
   integrations: [widgetBundle()],
   build: { inlineStylesheets: 'never' },
@@ -104,6 +107,14 @@ export default defineConfig({
       DEV_SMS_DELAY_MS: envField.number({ context: 'server', access: 'secret', optional: true }),
       // Checks per minute per client on /r/<token>, /verify and POST /api/v1/verify (default 30).
       PUBLIC_CHECKS_PER_MINUTE: envField.number({
+        context: 'server',
+        access: 'secret',
+        optional: true,
+        int: true,
+        gt: 0,
+      }),
+      // Lender API requests per minute per API key (default 1200); then 429 with Retry-After.
+      LENDER_API_REQUESTS_PER_MINUTE: envField.number({
         context: 'server',
         access: 'secret',
         optional: true,

@@ -39,6 +39,16 @@ const WEIGHTS: Array<[Exclude<Kind, 'abuser'>, number]> = [
   ['sign_in', 8],
 ];
 
+/** The kind of request a roll in [0, 100) stands for, by WEIGHTS. */
+function pickKind(roll: number): Exclude<Kind, 'abuser'> {
+  let left = roll;
+  for (const [kind, weight] of WEIGHTS) {
+    left -= weight;
+    if (left < 0) return kind;
+  }
+  return 'short_link';
+}
+
 interface Answer {
   status: number;
   headers: Record<string, string | string[] | undefined>;
@@ -254,8 +264,7 @@ async function main(): Promise<void> {
       let session: string | null = null;
       let writes = 0;
       while (Date.now() < deadline) {
-        let roll = Math.random() * 100;
-        const kind = WEIGHTS.find(([, w]) => (roll -= w) < 0)?.[0] ?? 'short_link';
+        const kind = pickKind(Math.random() * 100);
         const from = { 'x-forwarded-for': randomIp() };
         if (kind === 'short_link') {
           await timed(kind, () => call(base, 'GET', `/r/${pick(tokens)}`, from));

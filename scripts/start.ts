@@ -32,6 +32,14 @@ if (cluster.isWorker) {
   run(['src/cli/main.ts', 'migrate']);
 
   const workers = webConcurrency(process.env.WEB_CONCURRENCY);
+  // JSON lines like the request log's, at or above LOG_LEVEL (the demo keeps its terminal quiet).
+  const levels = ['debug', 'info', 'warn', 'error', 'fatal'];
+  const threshold = levels.indexOf(process.env.LOG_LEVEL ?? 'info');
+  const log = (line: Record<string, unknown>) => {
+    const level = typeof line.level === 'string' ? line.level : 'info';
+    if (process.env.LOG_LEVEL === 'silent' || levels.indexOf(level) < threshold) return;
+    console.log(JSON.stringify({ time: new Date().toISOString(), level, ...line }));
+  };
   // The schedule and the purge run here; with one worker, so does the site, on the same
   // connection (two SQLite connections in one process can stall each other: see shareConnection).
   const connection = openDatabase(config.databaseUrl);
@@ -39,11 +47,9 @@ if (cluster.isWorker) {
     shareConnection(connection);
     await import('./serve.ts');
   } else {
-    superviseWorkers(workers, { onStopped: () => void connection.close() });
+    superviseWorkers(workers, { onStopped: () => void connection.close(), log });
   }
 
-  const log = (line: Record<string, unknown>) =>
-    console.log(JSON.stringify({ time: new Date().toISOString(), ...line }));
   startHousekeeping(connection, 60, (result) =>
     log(
       result.skipped
@@ -74,6 +80,6 @@ if (cluster.isWorker) {
         log(line);
       },
     );
-    console.log(`reminder cycle every ${config.reminderScheduleMinutes} min (REMINDER_SCHEDULE_MINUTES)`);
+    log({ msg: `reminder cycle every ${config.reminderScheduleMinutes} min (REMINDER_SCHEDULE_MINUTES)` });
   }
 }

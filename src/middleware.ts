@@ -3,6 +3,7 @@ import { defineMiddleware, sequence } from 'astro:middleware';
 import { randomUUID } from 'node:crypto';
 import { readSession } from './auth/sessions.ts';
 import { canManageLender, canUseConsole } from './core/roles.ts';
+import { CONTROL_CHARACTER_MESSAGE, hasControlCharacters, stripControlCharacters } from './core/validation.ts';
 import { listLendersCached } from './db/repositories/lenders.ts';
 import { DEFAULT_LOCALE, fromAcceptLanguage, matchLocale } from './i18n/locale.ts';
 import { database } from './server/context.ts';
@@ -143,6 +144,61 @@ const cors = defineMiddleware(async (context, next) => {
   return response;
 });
 
+/**
+ * Routes Astro adds by itself that the site does not use: the image optimizer (no page uses
+ * astro:assets, and no image service is installed, so it could only fail) and the server-island
+ * renderer (no page has a server island). Astro has no switch to leave them out, so they are
+ * answered here as any unknown path is, before they parse anything.
+ */
+const UNUSED_PATHS = ['/_image', '/_server-islands'];
+
+const unusedRoutes = defineMiddleware(async (context, next) => {
+  const path = context.url.pathname;
+  if (UNUSED_PATHS.some((p) => path === p || path.startsWith(`${p}/`))) return context.rewrite('/404');
+  return next();
+});
+
+/**
+ * The request's own text, its path and its query, holds no control characters (see
+ * core/validation.ts): PostgreSQL cannot even compare a value with U+0000 in it, and no link of
+ * ours has one. Answered before any page or route reads a parameter: a path holding one names
+ * nothing (404, as any unknown path), a query parameter is refused by name (400).
+ */
+const controlCharacters = defineMiddleware(async (context, next) => {
+  const field = controlCharacterField(context.url);
+  if (field === null) return next();
+  const api = context.url.pathname.startsWith('/api/');
+  if (field === 'path') {
+    if (!api) return context.rewrite('/404');
+    const message = 'nothing at this path: it holds a control character';
+    return json(404, { error: { code: 'not_found', message } });
+  }
+  const message = `${field}: ${CONTROL_CHARACTER_MESSAGE}`;
+  if (api) return json(400, { error: { code: 'invalid_request', message, field } });
+  return new Response(message, { status: 400, headers: { 'content-type': 'text/plain; charset=utf-8' } });
+});
+
+function json(status: number, body: unknown): Response {
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: { 'content-type': 'application/json; charset=utf-8' },
+  });
+}
+
+function controlCharacterField(url: URL): string | null {
+  let path = url.pathname;
+  try {
+    path = decodeURIComponent(path);
+  } catch {
+    // not percent-encoding a page could read as text either: left to the routes' own checks
+  }
+  if (hasControlCharacters(path)) return 'path';
+  for (const [name, value] of url.searchParams) {
+    if (hasControlCharacters(name) || hasControlCharacters(value)) return stripControlCharacters(name) || 'query';
+  }
+  return null;
+}
+
 const LANG_COOKIE = 'lang';
 
 /** ?lang= (remembered in a cookie) → cookie → Accept-Language → zh-CN. */
@@ -221,6 +277,8 @@ export const onRequest = sequence(
   cors,
   originCheck,
   locale,
+  controlCharacters,
+  unusedRoutes,
   staffGate,
   consoleGate,
   borrowerGate,

@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import { createApiKey } from '../auth/api-keys.ts';
 import { instantAt, localDate } from '../core/dates.ts';
 import { DomainError, NotFoundError } from '../core/errors.ts';
+import { cleanJson, parseInput } from '../core/validation.ts';
 import { type Connection, DatabaseUrlError, openDatabase } from '../db/connection.ts';
 import { migrateToLatest } from '../db/migrate.ts';
 import { findLenderBySlug } from '../db/repositories/lenders.ts';
@@ -26,6 +27,7 @@ import {
   previewTemplates,
   remindersCycle,
 } from './reminders.ts';
+import { siteArguments } from './site-process.ts';
 
 /** The operator CLI (CONTRACT.md). `--json` prints machine-readable JSON on stdout; messages go to stderr. */
 
@@ -61,18 +63,22 @@ const USAGE = `usage: npm run --silent cli -- <command> [--json]
                               bulk import borrowers and loans from a CSV (one row per
                               instalment): prints the preview (exit status 1 if any line is
                               refused), then imports and queues the eligible reminders
-  demo                        migrate, seed, print how to look around, serve the site
+  demo                        migrate, seed, print how to look around, serve the site as
+                              npm start does (heap limits, hourly purge)
 
 DATABASE_URL selects storage (default file:./data/app.db).`;
 
 class UsageError extends Error {}
 
 function parseJson(input: string): unknown {
+  let parsed: unknown;
   try {
-    return JSON.parse(input) as unknown;
+    parsed = JSON.parse(input) as unknown;
   } catch {
     throw new UsageError('stdin: not valid JSON');
   }
+  // as the API refuses them: a control character names its field (exit status 2)
+  return parseInput(cleanJson, parsed);
 }
 
 /** What an operator reads after `lender create|show|set` without --json. */
@@ -419,9 +425,9 @@ Zhenxin demo — ${connection.describe}
   } finally {
     await connection.close();
   }
-  // The same heap limits as npm start; request logs at "warn" unless LOG_LEVEL says otherwise,
-  // so the terminal keeps what the demo printed readable.
-  const server = spawn(process.execPath, ['--max-semi-space-size=8', '--max-old-space-size=256', 'scripts/serve.ts'], {
+  // What npm start runs, with its heap limits and hourly purge; request logs at "warn" unless
+  // LOG_LEVEL says otherwise, so the terminal keeps what the demo printed readable.
+  const server = spawn(process.execPath, siteArguments(), {
     stdio: 'inherit',
     env: { LOG_LEVEL: 'warn', ...process.env, PORT: String(config.port), HOST: config.host },
   });

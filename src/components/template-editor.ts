@@ -4,6 +4,7 @@ import { DomainError } from '../core/errors.ts';
 import type { TemplateProblem } from '../core/template-review.ts';
 import { TEMPLATE_LOCALES, TEMPLATE_STAGES, type TemplateLocale } from '../core/templates.ts';
 import { type DiffPart, diffText } from '../core/text-diff.ts';
+import { hasControlCharacters } from '../core/validation.ts';
 import type { Locale } from '../i18n/locale.ts';
 import { type MessageKey, type Translate, translator } from '../i18n/messages.ts';
 import { clientIp } from '../server/api.ts';
@@ -137,10 +138,12 @@ export async function runTemplateEditor(Astro: AstroGlobal): Promise<TemplateEdi
     }
   }
 
-  // Whatever happened, the preview of the text in the box (a body too long to preview: the text in use).
+  // Whatever happened, the preview of the text in the box (a body too long to preview, or refused
+  // for control characters: the text in use; a loan refused so: the first loan).
   if (!preview) {
-    const bounded = [...body].length <= 1_000 ? body : detail.activeBody;
-    preview = await previewTemplate(db, lender, { stage, locale, body: bounded, loan }, now);
+    const bounded = [...body].length <= 1_000 && !hasControlCharacters(body) ? body : detail.activeBody;
+    const forLoan = hasControlCharacters(loan) ? {} : { loan };
+    preview = await previewTemplate(db, lender, { stage, locale, body: bounded, ...forLoan }, now);
   }
   const problems = preview.review.problems.map((p) => problemMessage(t, Astro.locals.locale, p));
   const diffs = new Map(detail.versions.map((v) => [v.id, diffText(detail.activeBody, v.body)]));

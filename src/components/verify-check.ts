@@ -89,7 +89,8 @@ export async function runVerifyCheck(
       const limit = await overBudget('verify', clientIp(Astro), false);
       if (limit) {
         limited = true;
-        Astro.response.status = 429;
+        Astro.response.status = limit.status;
+        for (const [name, value] of limit.headers) Astro.response.headers.set(name, value);
         const seconds = Number(limit.headers.get('retry-after'));
         retryAfter = Number.isFinite(seconds) && seconds > 0 ? seconds : null;
         named = options.lender ? [options.lender] : lendersNamed(await listLendersCached(await database()), form.body);

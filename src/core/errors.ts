@@ -53,3 +53,13 @@ export class UnprocessableError extends DomainError {
     super(code, message, field === undefined ? { status: 422 } : { status: 422, field });
   }
 }
+
+/** Over a rate budget: 429, with the whole seconds to wait (sent as Retry-After and in the body). */
+export class RateLimitedError extends DomainError {
+  readonly retryAfter: number;
+
+  constructor(retryAfter: number, message: string) {
+    super('rate_limited', message, { status: 429 });
+    this.retryAfter = retryAfter;
+  }
+}

@@ -11,6 +11,7 @@ import {
   type RepaymentChannel,
   slugSchema,
 } from './lender.ts';
+import { text } from './validation.ts';
 
 /**
  * The rules for what a lender publishes as its own: the one schema the CLI (and a console) use to
@@ -50,7 +51,7 @@ const INVISIBLE_OR_CONTROL = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u;
 const codePoints = (value: string) => [...value].length;
 
 const stringInput = (what: string) =>
-  z.string({ error: (issue) => (issue.input === undefined ? `${what} is required` : `${what} must be a string`) });
+  text({ error: (issue) => (issue.input === undefined ? `${what} is required` : `${what} must be a string`) });
 
 /** A label people read: trimmed, 1–max characters, nothing invisible that could disguise it. */
 export function textSchema(what: string, max: number) {

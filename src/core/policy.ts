@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { isTimeZone } from './dates.ts';
 import { divide, isDecimalString, min, parseDecimal, type Ratio } from './decimal.ts';
+import { text } from './validation.ts';
 
 /** The money part of a lender's policy (CONTRACT.md "Money rules"); a loan may override any field. */
 export interface MoneyPolicy {
@@ -38,8 +39,7 @@ export const moneyPolicyOverrideSchema = z.strictObject({
   penaltyAnnualCap: rateString('penaltyAnnualCap', 3.65)
     .meta({ examples: ['0.24'] })
     .optional(),
-  timeZone: z
-    .string()
+  timeZone: text()
     .max(64)
     .refine(isTimeZone, { message: 'timeZone must be an IANA time zone such as "Asia/Shanghai"' })
     .meta({ description: 'An IANA time zone.', examples: ['Asia/Shanghai'] })

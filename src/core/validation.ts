@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import { z } from 'zod';
 import { type InputProblem, ValidationError } from './errors.ts';
 
 /**
@@ -47,4 +47,64 @@ export function fieldProblems<S extends z.ZodType>(schema: S, value: unknown): R
     problems[path] ??= issue.message;
   }
   return problems;
+}
+
+/**
+ * Characters no field of ours holds: C0 controls but tab, line feed and carriage return, DEL,
+ * the C1 controls, and halves of a surrogate pair without their other half. PostgreSQL cannot
+ * store U+0000 in text at all, and none of them has a use in a name, a note or a message; a lone
+ * surrogate is not text (it has no UTF-8 form).
+ */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding them is the point
+const CONTROL_CHARACTER = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]|\p{Cs}/u;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding them is the point
+const CONTROL_CHARACTERS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]|\p{Cs}/gu;
+
+export const CONTROL_CHARACTER_MESSAGE = 'must not contain control characters (such as U+0000)';
+
+export function hasControlCharacters(value: string): boolean {
+  return CONTROL_CHARACTER.test(value);
+}
+
+/** The text without them, for inputs better kept than refused (a form, an SMS a borrower sent). */
+export function stripControlCharacters(value: string): string {
+  return hasControlCharacters(value) ? value.replace(CONTROL_CHARACTERS, '') : value;
+}
+
+/**
+ * A string field of an input: refused, naming the field, when it holds a control character.
+ * Chain the field's own rules after it (`text().trim().min(1).max(100)`), so every text field
+ * of every boundary says the same thing about them.
+ */
+export function text(params?: Parameters<typeof z.string>[0]) {
+  return z.string(params).refine((value) => !hasControlCharacters(value), CONTROL_CHARACTER_MESSAGE);
+}
+
+/**
+ * Any parsed JSON (a request body, a CLI's stdin): refused at the first string, key or value,
+ * that holds a control character, with its path. Run before the body's own schema, so a field
+ * that schema reads as plain `z.string()` is covered too.
+ */
+export const cleanJson = z.unknown().check((ctx) => {
+  const found = firstControlCharacter(ctx.value, []);
+  if (found) ctx.issues.push({ code: 'custom', message: CONTROL_CHARACTER_MESSAGE, path: found, input: ctx.value });
+});
+
+function firstControlCharacter(value: unknown, path: PropertyKey[]): PropertyKey[] | null {
+  if (typeof value === 'string') return hasControlCharacters(value) ? path : null;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const found = firstControlCharacter(value[i], [...path, i]);
+      if (found) return found;
+    }
+    return null;
+  }
+  if (value !== null && typeof value === 'object') {
+    for (const [key, item] of Object.entries(value)) {
+      if (hasControlCharacters(key)) return [...path, key];
+      const found = firstControlCharacter(item, [...path, key]);
+      if (found) return found;
+    }
+  }
+  return null;
 }

@@ -1,12 +1,20 @@
 import type { APIContext } from 'astro';
 import { authenticateApiKey } from '../auth/api-keys.ts';
-import { DomainError, ValidationError } from '../core/errors.ts';
+import { DomainError, RateLimitedError, ValidationError } from '../core/errors.ts';
 import type { LenderProfile } from '../core/lender.ts';
+import {
+  CONTROL_CHARACTER_MESSAGE,
+  cleanJson,
+  hasControlCharacters,
+  parseInput,
+  stripControlCharacters,
+} from '../core/validation.ts';
 import { findLenderById } from '../db/repositories/lenders.ts';
 import type { ApiError } from '../services/api-responses.ts';
 import { CLIENT_ADDRESS_HEADER } from './client-address.ts';
 import { database } from './context.ts';
 import { log } from './log.ts';
+import { lenderRequestsPerMinute, retryAfter, secondsBlocked, secondsUntilAllowed } from './rate-limit.ts';
 
 /** Shared plumbing of the JSON API routes: one error shape, bodies read safely, keys checked. */
 
@@ -23,7 +31,7 @@ export function errorResponse(
   status: number,
   code: string,
   message: string,
-  extra: Pick<ApiError['error'], 'field'> = {},
+  extra: Pick<ApiError['error'], 'field' | 'retryAfter'> = {},
   headers: Record<string, string> = {},
 ) {
   const body: ApiError = { error: { code, message, ...extra } };
@@ -35,6 +43,15 @@ export async function handle(context: APIContext, work: () => Promise<Response>)
   try {
     return await work();
   } catch (error) {
+    if (error instanceof RateLimitedError) {
+      return errorResponse(
+        429,
+        error.code,
+        error.message,
+        { retryAfter: error.retryAfter },
+        retryAfter(error.retryAfter),
+      );
+    }
     if (error instanceof DomainError) {
       const extra = error.field ? { field: error.field } : {};
       const headers: Record<string, string> =
@@ -70,11 +87,13 @@ export async function readJson(request: Request): Promise<unknown> {
     throw new ValidationError('body', 'body: not valid UTF-8 text');
   }
   if (raw.trim() === '') throw new ValidationError('body', 'body: empty; send a JSON object');
+  let parsed: unknown;
   try {
-    return JSON.parse(raw) as unknown;
+    parsed = JSON.parse(raw) as unknown;
   } catch {
     throw new ValidationError('body', 'body: not valid JSON', 'invalid_json');
   }
+  return parseInput(cleanJson, parsed);
 }
 
 function tooLarge() {
@@ -89,13 +108,47 @@ export function queryObject(url: URL): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [key, value] of url.searchParams) {
     if (Object.hasOwn(out, key)) throw new ValidationError(key, `${key}: given more than once`);
+    if (hasControlCharacters(key) || hasControlCharacters(value)) {
+      const name = stripControlCharacters(key);
+      throw new ValidationError(name, `${name}: ${CONTROL_CHARACTER_MESSAGE}`);
+    }
     out[key] = value;
   }
   return out;
 }
 
-/** The lender whose API key signs this request, or a 401. */
+/**
+ * The lender whose API key signs this request, or a 401; a 429 when the key has spent its
+ * budget, or when this address has sent too many keys that are not valid (checked before the key,
+ * so a guesser learns nothing more once blocked).
+ */
 export async function requireLender(context: APIContext): Promise<{ lender: LenderProfile; keyId: string }> {
+  const address = clientIp(context) ?? 'unknown';
+  const blocked = await secondsBlocked('lenderApiBadKey', address);
+  if (blocked !== null) {
+    throw new RateLimitedError(
+      blocked,
+      `Too many requests with an API key that is not valid from this address; try again in ${blocked} s.`,
+    );
+  }
+  const authenticated = await authenticate(context);
+  if (!authenticated.ok) {
+    await secondsUntilAllowed('lenderApiBadKey', address);
+    throw authenticated.error;
+  }
+  const wait = await secondsUntilAllowed('lenderApi', authenticated.keyId);
+  if (wait !== null) {
+    throw new RateLimitedError(
+      wait,
+      `Too many requests with this API key (at most ${lenderRequestsPerMinute()} a minute); try again in ${wait} s.`,
+    );
+  }
+  return { lender: authenticated.lender, keyId: authenticated.keyId };
+}
+
+async function authenticate(
+  context: APIContext,
+): Promise<{ ok: true; lender: LenderProfile; keyId: string } | { ok: false; error: DomainError }> {
   const header = context.request.headers.get('authorization') ?? '';
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
   const unauthorized = new DomainError(
@@ -105,13 +158,13 @@ export async function requireLender(context: APIContext): Promise<{ lender: Lend
       : 'Authorization: send "Authorization: Bearer <api key>"',
     { status: 401 },
   );
-  if (!match?.[1]) throw unauthorized;
+  if (!match?.[1]) return { ok: false, error: unauthorized };
   const db = await database();
   const key = await authenticateApiKey(db, match[1]);
-  if (!key) throw unauthorized;
+  if (!key) return { ok: false, error: unauthorized };
   const lender = await findLenderById(db, key.lenderId);
-  if (!lender) throw unauthorized;
-  return { lender, keyId: key.id };
+  if (!lender) return { ok: false, error: unauthorized };
+  return { ok: true, lender, keyId: key.id };
 }
 
 /** The client's address as scripts/serve.ts worked it out (TRUST_PROXY; see client-address.ts). */

@@ -23,6 +23,9 @@ import {
   borrowerBodySchema,
   externalIdSchema,
   loanBodySchema,
+  MAX_AMOUNT,
+  MAX_LOAN_REPAID,
+  MAX_LOAN_TOTAL,
   repaymentBodySchema,
   requestsQuerySchema,
 } from '../services/lender-api-schemas.ts';
@@ -34,6 +37,7 @@ import {
   TWIML_EMPTY,
   twilioIncomingSchema,
 } from '../sms/inbound.ts';
+import { DEFAULT_LENDER_REQUESTS_PER_MINUTE, LENDER_BAD_KEYS_PER_ADDRESS } from './rate-limiters.ts';
 
 /**
  * The OpenAPI 3.1 document of the JSON API (CONTRACT.md "OpenAPI"), generated from the zod
@@ -56,6 +60,8 @@ export interface OpenApiSettings {
   checksPerMinute: number;
   /** The largest JSON body accepted, in bytes. */
   maxJsonBytes: number;
+  /** Lender API requests allowed per key per minute (default DEFAULT_LENDER_REQUESTS_PER_MINUTE). */
+  lenderRequestsPerMinute?: number | undefined;
   /** The site's public origin, when configured; otherwise clients use the document's own. */
   origin?: string | undefined;
 }
@@ -213,8 +219,10 @@ const exampleBalance = {
   ],
 };
 
-function errorExample(code: string, message: string, field?: string) {
-  return { value: { error: { code, message, ...(field ? { field } : {}) } } };
+function errorExample(code: string, message: string, field?: string, retryAfter?: number) {
+  return {
+    value: { error: { code, message, ...(field ? { field } : {}), ...(retryAfter ? { retryAfter } : {}) } },
+  };
 }
 
 // ── reusable parts ────────────────────────────────────────────────────────────────────────
@@ -237,6 +245,7 @@ const STATUS_OF = {
   PayloadTooLarge: '413',
   UnsupportedMediaType: '415',
   RateLimited: '429',
+  LenderRateLimited: '429',
   InternalError: '500',
 } as const;
 
@@ -244,6 +253,7 @@ type SharedResponse = keyof typeof STATUS_OF;
 
 function sharedResponses(settings: OpenApiSettings): Record<SharedResponse, JsonObject> {
   const kb = settings.maxJsonBytes / 1024;
+  const lenderRequests = settings.lenderRequestsPerMinute ?? DEFAULT_LENDER_REQUESTS_PER_MINUTE;
   return {
     BadRequest: errorResponse(
       'The input is malformed. `field` names the offending input (`body` for the body as a whole); `code` is `invalid_request`, or `invalid_json` when the body is not JSON.',
@@ -281,7 +291,19 @@ function sharedResponses(settings: OpenApiSettings): Record<SharedResponse, Json
     }),
     RateLimited: errorResponse(
       `More than ${settings.checksPerMinute} checks a minute from this client address; wait the seconds \`Retry-After\` gives.`,
-      { limited: errorExample('rate_limited', 'Too many checks from this address; try again in 42 s.') },
+      { limited: errorExample('rate_limited', 'Too many checks from this address; try again in 42 s.', undefined, 42) },
+      { 'Retry-After': ref('headers', 'Retry-After') },
+    ),
+    LenderRateLimited: errorResponse(
+      `More than ${lenderRequests} requests a minute with this API key, or more than ${LENDER_BAD_KEYS_PER_ADDRESS} requests with keys that are not valid from this client address in 15 minutes (then every request from it, whatever its key, until the window passes). Wait the seconds \`Retry-After\` gives (also in \`error.retryAfter\`).`,
+      {
+        limited: errorExample(
+          'rate_limited',
+          `Too many requests with this API key (at most ${lenderRequests} a minute); try again in 12 s.`,
+          undefined,
+          12,
+        ),
+      },
       { 'Retry-After': ref('headers', 'Retry-After') },
     ),
     InternalError: errorResponse('Something failed on our side; `message` carries a reference to quote.', {
@@ -311,10 +333,14 @@ const sharedHeaders = {
   },
 };
 
-/** The error answers every operation can give, plus those it names. */
+/**
+ * The error answers every operation can give, plus those it names. An operation that takes an API
+ * key (it can answer 401) has the key's rate budget too.
+ */
 function errors(...names: SharedResponse[]): JsonObject {
   const out: JsonObject = {};
-  for (const name of [...names, 'InternalError'] as const) out[STATUS_OF[name]] = ref('responses', name);
+  const all: SharedResponse[] = [...names, ...(names.includes('Unauthorized') ? ['LenderRateLimited' as const] : [])];
+  for (const name of [...all, 'InternalError'] as const) out[STATUS_OF[name]] = ref('responses', name);
   return out;
 }
 
@@ -541,6 +567,7 @@ export function buildOpenApiDocument(settings: OpenApiSettings): JsonObject {
         summary: 'Create or replace a loan and its schedule',
         description: [
           'Amounts are integers in the currency’s minor unit (fen for CNY); dates `YYYY-MM-DD` in your time zone; rates decimal strings. `policy` overrides your money policy for this loan.',
+          `Bounds, so that every figure of a loan (totals, penalty, projections) is exact: each amount at most ${MAX_AMOUNT} and the instalments at most ${MAX_LOAN_TOTAL} in all, principal and interest (¥1,000,000,000.00 in fen); beyond them, 400 naming the field.`,
           'Refused with 409 when the schedule cannot be replaced: `restructured` (an approved extension or plan set it; send it unchanged), `currency_locked` (repayments are recorded), `schedule_below_repaid` (it would owe less than was repaid). 422 `unknown_borrower` when the borrower has not been sent yet.',
         ].join('\n\n'),
         security: lenderSecurity,
@@ -600,7 +627,8 @@ export function buildOpenApiDocument(settings: OpenApiSettings): JsonObject {
         tags: ['Lender API'],
         summary: 'Record a repayment',
         description:
-          'Goes to the oldest unpaid instalment first; within it to penalty, then interest, then principal. The same `idempotencyKey` again changes nothing and returns the first answer, with `Idempotent-Replayed: true`. More than the loan owes is refused with 422 `overpayment`.',
+          'Goes to the oldest unpaid instalment first; within it to penalty, then interest, then principal. The same `idempotencyKey` again changes nothing and returns the first answer, with `Idempotent-Replayed: true`. More than the loan owes is refused with 422 `overpayment`. ' +
+          `\`amount\` is at most ${MAX_AMOUNT}, and a loan’s repayments at most ${MAX_LOAN_REPAID} in all (beyond: 400, field \`amount\`).`,
         security: lenderSecurity,
         requestBody: {
           required: true,

@@ -1,20 +1,34 @@
-import { PUBLIC_CHECKS_PER_MINUTE } from 'astro:env/server';
+import { LENDER_API_REQUESTS_PER_MINUTE, PUBLIC_CHECKS_PER_MINUTE } from 'astro:env/server';
 import { RateLimiterRes } from 'rate-limiter-flexible';
-import { errorResponse } from './api.ts';
 import { connection } from './context.ts';
-import { type Budget, createLimiters, type Limiters } from './rate-limiters.ts';
+import {
+  type Budget,
+  budgetSpecs,
+  createLimiters,
+  DEFAULT_LENDER_REQUESTS_PER_MINUTE,
+  type Limiters,
+} from './rate-limiters.ts';
 
 export type { Budget };
 
 /**
  * The server's budgets (see rate-limiters.ts): shared by every process through the database on
  * PostgreSQL, in this process's memory on SQLite. Made once, on first use.
+ *
+ * Every 429 the site sends says when to come back: `Retry-After`, in whole seconds, is the
+ * limiter's own time left on the key (msBeforeNext), rounded up, never a fixed guess.
  */
 let ready: Promise<Limiters> | undefined;
 
 function limiters(): Promise<Limiters> {
   ready ??= connection()
-    .then((c) => createLimiters({ checksPerMinute: checksPerMinute(), pool: c.pool }))
+    .then((c) =>
+      createLimiters({
+        checksPerMinute: checksPerMinute(),
+        lenderRequestsPerMinute: lenderRequestsPerMinute(),
+        pool: c.pool,
+      }),
+    )
     .catch((error: unknown) => {
       ready = undefined; // the next request tries again
       throw error;
@@ -27,6 +41,27 @@ export function checksPerMinute(): number {
   return PUBLIC_CHECKS_PER_MINUTE ?? 30;
 }
 
+/** Lender API requests allowed per key per minute. */
+export function lenderRequestsPerMinute(): number {
+  return LENDER_API_REQUESTS_PER_MINUTE ?? DEFAULT_LENDER_REQUESTS_PER_MINUTE;
+}
+
+/** Whole seconds until a limiter lets the key through again (at least 1). */
+export function secondsFrom(msBeforeNext: number): number {
+  return Math.max(1, Math.ceil(msBeforeNext / 1000));
+}
+
+/** The header every 429 carries. */
+export function retryAfter(seconds: number): Record<string, string> {
+  return { 'retry-after': String(seconds) };
+}
+
+/** Marks a page's answer as over budget: 429 and how long to wait. */
+export function markLimited(response: { status?: number; readonly headers: Headers }, seconds: number): void {
+  response.status = 429;
+  response.headers.set('retry-after', String(seconds));
+}
+
 /** Spends one point; the seconds to wait when the key is over budget, else null. */
 export async function secondsUntilAllowed(budget: Budget, key: string): Promise<number | null> {
   try {
@@ -34,8 +69,19 @@ export async function secondsUntilAllowed(budget: Budget, key: string): Promise<
     return null;
   } catch (error) {
     if (!(error instanceof RateLimiterRes)) throw error;
-    return Math.max(1, Math.ceil(error.msBeforeNext / 1000));
+    return secondsFrom(error.msBeforeNext);
   }
+}
+
+/**
+ * The seconds to wait when the key has spent its budget already, else null; spends nothing.
+ * For budgets only failures spend from (a bad API key), checked before the attempt.
+ */
+export async function secondsBlocked(budget: Budget, key: string): Promise<number | null> {
+  const spent = await (await limiters())[budget].get(key);
+  const { points } = budgetSpecs(checksPerMinute(), lenderRequestsPerMinute())[budget];
+  if (!spent || spent.consumedPoints < points) return null;
+  return secondsFrom(spent.msBeforeNext);
 }
 
 /** Forgets a key's spent points (a successful sign-in clears the e-mail's failures). */
@@ -43,19 +89,19 @@ export async function resetBudget(budget: Budget, key: string): Promise<void> {
   await (await limiters())[budget].delete(key);
 }
 
-/** Spends one point; returns a 429 answer when the client is over budget, else null. */
+/**
+ * Spends one point; returns a 429 answer when the client is over budget, else null. The JSON
+ * answer is the API's error shape with the wait in its message and in `retryAfter`.
+ */
 export async function overBudget(budget: Budget, client: string | null, json: boolean): Promise<Response | null> {
   const wait = await secondsUntilAllowed(budget, client ?? 'unknown');
   if (wait === null) return null;
-  const retryAfter = String(wait);
   if (json) {
-    return errorResponse(
-      429,
-      'rate_limited',
-      `Too many checks from this address; try again in ${retryAfter} s.`,
-      {},
-      { 'retry-after': retryAfter },
-    );
+    const message = `Too many checks from this address; try again in ${wait} s.`;
+    return new Response(JSON.stringify({ error: { code: 'rate_limited', message, retryAfter: wait } }), {
+      status: 429,
+      headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', ...retryAfter(wait) },
+    });
   }
-  return new Response(null, { status: 429, headers: { 'retry-after': retryAfter } });
+  return new Response(null, { status: 429, headers: retryAfter(wait) });
 }

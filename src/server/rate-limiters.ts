@@ -22,7 +22,13 @@ export interface BudgetSpec {
   duration: number;
 }
 
-export function budgetSpecs(checksPerMinute: number) {
+/** Lender API requests a minute per key unless LENDER_API_REQUESTS_PER_MINUTE says otherwise. */
+export const DEFAULT_LENDER_REQUESTS_PER_MINUTE = 1_200;
+
+/** Requests with a key that is not valid (or none) allowed per client address in 15 minutes. */
+export const LENDER_BAD_KEYS_PER_ADDRESS = 20;
+
+export function budgetSpecs(checksPerMinute: number, lenderRequestsPerMinute = DEFAULT_LENDER_REQUESTS_PER_MINUTE) {
   return {
     verify: { points: checksPerMinute, duration: 60 },
     shortLink: { points: checksPerMinute, duration: 60 },
@@ -32,14 +38,22 @@ export function budgetSpecs(checksPerMinute: number) {
     codeCheck: { points: 30, duration: 10 * 60 },
     // An agent with a queue checks many messages, but not thousands a minute.
     staffCheck: { points: 300, duration: 60 },
+    // A lender's system syncing borrowers and loans (20 a second; a whole book goes by bulk import).
+    lenderApi: { points: lenderRequestsPerMinute, duration: 60 },
+    // Guessing API keys: only failed requests spend from it, per client address.
+    lenderApiBadKey: { points: LENDER_BAD_KEYS_PER_ADDRESS, duration: 15 * 60 },
   } satisfies Record<string, BudgetSpec>;
 }
 
 export type Budget = keyof ReturnType<typeof budgetSpecs>;
 export type Limiters = Record<Budget, RateLimiterAbstract>;
 
-export function createLimiters(options: { checksPerMinute: number; pool?: pg.Pool | undefined }): Limiters {
-  const specs = budgetSpecs(options.checksPerMinute);
+export function createLimiters(options: {
+  checksPerMinute: number;
+  lenderRequestsPerMinute?: number | undefined;
+  pool?: pg.Pool | undefined;
+}): Limiters {
+  const specs = budgetSpecs(options.checksPerMinute, options.lenderRequestsPerMinute);
   const entries = Object.entries(specs).map(([budget, spec]) => {
     const memory = new RateLimiterMemory({ keyPrefix: budget, ...spec });
     if (!options.pool) {

@@ -36,8 +36,7 @@ export interface Supervision {
 }
 
 export function superviseWorkers(count: number, options: Supervision = {}): void {
-  const log =
-    options.log ?? ((line) => console.log(JSON.stringify({ time: new Date().toISOString(), level: 'info', ...line })));
+  const log = options.log ?? ((line) => console.log(JSON.stringify({ time: new Date().toISOString(), ...line })));
   new RateLimiterClusterMaster();
   let stopping = false;
   let earlyDeaths = 0;

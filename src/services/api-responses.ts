@@ -51,6 +51,14 @@ export const apiErrorSchema = z.strictObject({
         examples: ['instalments[0].dueDate'],
       })
       .optional(),
+    retryAfter: z
+      .int()
+      .min(1)
+      .meta({
+        description: 'On a 429: the whole seconds to wait before trying again, as `Retry-After` gives them.',
+        examples: [42],
+      })
+      .optional(),
   }),
 });
 

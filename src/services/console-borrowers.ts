@@ -5,6 +5,7 @@ import { localDate } from '../core/dates.ts';
 import type { LenderProfile } from '../core/lender.ts';
 import { maskPhone, parseMobile } from '../core/phone.ts';
 import type { MoneyPolicy } from '../core/policy.ts';
+import { text } from '../core/validation.ts';
 import { type BorrowerMatch, listLenderLoansWithSchedules, searchBorrowers } from '../db/repositories/console-cases.ts';
 import { instalmentTerms, repaymentEntries } from '../db/repositories/loans.ts';
 import type { Database, InstalmentRow, LoanRow, RepaymentRow } from '../db/schema.ts';
@@ -23,7 +24,7 @@ export const BORROWERS_PER_PAGE = 25;
 export const MAX_QUERY_LENGTH = 64;
 
 export const borrowerSearchSchema = z.object({
-  q: z.string().max(MAX_QUERY_LENGTH, { message: 'too_long' }),
+  q: text().max(MAX_QUERY_LENGTH, { message: 'too_long' }),
   page: z
     .string()
     .regex(/^[1-9]\d{0,5}$/, { message: 'bad_page' })

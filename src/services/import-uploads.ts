@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import { DomainError } from '../core/errors.ts';
 import type { LenderProfile } from '../core/lender.ts';
+import { stripControlCharacters } from '../core/validation.ts';
 import { nowIso } from '../db/ids.ts';
 import { recordAudit } from '../db/repositories/audit.ts';
 import {
@@ -50,7 +51,8 @@ export async function receiveImportFile(
   file: { name: string; data: AsyncIterable<Uint8Array> },
   now: Date,
 ): Promise<string> {
-  const fileName = file.name.replace(/^.*[\\/]/, '').slice(0, 200);
+  // The name is a label the browser sent: control characters are dropped, never stored.
+  const fileName = stripControlCharacters(file.name.replace(/^.*[\\/]/, '')).slice(0, 200);
   if (fileName === '') throw new UploadProblem('no_file', 'choose a CSV file to upload');
   if (!/\.(csv|txt)$/i.test(fileName)) {
     throw new UploadProblem('not_csv', 'the file must be a CSV (saved from a spreadsheet as .csv)');

@@ -2,12 +2,25 @@ import { z } from 'zod';
 import { isCurrency } from '../core/currency.ts';
 import { isIsoDate } from '../core/dates.ts';
 import { moneyPolicyOverrideSchema } from '../core/policy.ts';
+import { text } from '../core/validation.ts';
 import { type Locale, matchLocale } from '../i18n/locale.ts';
 
 /** The request bodies of CONTRACT.md's lender API. Strict: an unknown field is an error, not ignored. */
 
-/** Largest amount accepted, in minor units: 10^13 fen is ¥100 billion, well inside 2^53. */
-export const MAX_AMOUNT = 10_000_000_000_000;
+/**
+ * Bounds on the money a loan may hold, in minor units, so that every figure worked out from it is
+ * an exact JavaScript number (at most Number.MAX_SAFE_INTEGER, about 9.0 × 10^15). The largest
+ * penalty the policies allow is 1% a day (penaltyDailyRate ≤ 0.01, penaltyAnnualCap ≤ 3.65) and
+ * dates run from 1900 to 2999, so penalty can reach 0.01 × 401,768 days ≈ 4,018 times the principal:
+ * a loan owing at most 10^11 fen can show at most about 4.0 × 10^14, twenty times inside the limit.
+ * 10^11 fen is ¥1,000,000,000: far above any consumer loan.
+ */
+/** Largest single amount (a principal, an interest, a repayment): ¥1,000,000,000.00. */
+export const MAX_AMOUNT = 100_000_000_000;
+/** Largest sum of a loan's instalments, principal and interest together: ¥1,000,000,000.00. */
+export const MAX_LOAN_TOTAL = 100_000_000_000;
+/** Largest sum of a loan's repayments: ten times the loan, room for the penalty a loan can owe. */
+export const MAX_LOAN_REPAID = 1_000_000_000_000;
 
 export const externalIdSchema = z
   .string()
@@ -26,12 +39,14 @@ const amount = (what: string) =>
   z
     .int({ error: `${what} must be a whole number of minor units (fen), e.g. 150000 for ¥1,500.00` })
     .min(0, { error: `${what} must not be negative` })
-    .max(MAX_AMOUNT, { error: `${what} is too large` })
-    .meta({ description: 'In the currency’s minor unit (fen for CNY).', examples: [150_000] });
+    .max(MAX_AMOUNT, { error: `${what} must be at most ${MAX_AMOUNT} (¥1,000,000,000.00 in fen)` })
+    .meta({
+      description: `In the currency’s minor unit (fen for CNY), at most ${MAX_AMOUNT}.`,
+      examples: [150_000],
+    });
 
 /** Accepts "zh", "zh-CN", "zh-Hans", "en", "en-GB"…; stores one of the supported locales. */
-export const localeSchema = z
-  .string()
+export const localeSchema = text()
   .max(35)
   .transform((value, ctx): Locale => {
     const locale = matchLocale(value);
@@ -42,9 +57,8 @@ export const localeSchema = z
   .meta({ description: 'The reminder language: "zh-CN" or "en" ("zh", "zh-Hans", "en-GB"… are understood).' });
 
 export const borrowerBodySchema = z.strictObject({
-  name: z.string().trim().min(1, { error: 'must not be empty' }).max(100),
-  phone: z
-    .string({ error: 'must be a phone number written as text, e.g. "+86 138 1234 5678"' })
+  name: text().trim().min(1, { error: 'must not be empty' }).max(100),
+  phone: text({ error: 'must be a phone number written as text, e.g. "+86 138 1234 5678"' })
     .min(1)
     .max(40)
     .meta({
@@ -69,7 +83,16 @@ export const loanBodySchema = z.strictObject({
     .string()
     .refine(isCurrency, { message: 'must be an ISO 4217 code such as "CNY"' })
     .meta({ description: 'An ISO 4217 code.', examples: ['CNY'] }),
-  instalments: z.array(instalmentSchema).min(1, { error: 'at least one instalment is needed' }).max(MAX_INSTALMENTS),
+  instalments: z
+    .array(instalmentSchema)
+    .min(1, { error: 'at least one instalment is needed' })
+    .max(MAX_INSTALMENTS)
+    .refine((list) => list.reduce((sum, i) => sum + i.principal + i.interest, 0) <= MAX_LOAN_TOTAL, {
+      error: `the instalments must owe at most ${MAX_LOAN_TOTAL} in all, principal and interest (¥1,000,000,000.00 in fen)`,
+    })
+    .meta({
+      description: `At most ${MAX_INSTALMENTS}, owing at most ${MAX_LOAN_TOTAL} in all (principal and interest).`,
+    }),
   policy: moneyPolicyOverrideSchema.optional(),
 });
 

@@ -53,6 +53,7 @@ import {
   externalIdSchema,
   type LoanBody,
   loanBodySchema,
+  MAX_LOAN_REPAID,
   repaymentBodySchema,
   requestsQuerySchema,
 } from './lender-api-schemas.ts';
@@ -528,6 +529,13 @@ export async function postRepayment(
       const earlier = await findRepaymentByKey(trx, state.loan.id, input.idempotencyKey);
       if (earlier) return { status: 201, body: JSON.parse(earlier.response) as RepaymentReceipt, replayed: true };
 
+      const repaid = state.repayments.reduce((sum, r) => sum + r.amount, 0);
+      if (repaid + input.amount > MAX_LOAN_REPAID) {
+        throw new ValidationError(
+          'amount',
+          `amount: the loan's repayments may add up to at most ${MAX_LOAN_REPAID}; ${repaid} are recorded already`,
+        );
+      }
       const all = [...state.repayments, { amount: input.amount, paidOn: input.paidOn }];
       const latest =
         all

@@ -22,7 +22,7 @@ import {
 } from '../core/relief.ts';
 import { type DecisionFacts, decisionParams, decisionText } from '../core/relief-messages.ts';
 import { hashToken, LINK_TOKEN_BYTES, linkToken, referenceCode } from '../core/tokens.ts';
-import { parseInput } from '../core/validation.ts';
+import { parseInput, text } from '../core/validation.ts';
 import { isIdShape, newSortableId, nowIso, secureRandomBytes } from '../db/ids.ts';
 import { recordAudit } from '../db/repositories/audit.ts';
 import { findBorrowerById, findCurrentPhone } from '../db/repositories/borrowers.ts';
@@ -142,15 +142,14 @@ export const choiceSchema = z.object({
 
 export const submitSchema = choiceSchema.extend({
   reasonCategory: z.enum(HARDSHIP_CATEGORIES, { error: 'choose what happened' }),
-  reasonText: z
-    .string()
+  reasonText: text()
     .trim()
     .max(500, 'must be at most 500 characters')
     // Staff read it: an ID or card number the borrower typed is kept masked, never whole.
     .transform((t) => (t === '' ? null : maskPersonalNumbers(t)))
     .nullable()
     .default(null),
-  fingerprint: z.string().max(32),
+  fingerprint: text().max(32),
   idempotencyKey: z.string().regex(/^[A-Za-z0-9_-]{16,64}$/, 'the form is damaged: open it again'),
 });
 
@@ -381,7 +380,7 @@ export async function reviewCase(db: Db, staff: StaffMember, requestId: string, 
 export const decisionSchema = z
   .object({
     decision: z.enum(['approve', 'reject'], { error: 'choose approve or reject' }),
-    note: z.string().trim().max(500, 'must be at most 500 characters').default(''),
+    note: text().trim().max(500, 'must be at most 500 characters').default(''),
     /** Set when the reviewer has seen that approving now gives other amounts than were previewed. */
     acceptChanged: z.literal('yes').optional().catch(undefined),
   })

@@ -4,7 +4,7 @@ import { indexReported, type ReportedIndex, reportedDomainKey, reportedItemForLo
 import { localDate } from '../core/dates.ts';
 import { ConflictError } from '../core/errors.ts';
 import { maskPhonesInText } from '../core/phone.ts';
-import { parseInput } from '../core/validation.ts';
+import { parseInput, text } from '../core/validation.ts';
 import { nowIso } from '../db/ids.ts';
 import { recordAudit } from '../db/repositories/audit.ts';
 import {
@@ -59,8 +59,7 @@ export const MAX_WITHDRAWAL_REASON = 200;
 
 /** The withdrawal form: which item (`domain:<domain>` or `number:<number>`, as the takedown list shows it) and why. */
 export const withdrawalSchema = z.object({
-  item: z
-    .string({ error: 'choose the domain or number to withdraw' })
+  item: text({ error: 'choose the domain or number to withdraw' })
     .trim()
     .min(1, 'choose the domain or number to withdraw')
     .max(300, 'is not a domain or number on the takedown list')
@@ -71,8 +70,7 @@ export const withdrawalSchema = z.object({
       const value = item.slice(at + 1);
       return { kind, value: kind === 'domain' ? reportedDomainKey(value) : value };
     }),
-  reason: z
-    .string({ error: 'say why the confirmation is withdrawn' })
+  reason: text({ error: 'say why the confirmation is withdrawn' })
     .trim()
     .min(1, 'say why the confirmation is withdrawn')
     .max(MAX_WITHDRAWAL_REASON, `must be at most ${MAX_WITHDRAWAL_REASON} characters`),

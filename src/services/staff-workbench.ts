@@ -8,7 +8,7 @@ import { ConflictError, ValidationError } from '../core/errors.ts';
 import { textFingerprint } from '../core/message-text.ts';
 import { maskPhone } from '../core/phone.ts';
 import { parseItemTags } from '../core/report-tags.ts';
-import { parseInput } from '../core/validation.ts';
+import { parseInput, text } from '../core/validation.ts';
 import { nowIso } from '../db/ids.ts';
 import { recordAudit } from '../db/repositories/audit.ts';
 import { listLendersCached } from '../db/repositories/lenders.ts';
@@ -55,8 +55,8 @@ function dummyPasswordHash(): Promise<string> {
 }
 
 export const signInSchema = z.object({
-  email: z.string().trim().toLowerCase().min(1, 'enter your e-mail address').max(254, 'is too long'),
-  password: z.string().min(1, 'enter your password').max(256, 'is too long'),
+  email: text().trim().toLowerCase().min(1, 'enter your e-mail address').max(254, 'is too long'),
+  password: text().min(1, 'enter your password').max(256, 'is too long'),
 });
 
 /** A signed-in staff member, with what the new session is bound to (see credentialOf). */
@@ -135,8 +135,7 @@ export function maskName(name: string): string {
 }
 
 export const staffCheckSchema = z.object({
-  text: z
-    .string()
+  text: text()
     .max(MAX_TEXT_LENGTH, `must be at most ${MAX_TEXT_LENGTH} characters`)
     .refine((t) => t.trim() !== '', 'paste the message to check'),
 });
@@ -228,15 +227,14 @@ export const scamReportSchema = z.object({
     .array(z.enum(SCAM_TAGS, { error: 'choose from the listed tags' }))
     .min(1, 'choose at least one tag')
     .max(12),
-  note: z
-    .string()
+  note: text()
     .trim()
     .max(500, 'must be at most 500 characters')
     .transform((n) => (n === '' ? null : n))
     .nullable()
     .default(null),
   /** Each domain's and number's own tags, as `<kind>|<value>|<tag>` (see core/report-tags.ts). */
-  itemTags: z.array(z.string().max(600)).max(400).default([]),
+  itemTags: z.array(text().max(600)).max(400).default([]),
 });
 
 /**

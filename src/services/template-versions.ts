@@ -22,7 +22,7 @@ import {
   type TemplateKey,
   type TemplateLocale,
 } from '../core/templates.ts';
-import { parseInput } from '../core/validation.ts';
+import { parseInput, text } from '../core/validation.ts';
 import { newId, nowIso } from '../db/ids.ts';
 import { recordAudit } from '../db/repositories/audit.ts';
 import { listLendersCached } from '../db/repositories/lenders.ts';
@@ -68,14 +68,14 @@ const idSchema = z.string({ error: 'must name a saved version' }).regex(/^[\w-]{
 
 const targetSchema = z.strictObject({ stage: stageSchema, locale: localeSchema });
 
-export const templateBodySchema = z
-  .string({ error: 'must be text' })
-  .max(MAX_TEMPLATE_LENGTH, { error: `must be at most ${MAX_TEMPLATE_LENGTH} characters` });
+export const templateBodySchema = text({ error: 'must be text' }).max(MAX_TEMPLATE_LENGTH, {
+  error: `must be at most ${MAX_TEMPLATE_LENGTH} characters`,
+});
 
 const previewSchema = targetSchema.extend({
   body: templateBodySchema,
   /** The loan to render it for (one of previewLoans); absent: the first of them. */
-  loan: z.string().max(64).optional(),
+  loan: text().max(64).optional(),
 });
 
 const activateSchema = targetSchema.extend({

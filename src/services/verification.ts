@@ -10,7 +10,7 @@ import type { LenderProfile } from '../core/lender.ts';
 import { textFingerprint } from '../core/message-text.ts';
 import { maskPhone } from '../core/phone.ts';
 import { hasExpired, hashToken, isLinkTokenShape, readReferenceCode } from '../core/tokens.ts';
-import { parseInput } from '../core/validation.ts';
+import { parseInput, text } from '../core/validation.ts';
 import { listLendersCached } from '../db/repositories/lenders.ts';
 import { recordFirstVerification } from '../db/repositories/message-engagement.ts';
 import {
@@ -33,13 +33,12 @@ export const MAX_TEXT_LENGTH = 2_000;
 
 export const verifyRequestSchema = z
   .strictObject({
-    lender: z.string().max(40).optional(),
-    text: z
-      .string()
+    lender: text().max(40).optional(),
+    text: text()
       .max(MAX_TEXT_LENGTH, { error: `must be at most ${MAX_TEXT_LENGTH} characters (an SMS is far shorter)` })
       .optional(),
-    link: z.string().max(500).optional(),
-    code: z.string().max(40).optional(),
+    link: text().max(500).optional(),
+    code: text().max(40).optional(),
     phoneLast4: z
       .string()
       .regex(/^\d{4}$/, 'must be the last four digits of the phone that received the message')

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { senderE164 } from '../core/sender.ts';
-import { parseInput } from '../core/validation.ts';
+import { parseInput, text } from '../core/validation.ts';
 
 /**
  * A borrower's text to us, as either provider delivers it, in one shape. The parsers check the
@@ -29,12 +29,11 @@ export const MAX_TWILIO_FORM_BYTES = 32 * 1024;
 /** An empty TwiML answer: Twilio sends nothing back itself. */
 export const TWIML_EMPTY = '<?xml version="1.0" encoding="UTF-8"?><Response/>';
 
-const sender = z
-  .string({ error: 'required' })
+const sender = text({ error: 'required' })
   .max(40, 'not a phone number')
   .refine((value) => senderE164(value) !== null, 'not a phone number');
 
-const body = z.string({ error: 'required' }).max(MAX_INBOUND_BODY, `longer than ${MAX_INBOUND_BODY} characters`);
+const body = text({ error: 'required' }).max(MAX_INBOUND_BODY, `longer than ${MAX_INBOUND_BODY} characters`);
 
 // ── Twilio: the incoming-message webhook, form fields ───────────────────────────────────────
 
@@ -43,9 +42,9 @@ export const twilioIncomingSchema = z.looseObject({
   MessageSid: z
     .string({ error: 'required' })
     .regex(/^(?:SM|MM)[0-9a-fA-F]{32}$/, 'not a Twilio message SID (SM followed by 32 hex digits)'),
-  AccountSid: z.string().optional().meta({ description: 'Must be this service’s account.' }),
+  AccountSid: text().optional().meta({ description: 'Must be this service’s account.' }),
   From: sender.meta({ description: 'The sender, E.164.' }),
-  To: z.string().max(40, 'too long').optional().meta({ description: 'Our number it was sent to.' }),
+  To: text().max(40, 'too long').optional().meta({ description: 'Our number it was sent to.' }),
   Body: body.optional(),
 });
 
@@ -71,10 +70,10 @@ const sequenceId = z.union(
 export const aliyunUpstreamEntrySchema = z.looseObject({
   phone_number: sender.meta({ description: 'The sender: 11 digits for mainland China, else country code and number.' }),
   content: body,
-  sign_name: z.string().max(40, 'too long').optional(),
-  dest_code: z.union([z.string().max(40, 'too long'), z.int().transform(String)]).optional(),
+  sign_name: text().max(40, 'too long').optional(),
+  dest_code: z.union([text().max(40, 'too long'), z.int().transform(String)]).optional(),
   sequence_id: sequenceId.meta({ description: 'Aliyun’s id of this up-link message: a re-push repeats it.' }),
-  send_time: z.string().max(40, 'too long').optional().meta({ description: 'yyyy-MM-dd HH:mm:ss, Beijing time.' }),
+  send_time: text().max(40, 'too long').optional().meta({ description: 'yyyy-MM-dd HH:mm:ss, Beijing time.' }),
 });
 
 export const aliyunUpstreamSchema = z

@@ -1,4 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { hasControlCharacters, stripControlCharacters } from '../core/validation.ts';
 import { excerpt, exchange, isRecord, ProviderOutcomeUnknownError, parseJson, stringField } from './http.ts';
 import type {
   DeliveryReceipt,
@@ -210,10 +211,11 @@ export function parseTwilioStatusCallback(
 ): DeliveryReceipt | null {
   const sid = params.MessageSid ?? params.SmsSid;
   const rawStatus = params.MessageStatus ?? params.SmsStatus;
-  if (sid === undefined || sid === '' || rawStatus === undefined) return null;
+  // (a control character names no message of ours, and could not be stored: core/validation.ts)
+  if (sid === undefined || sid === '' || hasControlCharacters(sid) || rawStatus === undefined) return null;
   const status = Object.hasOwn(RECEIPT_STATUSES, rawStatus) ? RECEIPT_STATUSES[rawStatus] : undefined;
   if (status === undefined) return null;
-  const errorCode = params.ErrorCode;
+  const errorCode = params.ErrorCode === undefined ? undefined : stripControlCharacters(params.ErrorCode);
   return {
     provider: PROVIDER,
     providerMessageId: sid,

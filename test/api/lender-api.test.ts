@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MAX_AMOUNT, MAX_LOAN_REPAID, MAX_LOAN_TOTAL } from '../../src/services/lender-api-schemas.ts';
 import { announcePostgresSkip, createTestDatabase, dialects, type TestDatabase } from '../support/databases.ts';
 import { lenderWithKey } from '../support/factories.ts';
 import { type RunningServer, startServer } from '../support/server.ts';
@@ -286,6 +287,40 @@ for (const dialect of dialects) {
         });
         expect(r.status).toBe(422);
         expect(r.json.error).toMatchObject({ code: 'overpayment', field: 'amount' });
+      });
+
+      it('bounds what a loan may hold, so every figure stays exact: its schedule and its repayments', async () => {
+        // ¥1,000,000,000 at 1% a day from 1900: by 2999 it owes about 4.0 × 10^14 fen (still exact)
+        const ceiling = { dueDate: '1900-01-01', principal: MAX_LOAN_TOTAL, interest: 0 };
+        const policy = { graceDays: 0, penaltyDailyRate: '0.01', penaltyAnnualCap: '3.65' };
+        const over = await call('PUT', '/api/v1/loans/HUGE', {
+          borrower: 'M1',
+          currency: 'CNY',
+          instalments: [ceiling, { ...ceiling, dueDate: '1900-02-01', principal: 1 }],
+          policy,
+        });
+        expect(over.status).toBe(400);
+        expect(over.json.error).toMatchObject({ code: 'invalid_request', field: 'instalments' });
+        const put = await call('PUT', '/api/v1/loans/HUGE', {
+          borrower: 'M1',
+          currency: 'CNY',
+          instalments: [ceiling],
+          policy,
+        });
+        expect(put.status).toBe(201);
+        const pay = (i: number) =>
+          call('POST', '/api/v1/loans/HUGE/repayments', {
+            amount: MAX_AMOUNT,
+            paidOn: '2999-12-31',
+            idempotencyKey: `huge-${i}`,
+          });
+        for (let i = 0; i < MAX_LOAN_REPAID / MAX_AMOUNT; i++) expect((await pay(i)).status).toBe(201);
+        const eleventh = await pay(99);
+        expect(eleventh.status).toBe(400);
+        expect(eleventh.json.error).toMatchObject({ code: 'invalid_request', field: 'amount' });
+        const balance = await call('GET', '/api/v1/loans/HUGE/balance?asOf=2999-12-31');
+        expect(Number.isSafeInteger(balance.json.total)).toBe(true);
+        expect(balance.json.total).toBe(balance.json.principal + balance.json.interest + balance.json.penalty);
       });
 
       it('keeps recorded repayments meaningful: no currency change, no schedule below what was repaid', async () => {

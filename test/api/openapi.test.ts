@@ -696,6 +696,24 @@ for (const dialect of dialects) {
       expect(limited?.headers.get('retry-after')).toMatch(/^[1-9]\d*$/);
     });
 
+    it('the lender API: past the budget for keys that are not valid, 429 with Retry-After on every operation', async () => {
+      // Last before the tally: from here on this address waits, whatever key it sends.
+      let limited = 0;
+      for (let i = 0; i < 40 && limited === 0; i++) {
+        const response = await call('GET', '/api/v1/loans/{externalId}/balance', {
+          headers: { authorization: `Bearer zx_live_${'x'.repeat(40)}` },
+          withKey: false,
+        });
+        if (response.status === 429) limited++;
+      }
+      expect(limited).toBe(1);
+      for (const { template, method } of checker.operations().filter((o) => o.secured)) {
+        const response = await call(method, template, { body: method === 'GET' ? undefined : {} });
+        expect(response.status, `${method} ${template}`).toBe(429);
+        expect(response.json.error.retryAfter).toBe(Number(response.headers.get('retry-after')));
+      }
+    });
+
     it('covered every status the document gives (500: with the database down, below)', () => {
       const uncovered = checker.documentedAnswers().filter((answer) => !answer.endsWith(' 500') && !seen.has(answer));
       expect(uncovered).toEqual([]);

@@ -177,6 +177,8 @@ for (const dialect of dialects) {
         [{ slug: 'anxin-new' }, /^slug: a lender’s slug cannot be changed/],
         [{ policy: { money: {} } }, /^policy: change the policies with `policy set anxin`/],
         [{ widgetorigins: [] }, /^widgetorigins: unknown field/],
+        // U+0000 cannot be stored on PostgreSQL: refused with its path before anything reads it
+        [{ hotlines: [{ number: '95512', hours: '24\u0000小时' }] }, /^hotlines\[0\]\.hours: must not contain control/],
       ];
       for (const [change, message] of cases) {
         const result = await cli(['lender', 'set', 'anxin'], change);

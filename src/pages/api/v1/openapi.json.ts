@@ -2,14 +2,19 @@ import { PUBLIC_ORIGIN } from 'astro:env/server';
 import type { APIRoute } from 'astro';
 import { MAX_JSON_BYTES, methodNotAllowed } from '../../../server/api.ts';
 import { buildOpenApiDocument } from '../../../server/openapi.ts';
-import { checksPerMinute } from '../../../server/rate-limit.ts';
+import { checksPerMinute, lenderRequestsPerMinute } from '../../../server/rate-limit.ts';
 
 /** The document depends only on the code and this process's settings: built once, on first use. */
 let body: string | undefined;
 
 export const GET: APIRoute = () => {
   body ??= JSON.stringify(
-    buildOpenApiDocument({ checksPerMinute: checksPerMinute(), maxJsonBytes: MAX_JSON_BYTES, origin: PUBLIC_ORIGIN }),
+    buildOpenApiDocument({
+      checksPerMinute: checksPerMinute(),
+      lenderRequestsPerMinute: lenderRequestsPerMinute(),
+      maxJsonBytes: MAX_JSON_BYTES,
+      origin: PUBLIC_ORIGIN,
+    }),
   );
   return new Response(body, {
     headers: {
