@@ -21,6 +21,6 @@ describe('the site process', () => {
   });
 
   it('purges every hour', () => {
-    expect(readFileSync(SITE_SCRIPT, 'utf8')).toMatch(/startHousekeeping\(connection\.db, 60,/);
+    expect(readFileSync(SITE_SCRIPT, 'utf8')).toMatch(/startHousekeeping\(connection, 60,/);
   });
 });
