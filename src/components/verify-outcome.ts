@@ -30,3 +30,11 @@ export function toneOf(outcome: Outcome): Tone {
   if (outcome.kind === 'signs' && outcome.risk === 'medium') return 'caution';
   return 'neutral';
 }
+
+/** The verdict box's class for a tone (red, amber, green, or plain). */
+export const TONE_CLASS: Record<Tone, string> = {
+  genuine: 'verdict-genuine',
+  danger: 'verdict-warning',
+  caution: 'verdict-caution',
+  neutral: '',
+};
