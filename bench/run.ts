@@ -18,8 +18,10 @@ import { runReminderCycle } from '../src/services/reminders.ts';
 import { createDevOutboxProvider } from '../src/sms/dev-outbox.ts';
 
 /**
- * `npm run bench`: the built Astro server against a bare node:http server that answers with the
- * same bytes, for the home page, one lender-API balance, a genuine short link (/r/<token>) and a
+ * `npm run bench`: the built site (scripts/serve.ts: the API router, Astro for pages) against a
+ * bare node:http server that does the same work (the same service calls on the same database,
+ * the same rate limiter) and answers with the same bytes and headers (bench/bare-server.ts), for
+ * the home page, one lender-API balance, a genuine short link (/r/<token>) and a
  * pasted-text check (POST /api/v1/verify). Each server runs in its own process
  * (its own core on a 2-core machine); the load generator (autocannon) runs in this one. Prints a
  * table and writes the figures to bench-results/latest.json.
@@ -299,9 +301,14 @@ async function startAstro(databaseUrl: string): Promise<{ child: ChildProcess; b
   throw new Error(`the Astro server did not answer within ${START_TIMEOUT_MS} ms:\n${output()}`);
 }
 
-async function startBare(bodyFile: string, contentType: string): Promise<{ child: ChildProcess; base: string }> {
+async function startBare(
+  bodyFile: string,
+  headersFile: string,
+  work: Target['work'],
+  databaseUrl: string,
+): Promise<{ child: ChildProcess; base: string }> {
   const child = track(
-    spawn(process.execPath, [join(ROOT, 'bench/bare-server.ts'), bodyFile, contentType], {
+    spawn(process.execPath, [join(ROOT, 'bench/bare-server.ts'), bodyFile, headersFile, work, databaseUrl], {
       cwd: ROOT,
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     }),
@@ -321,6 +328,8 @@ async function startBare(bodyFile: string, contentType: string): Promise<{ child
 
 interface Target {
   name: string;
+  /** What the bare server does before answering (bench/bare-server.ts). */
+  work: 'home' | 'balance' | 'short-link' | 'verify';
   method: 'GET' | 'POST';
   path: string;
   headers: Record<string, string>;
@@ -330,13 +339,18 @@ interface Target {
 interface Captured {
   status: number;
   contentType: string;
+  headers: Record<string, string>;
   body: Buffer;
 }
+
+/** Headers the bare server's node:http sets itself, or that depend on the connection. */
+const OWN_HEADERS = new Set(['date', 'connection', 'keep-alive', 'transfer-encoding', 'content-length']);
 
 async function capture(base: string, target: Target): Promise<Captured> {
   const response = await fetch(`${base}${target.path}`, {
     method: target.method,
-    headers: target.headers,
+    // As the load generator asks: nothing compressed.
+    headers: { ...target.headers, 'accept-encoding': 'identity' },
     ...(target.body === undefined ? {} : { body: target.body }),
     redirect: 'manual',
     signal: AbortSignal.timeout(10_000),
@@ -348,7 +362,11 @@ async function capture(base: string, target: Target): Promise<Captured> {
   if (response.headers.get('content-encoding')) {
     throw new Error(`${target.name}: the response is encoded (${response.headers.get('content-encoding')})`);
   }
-  return { status: response.status, contentType: response.headers.get('content-type') ?? '', body };
+  const headers: Record<string, string> = {};
+  response.headers.forEach((value, key) => {
+    if (!OWN_HEADERS.has(key)) headers[key] = value;
+  });
+  return { status: response.status, contentType: response.headers.get('content-type') ?? '', headers, body };
 }
 
 interface RunFigures {
@@ -512,16 +530,18 @@ async function main(): Promise<number> {
     process.stderr.write(`pid ${astroPid}, RSS ${astroRssAtStartMB} MB\n`);
 
     const targets: Target[] = [
-      { name: 'home page', method: 'GET', path: '/', headers: {} },
+      { name: 'home page', work: 'home', method: 'GET', path: '/', headers: {} },
       {
         name: 'API balance',
+        work: 'balance',
         method: 'GET',
         path: '/api/v1/loans/L005/balance?asOf=2026-12-01',
         headers: { authorization: `Bearer ${apiKey}` },
       },
-      { name: 'short link /r/', method: 'GET', path: shortLink, headers: {} },
+      { name: 'short link /r/', work: 'short-link', method: 'GET', path: shortLink, headers: {} },
       {
         name: 'API verify (text)',
+        work: 'verify',
         method: 'POST',
         path: '/api/v1/verify',
         headers: { 'content-type': 'application/json' },
@@ -534,8 +554,10 @@ async function main(): Promise<number> {
       const captured = await capture(astro.base, target);
       const bodyFile = join(dir, `body-${index}`);
       writeFileSync(bodyFile, captured.body);
+      const headersFile = join(dir, `headers-${index}.json`);
+      writeFileSync(headersFile, JSON.stringify(captured.headers));
       const astroFigures = await measure('astro', astroPid, astro.base, target);
-      const bare = await startBare(bodyFile, captured.contentType);
+      const bare = await startBare(bodyFile, headersFile, target.work, url);
       let bareFigures: RunFigures;
       try {
         bareFigures = await measure('bare', bare.child.pid ?? 0, bare.base, target);

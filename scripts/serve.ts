@@ -1,16 +1,22 @@
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse, STATUS_CODES } from 'node:http';
 import { extname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
+import { compressWhatIsWritten, negotiateCoding } from '../src/server/compression.ts';
 
 /**
  * The HTTP server every run uses (npm start, the demo, tests, benchmarks). Astro's node adapter
  * runs in middleware mode behind it:
  * - the built static files (the stylesheet, the icon, the widget) are read once at start and
- *   served from memory, with ETags, and precompressed (brotli, gzip) when over 1 KB; the
- *   adapter's own server looked each request's path up on disk first;
+ *   served from memory with ETag and Last-Modified (and 304s), as the .br/.gz copies the build
+ *   wrote beside them (scripts/precompress.ts) when the client accepts one; the adapter's own
+ *   server looked each request's path up on disk first;
+ * - /api/… is answered by the JSON API router (src/server/router.ts, built as dist/server/api.mjs
+ *   with the server's modules), never by Astro's page pipeline;
+ * - pages' text answers over 1 KB are compressed (Brotli 4 or gzip) when the client accepts it;
+ * - an absolute-form request line (`GET http://host/path HTTP/1.1`) is routed by its path when
+ *   its host is the Host header's, else refused with 400 (it was served as the home page);
  * - a method Node's `Request` refuses (TRACE) or a Host header carrying a user name
  *   ("user@host") made the adapter throw before any of our code ran — a bare 500 with the raw URL
  *   (a link token, say) in the log. They get a plain 405 or 400 here.
@@ -22,6 +28,11 @@ import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
 const { handler } = (await import(new URL('../dist/server/entry.mjs', import.meta.url).href)) as { handler: Handler };
+// After the entry: the router shares its modules, which the entry initialises (astro:env).
+const { handleApi, isApiPath } = (await import(new URL('../dist/server/api.mjs', import.meta.url).href)) as {
+  handleApi: (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<void>;
+  isApiPath: (pathname: string) => boolean;
+};
 
 const CLIENT = fileURLToPath(new URL('../dist/client/', import.meta.url));
 const TYPES: Record<string, string> = {
@@ -51,14 +62,15 @@ interface Variant {
   headers: Record<string, string>;
 }
 
-/** A static file as sent: as it is, and (when worth it) precompressed once at start. */
+/** A static file as sent: as it is, and as the build compressed it (when it did). */
 interface StaticFile {
   identity: Variant;
   br?: Variant;
   gzip?: Variant;
 }
 
-const COMPRESSIBLE = new Set(['.css', '.js', '.svg', '.json', '.txt']);
+/** Written by the build beside their originals; served only in their place. */
+const ENCODED_COPY = /\.(?:br|gz)$/;
 
 function loadStatic(dir: string, files = new Map<string, StaticFile>()): Map<string, StaticFile> {
   for (const name of readdirSync(dir)) {
@@ -67,9 +79,11 @@ function loadStatic(dir: string, files = new Map<string, StaticFile>()): Map<str
       loadStatic(path, files);
       continue;
     }
+    if (ENCODED_COPY.test(name) && existsSync(path.slice(0, -3))) continue;
     const url = `/${relative(CLIENT, path).split(sep).join('/')}`;
     const body = readFileSync(path);
     const tag = createHash('sha256').update(body).digest('base64url').slice(0, 22);
+    const encoded = { br: readIfThere(`${path}.br`), gzip: readIfThere(`${path}.gz`) };
     const headers = {
       'content-type': TYPES[extname(name)] ?? 'application/octet-stream',
       'x-content-type-options': 'nosniff',
@@ -77,45 +91,50 @@ function loadStatic(dir: string, files = new Map<string, StaticFile>()): Map<str
       // Hashed build assets never change; everything else may.
       'cache-control': url.startsWith('/_astro/') ? 'public, max-age=31536000, immutable' : 'public, max-age=3600',
       ...(url.startsWith('/widget/') ? WIDGET_HEADERS : {}),
+      ...(encoded.br || encoded.gzip ? { vary: 'Accept-Encoding' } : {}),
     };
-    const variant = (encoded: Buffer, encoding?: 'br' | 'gzip'): Variant => ({
-      body: encoded,
+    const variant = (sent: Buffer, encoding?: 'br' | 'gzip'): Variant => ({
+      body: sent,
       headers: {
         ...headers,
-        'content-length': String(encoded.length),
+        'content-length': String(sent.length),
         etag: encoding ? `"${tag}-${encoding}"` : `"${tag}"`,
         ...(encoding ? { 'content-encoding': encoding } : {}),
-        ...(COMPRESSIBLE.has(extname(name)) ? { vary: 'Accept-Encoding' } : {}),
       },
     });
     const file: StaticFile = { identity: variant(body) };
-    if (COMPRESSIBLE.has(extname(name)) && body.length > 1024) {
-      file.br = variant(
-        brotliCompressSync(body, {
-          params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_SIZE_HINT]: body.length },
-        }),
-        'br',
-      );
-      file.gzip = variant(gzipSync(body, { level: 9 }), 'gzip');
-    }
+    if (encoded.br) file.br = variant(encoded.br, 'br');
+    if (encoded.gzip) file.gzip = variant(encoded.gzip, 'gzip');
     files.set(url, file);
   }
   return files;
 }
 
+function readIfThere(path: string): Buffer | undefined {
+  return existsSync(path) ? readFileSync(path) : undefined;
+}
+
 /** The variant the client accepts: brotli, then gzip, else as it is (q=0 refuses an encoding). */
 function negotiate(file: StaticFile, accept: string | undefined): Variant {
-  if (!accept || !file.br || !file.gzip) return file.identity;
-  const accepted = new Set(
-    accept
+  const coding = negotiateCoding(accept);
+  return (coding && file[coding]) || file.identity;
+}
+
+/**
+ * A cached copy is still good: If-None-Match decides when sent (any of its tags, weak or strong),
+ * else If-Modified-Since against the file's time.
+ */
+function notModified(req: IncomingMessage, variant: Variant): boolean {
+  const match = req.headers['if-none-match'];
+  if (match !== undefined) {
+    return match
       .split(',')
-      .map((part) => part.trim().toLowerCase().split(';'))
-      .filter(([, q]) => !/^\s*q=0(?:\.0*)?\s*$/.test(q ?? ''))
-      .map(([coding]) => coding),
-  );
-  if (accepted.has('br')) return file.br;
-  if (accepted.has('gzip') || accepted.has('*')) return file.gzip;
-  return file.identity;
+      .map((tag) => tag.trim().replace(/^W\//, ''))
+      .some((tag) => tag === '*' || tag === variant.headers.etag);
+  }
+  const since = Date.parse(req.headers['if-modified-since'] ?? '');
+  const modified = Date.parse(variant.headers['last-modified'] ?? '');
+  return Number.isFinite(since) && Number.isFinite(modified) && modified <= since;
 }
 
 const BODY_LIMIT = 256 * 1024;
@@ -170,12 +189,17 @@ const server = createServer((req, res) => {
     res.end('Bad request.');
     return;
   }
-  const url = req.url ?? '/';
+  const url = originForm(req);
+  if (url === null) {
+    res.writeHead(400, PLAIN);
+    res.end('Bad request.');
+    return;
+  }
   const query = url.indexOf('?');
   const file = (method === 'GET' || method === 'HEAD') && STATIC.get(query < 0 ? url : url.slice(0, query));
   if (file) {
     const variant = negotiate(file, req.headers['accept-encoding']);
-    if (req.headers['if-none-match'] === variant.headers.etag) {
+    if (notModified(req, variant)) {
       const { 'content-length': _, 'content-type': __, 'content-encoding': ___, ...validators } = variant.headers;
       res.writeHead(304, validators);
       res.end();
@@ -186,8 +210,40 @@ const server = createServer((req, res) => {
     return;
   }
   limitBody(req, method, url);
+  const path = query < 0 ? url : url.slice(0, query);
+  if (isApiPath(path)) {
+    let parsed: URL;
+    try {
+      parsed = new URL(url, `http://${req.headers.host ?? 'localhost'}`);
+    } catch {
+      res.writeHead(400, PLAIN);
+      res.end('Bad request.');
+      return;
+    }
+    void handleApi(req, res, parsed);
+    return;
+  }
+  compressWhatIsWritten(req, res);
   void handler(req, res);
 });
+
+/**
+ * The request target in origin form (`/path?query`). An absolute-form target
+ * (`http://host/path`, which clients send to proxies) is taken by its path when its host is the
+ * one the Host header names, and req.url rewritten so Astro routes it by that path; a different
+ * host, or any other form (`*`, `host:port`), is null: a 400.
+ */
+function originForm(req: IncomingMessage): string | null {
+  const target = req.url ?? '/';
+  if (target.startsWith('/')) return target;
+  const absolute = /^https?:\/\/([^/?#]*)([^#]*)/i.exec(target);
+  if (!absolute) return null;
+  const [, authority = '', rest = ''] = absolute;
+  if (authority.toLowerCase() !== (req.headers.host ?? '').toLowerCase()) return null;
+  const path = rest.startsWith('/') ? rest : `/${rest}`;
+  req.url = path;
+  return path;
+}
 
 const port = Number(process.env.PORT ?? 4321);
 const host = process.env.HOST ?? '127.0.0.1';

@@ -8,6 +8,7 @@ import { DEFAULT_LOCALE, fromAcceptLanguage, matchLocale } from './i18n/locale.t
 import { database } from './server/context.ts';
 import { allowedOrigins, CORS_PATHS } from './server/cors.ts';
 import { log, safePath } from './server/log.ts';
+import { baseSecurityHeaders, CSP_BASE } from './server/security-headers.ts';
 import { findActiveStaff } from './services/staff-workbench.ts';
 
 /**
@@ -35,18 +36,7 @@ const requestLog = defineMiddleware(async (context, next) => {
   return response;
 });
 
-const CSP_BASE = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' data:",
-  "font-src 'self'",
-  "connect-src 'self'",
-  "form-action 'self'",
-  "base-uri 'none'",
-  "object-src 'none'",
-].join('; ');
-const CSP = `${CSP_BASE}; frame-ancestors 'none'`;
+const SECURITY_HEADERS = Object.entries(baseSecurityHeaders(import.meta.env.PROD));
 
 const securityHeaders = defineMiddleware(async (context, next) => {
   const response = await next();
@@ -54,18 +44,13 @@ const securityHeaders = defineMiddleware(async (context, next) => {
   // Only a page that names its framers (the lender's registered origins) may be framed, by
   // exactly those; X-Frame-Options cannot list origins, so such a page goes without it.
   const framers = context.locals.frameAncestors ?? [];
-  headers.set(
-    'content-security-policy',
-    framers.length > 0 ? `${CSP_BASE}; frame-ancestors ${framers.join(' ')}` : CSP,
-  );
+  // A rendered page comes with Astro's policy (astro.config.mjs: ours, plus its inline styles'
+  // hashes); an answer made here (a redirect, a 403) has none and gets the plain one.
+  const policy = response.headers.get('content-security-policy')?.trim().replace(/;$/, '') || CSP_BASE;
+  const ancestors = framers.length > 0 ? framers.join(' ') : "'none'";
+  headers.set('content-security-policy', `${policy}; frame-ancestors ${ancestors}`);
   if (framers.length === 0) headers.set('x-frame-options', 'DENY');
-  headers.set('x-content-type-options', 'nosniff');
-  // Short links carry their token in the URL: never send it to another site. (Not no-referrer:
-  // with it, browsers send `Origin: null` on our own form posts.)
-  headers.set('referrer-policy', 'same-origin');
-  headers.set('cross-origin-opener-policy', 'same-origin');
-  headers.set('permissions-policy', 'camera=(), microphone=(), geolocation=(), payment=()');
-  if (import.meta.env.PROD) headers.set('strict-transport-security', 'max-age=31536000; includeSubDomains');
+  for (const [name, value] of SECURITY_HEADERS) headers.set(name, value);
   if (
     context.locals.noStore ||
     context.url.pathname.startsWith('/account') ||

@@ -49,7 +49,13 @@ export async function handle(context: APIContext, work: () => Promise<Response>)
   }
 }
 
-export async function readJson(request: Request): Promise<unknown> {
+/** What reading a body needs: a Web Request, or the router's request (router.ts). */
+export interface BodySource {
+  headers: { get(name: string): string | null };
+  arrayBuffer(): Promise<ArrayBuffer>;
+}
+
+export async function readJson(request: BodySource): Promise<unknown> {
   const type = request.headers.get('content-type') ?? '';
   if (!/^application\/(?:[\w.+-]+\+)?json\b/i.test(type.trim())) {
     throw new DomainError('unsupported_media_type', 'body: send JSON with "Content-Type: application/json"', {
@@ -94,8 +100,11 @@ export function queryObject(url: URL): Record<string, string> {
 }
 
 /** The lender whose API key signs this request, or a 401. */
-export async function requireLender(context: APIContext): Promise<{ lender: LenderProfile; keyId: string }> {
-  const header = context.request.headers.get('authorization') ?? '';
+export async function requireLender(request: Pick<BodySource, 'headers'>): Promise<{
+  lender: LenderProfile;
+  keyId: string;
+}> {
+  const header = request.headers.get('authorization') ?? '';
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
   const unauthorized = new DomainError(
     'unauthorized',
