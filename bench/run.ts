@@ -270,7 +270,7 @@ async function startAstro(databaseUrl: string): Promise<{ child: ChildProcess; b
   const port = await freePort();
   const child = track(
     // The same V8 flags as `npm start`.
-    spawn(process.execPath, ['--max-semi-space-size=8', '--max-old-space-size=256', join(ROOT, 'scripts/serve.ts')], {
+    spawn(process.execPath, ['--max-semi-space-size=32', '--max-old-space-size=256', join(ROOT, 'scripts/serve.ts')], {
       cwd: ROOT,
       env: {
         ...process.env,

@@ -3,7 +3,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse, STATUS_CODES } from 'node:http';
 import { extname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { compressWhatIsWritten, negotiateCoding } from '../src/server/compression.ts';
+import { negotiateCoding, sendWhole } from '../src/server/compression.ts';
 
 /**
  * The HTTP server every run uses (npm start, the demo, tests, benchmarks). Astro's node adapter
@@ -223,7 +223,7 @@ const server = createServer((req, res) => {
     void handleApi(req, res, parsed);
     return;
   }
-  compressWhatIsWritten(req, res);
+  sendWhole(req, res);
   void handler(req, res);
 });
 

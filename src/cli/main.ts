@@ -421,7 +421,7 @@ Zhenxin demo — ${connection.describe}
   }
   // The same heap limits as npm start; request logs at "warn" unless LOG_LEVEL says otherwise,
   // so the terminal keeps what the demo printed readable.
-  const server = spawn(process.execPath, ['--max-semi-space-size=8', '--max-old-space-size=256', 'scripts/serve.ts'], {
+  const server = spawn(process.execPath, ['--max-semi-space-size=32', '--max-old-space-size=256', 'scripts/serve.ts'], {
     stdio: 'inherit',
     env: { LOG_LEVEL: 'warn', ...process.env, PORT: String(config.port), HOST: config.host },
   });

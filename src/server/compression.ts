@@ -16,7 +16,12 @@ export const MIN_COMPRESS_BYTES = 1024;
 /** Brotli 4: about gzip 9's ratio at a fraction of its time; 11 is for files compressed once. */
 export const DYNAMIC_BROTLI_QUALITY = 4;
 
-const COMPRESSIBLE_TYPE = /^(?:text\/|application\/(?:json|javascript|xml|[\w.+-]+\+(?:json|xml))|image\/svg\+xml)/i;
+/**
+ * HTML, CSS, JavaScript, JSON, XML, SVG and plain text. Not CSV: a report download may be large
+ * and is streamed as it is made.
+ */
+const COMPRESSIBLE_TYPE =
+  /^(?:text\/(?:html|css|javascript|plain|xml)|application\/(?:json|javascript|xml|[\w.+-]+\+(?:json|xml))|image\/svg\+xml)\b/i;
 
 export function compressibleType(contentType: string | undefined | null): boolean {
   return !!contentType && COMPRESSIBLE_TYPE.test(contentType);
@@ -72,12 +77,14 @@ export function varyWithEncoding(vary: string | number | readonly string[] | und
 type WriteHeadArgs = [status: number, ...rest: unknown[]];
 
 /**
- * Compresses what a handler writes to a node:http response (Astro's pages, through its adapter):
- * a text answer is held until its end, then sent compressed with its length when it came to
- * 1 KB or more. Pages are small and rendered whole, so holding them costs no first byte worth
- * having. Every text answer says `Vary: Accept-Encoding`, whether or not this one was compressed.
+ * Sends a text answer a handler writes to a node:http response (Astro's pages, through its
+ * adapter) whole: held until its end, then written once with its length, compressed when it came
+ * to 1 KB or more and the client accepts it. Astro writes a page in dozens of small chunks, each
+ * its own write to the socket (a sixth of a page's time in a profile); pages are small and
+ * rendered whole anyway, so holding them costs no first byte worth having. Every text answer says
+ * `Vary: Accept-Encoding`, whether or not this one was compressed.
  */
-export function compressWhatIsWritten(
+export function sendWhole(
   req: { method?: string | undefined; headers: { 'accept-encoding'?: string | undefined } },
   res: import('node:http').ServerResponse,
 ): void {
@@ -96,9 +103,12 @@ export function compressWhatIsWritten(
       !given['content-encoding'] &&
       compressibleType(typeof type === 'string' ? type : undefined);
     if (!textual) return writeHead(...args);
-    const headers = { ...given, vary: varyWithEncoding(given.vary) };
+    const headers: Record<string, string | number | string[] | undefined> = {
+      ...given,
+      vary: varyWithEncoding(given.vary),
+    };
     args[headersAt] = headers;
-    if (!coding) return writeHead(...args);
+    if (req.method === 'HEAD') return writeHead(...args);
     // Held until the end: the length and the coding depend on the whole body.
     const chunks: Buffer[] = [];
     res.write = ((chunk: unknown, encoding?: unknown, callback?: unknown) => {
@@ -113,11 +123,11 @@ export function compressWhatIsWritten(
       const body = Buffer.concat(chunks);
       const finish = (sent: Buffer, encoded: boolean) => {
         headers['content-length'] = String(sent.length);
-        if (encoded) headers['content-encoding'] = coding;
+        if (encoded && coding) headers['content-encoding'] = coding;
         writeHead(...args);
         end(sent, done);
       };
-      if (body.length < MIN_COMPRESS_BYTES) finish(body, false);
+      if (!coding || body.length < MIN_COMPRESS_BYTES) finish(body, false);
       else {
         compressBody(body, coding).then(
           (compressed) => finish(compressed, true),

@@ -3,11 +3,12 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { DomainError } from '../core/errors.ts';
 import { DEFAULT_LOCALE, fromAcceptLanguage, type Locale, matchLocale } from '../i18n/locale.ts';
-import { type ApiAnswer, type ApiRequest, type ApiRoute, apiError, type Method } from './api-answer.ts';
+import { type ApiAnswer, type ApiRequest, apiError, type Method } from './api-answer.ts';
 import { API_ROUTES } from './api-routes.ts';
 import { compressBody, MIN_COMPRESS_BYTES, negotiateCoding, varyWithEncoding } from './compression.ts';
 import { allowedOrigins, CORS_PATHS } from './cors.ts';
 import { log, safePath } from './log.ts';
+import { compile, matchRoute } from './route-match.ts';
 import { baseSecurityHeaders, CSP } from './security-headers.ts';
 
 /**
@@ -18,57 +19,6 @@ import { baseSecurityHeaders, CSP } from './security-headers.ts';
  * Handlers validate with the services' zod schemas and answer `{ error: { code, message } }` on
  * any refusal; bodies over 1 KB are compressed when the client accepts it.
  */
-
-// ---------------------------------------------------------------------------------------------
-// Matching
-
-interface CompiledRoute {
-  segments: string[];
-  route: ApiRoute;
-  allow: string;
-}
-
-function compile(routes: readonly ApiRoute[]): CompiledRoute[] {
-  return routes.map((route) => {
-    const methods = Object.keys(route.methods);
-    // HEAD is answered by GET's handler when a route has no HEAD of its own (as Astro did).
-    if (route.methods.GET && !route.methods.HEAD) methods.push('HEAD');
-    return { segments: route.path.split('/').slice(1), route, allow: methods.filter((m) => m !== 'HEAD').join(', ') };
-  });
-}
-
-/** The route and its parameters for a path; a malformed escape in a parameter is a 400. */
-export function matchRoute(
-  table: readonly CompiledRoute[],
-  pathname: string,
-): { compiled: CompiledRoute; params: Record<string, string> } | null {
-  // Astro ignored one trailing slash; so does the router.
-  const trimmed = pathname.length > 1 && pathname.endsWith('/') ? pathname.slice(0, -1) : pathname;
-  const parts = trimmed.split('/').slice(1);
-  outer: for (const compiled of table) {
-    if (compiled.segments.length !== parts.length) continue;
-    const params: Record<string, string> = {};
-    for (let i = 0; i < parts.length; i++) {
-      const want = compiled.segments[i] as string;
-      const got = parts[i] as string;
-      if (want.startsWith(':')) {
-        if (got === '') continue outer;
-        let value: string;
-        try {
-          value = decodeURIComponent(got);
-        } catch {
-          throw new DomainError('invalid_request', `${want.slice(1)}: not a valid percent-encoded path segment`, {
-            status: 400,
-            field: want.slice(1),
-          });
-        }
-        params[want.slice(1)] = value;
-      } else if (want !== got) continue outer;
-    }
-    return { compiled, params };
-  }
-  return null;
-}
 
 const TABLE = compile(API_ROUTES);
 
