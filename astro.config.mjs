@@ -31,21 +31,45 @@ function memoizedPageLoaders() {
   };
 }
 
+const ROUTER_SOURCE = fileURLToPath(new URL('./src/server/router.ts', import.meta.url));
+
 /**
  * The JSON API router (src/server/router.ts) is built with the server, as dist/server/api.mjs
  * beside entry.mjs, so it shares the server's modules (astro:env, the database connection, the
  * lender cache) instead of holding copies; scripts/serve.ts calls it before Astro's pipeline.
- * In `astro dev` the same module answers /api/… through Vite's server.
  * @returns {import('vite').Plugin}
  */
 function apiRouterEntry() {
-  const source = fileURLToPath(new URL('./src/server/router.ts', import.meta.url));
+  const source = ROUTER_SOURCE;
   return {
     name: 'zhenxin:api-router-entry',
     apply: 'build',
     buildStart() {
       if (this.environment?.name !== 'ssr') return;
       this.emitFile({ type: 'chunk', id: source, fileName: 'api.mjs', preserveSignature: 'strict' });
+    },
+  };
+}
+
+/**
+ * In `astro dev` the same router answers /api/… ahead of Astro's pages, loaded through Vite's
+ * server-side module runner (so edits apply without a restart).
+ * @returns {import('astro').AstroIntegration}
+ */
+function apiRouterInDev() {
+  return {
+    name: 'zhenxin:api-router-dev',
+    hooks: {
+      'astro:server:setup': ({ server }) => {
+        server.middlewares.use((req, res, next) => {
+          const path = (req.url ?? '/').split('?')[0] ?? '/';
+          if (path !== '/api' && !path.startsWith('/api/')) return next();
+          server
+            .ssrLoadModule(ROUTER_SOURCE)
+            .then((router) => router.handleApi(req, res, new URL(req.url ?? '/', `http://${req.headers.host}`)))
+            .catch(next);
+        });
+      },
     },
   };
 }
@@ -104,7 +128,7 @@ export default defineConfig({
   // No Markdown code blocks here; Shiki's inline styles would not pass the CSP anyway.
   markdown: { syntaxHighlight: false },
   vite: { plugins: [memoizedPageLoaders(), apiRouterEntry()] },
-  integrations: [widgetBundle()],
+  integrations: [apiRouterInDev(), widgetBundle()],
   // Every stylesheet is small (the largest, global.css, ≈ 13 KB, ≈ 3 KB with Brotli): inlined,
   // a first visit needs one request after connecting instead of two round trips.
   build: { inlineStylesheets: 'always' },
