@@ -388,6 +388,11 @@ interface RunFigures {
    * generator), and by everything else on the machine (should be near 0 for trustworthy figures).
    */
   cpuPercent: { server: number; loadGenerator: number; other: number };
+  /**
+   * The server's CPU time per answered request, in µs: what a request costs, and far steadier
+   * than req/s on a machine others are using too (a busy neighbour takes cores, not work).
+   */
+  cpuMicrosPerRequest: number;
 }
 
 async function load(base: string, target: Target, duration: number): Promise<AutocannonResult> {
@@ -452,6 +457,7 @@ async function measure(server: RunFigures['server'], pid: number, base: string, 
     problems,
     statusCodes: Object.fromEntries(Object.entries(result.statusCodeStats).map(([code, { count }]) => [code, count])),
     rssMB: { before: mb(before), peak: mb(rss.peakKb), end: mb(rss.endKb) },
+    cpuMicrosPerRequest: Math.round((serverCpu * 1e6) / Math.max(1, result.requests.total)),
     cpuPercent: {
       server: Math.round((serverCpu / elapsed) * 100),
       loadGenerator: Math.round((ownCpuSeconds / elapsed) * 100),
@@ -469,6 +475,8 @@ interface TargetResult {
   astro: RunFigures;
   bare: RunFigures;
   ratio: number;
+  /** bare's CPU per request over the site's: the ratio by cost rather than by throughput. */
+  cpuRatio: number;
 }
 
 function table(results: TargetResult[]): string {
@@ -484,14 +492,16 @@ function table(results: TargetResult[]): string {
     'server CPU%',
     'loadgen CPU%',
     'other CPU%',
-    'astro/bare',
+    'CPU µs/req',
+    'site/bare',
+    'by CPU',
   ];
   const rows: string[][] = [];
   for (const result of results) {
     for (const run of [result.astro, result.bare]) {
       rows.push([
         run.server === 'astro' ? result.name : '',
-        run.server === 'astro' ? 'astro' : 'bare node:http',
+        run.server === 'astro' ? 'site' : 'bare node:http',
         run.requestsPerSecond.toFixed(0),
         String(run.latencyMs.p50),
         String(run.latencyMs.p99),
@@ -501,7 +511,9 @@ function table(results: TargetResult[]): string {
         String(run.cpuPercent.server),
         String(run.cpuPercent.loadGenerator),
         String(run.cpuPercent.other),
+        String(run.cpuMicrosPerRequest),
         run.server === 'astro' ? `${result.ratio.toFixed(2)}×` : '',
+        run.server === 'astro' ? `${result.cpuRatio.toFixed(2)}×` : '',
       ]);
     }
   }
@@ -573,6 +585,7 @@ async function main(): Promise<number> {
         astro: astroFigures,
         bare: bareFigures,
         ratio: round(astroFigures.requestsPerSecond / bareFigures.requestsPerSecond, 3),
+        cpuRatio: round(bareFigures.cpuMicrosPerRequest / Math.max(1, astroFigures.cpuMicrosPerRequest), 3),
       });
     }
 
@@ -602,6 +615,10 @@ async function main(): Promise<number> {
     console.log(`\n${table(results)}\n`);
     console.log('written to bench-results/latest.json');
     console.log('CPU% is the share of one core during the measured run; "other" is the rest of the machine.');
+    console.log(
+      'site/bare compares req/s; "by CPU" compares the CPU time each server spent per request (bare ÷ site), ' +
+        'which holds better when other processes share the machine.',
+    );
     const busy = results.flatMap((result) => [result.astro, result.bare]).some((run) => run.cpuPercent.other >= 15);
     if (busy) {
       console.log(

@@ -1,9 +1,8 @@
-import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse, STATUS_CODES } from 'node:http';
-import { extname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { negotiateCoding, sendWhole } from '../src/server/compression.ts';
+import { sendWhole } from '../src/server/compression.ts';
+import { originForm } from '../src/server/request-target.ts';
+import { loadStatic, negotiate, notModified } from '../src/server/static-files.ts';
 
 /**
  * The HTTP server every run uses (npm start, the demo, tests, benchmarks). Astro's node adapter
@@ -34,109 +33,6 @@ const { handleApi, isApiPath } = (await import(new URL('../dist/server/api.mjs',
   isApiPath: (pathname: string) => boolean;
 };
 
-const CLIENT = fileURLToPath(new URL('../dist/client/', import.meta.url));
-const TYPES: Record<string, string> = {
-  '.css': 'text/css; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.webp': 'image/webp',
-  '.woff2': 'font/woff2',
-  '.txt': 'text/plain; charset=utf-8',
-  '.json': 'application/json',
-};
-
-/**
- * The widget's script is loaded by lenders' pages on other origins (as a module, so with CORS):
- * readable by any page, and revalidated often so a fix reaches every lender's page within minutes.
- */
-const WIDGET_HEADERS = {
-  'access-control-allow-origin': '*',
-  'cross-origin-resource-policy': 'cross-origin',
-  'cache-control': 'public, max-age=300',
-};
-
-interface Variant {
-  body: Buffer;
-  headers: Record<string, string>;
-}
-
-/** A static file as sent: as it is, and as the build compressed it (when it did). */
-interface StaticFile {
-  identity: Variant;
-  br?: Variant;
-  gzip?: Variant;
-}
-
-/** Written by the build beside their originals; served only in their place. */
-const ENCODED_COPY = /\.(?:br|gz)$/;
-
-function loadStatic(dir: string, files = new Map<string, StaticFile>()): Map<string, StaticFile> {
-  for (const name of readdirSync(dir)) {
-    const path = join(dir, name);
-    if (statSync(path).isDirectory()) {
-      loadStatic(path, files);
-      continue;
-    }
-    if (ENCODED_COPY.test(name) && existsSync(path.slice(0, -3))) continue;
-    const url = `/${relative(CLIENT, path).split(sep).join('/')}`;
-    const body = readFileSync(path);
-    const tag = createHash('sha256').update(body).digest('base64url').slice(0, 22);
-    const encoded = { br: readIfThere(`${path}.br`), gzip: readIfThere(`${path}.gz`) };
-    const headers = {
-      'content-type': TYPES[extname(name)] ?? 'application/octet-stream',
-      'x-content-type-options': 'nosniff',
-      'last-modified': statSync(path).mtime.toUTCString(),
-      // Hashed build assets never change; everything else may.
-      'cache-control': url.startsWith('/_astro/') ? 'public, max-age=31536000, immutable' : 'public, max-age=3600',
-      ...(url.startsWith('/widget/') ? WIDGET_HEADERS : {}),
-      ...(encoded.br || encoded.gzip ? { vary: 'Accept-Encoding' } : {}),
-    };
-    const variant = (sent: Buffer, encoding?: 'br' | 'gzip'): Variant => ({
-      body: sent,
-      headers: {
-        ...headers,
-        'content-length': String(sent.length),
-        etag: encoding ? `"${tag}-${encoding}"` : `"${tag}"`,
-        ...(encoding ? { 'content-encoding': encoding } : {}),
-      },
-    });
-    const file: StaticFile = { identity: variant(body) };
-    if (encoded.br) file.br = variant(encoded.br, 'br');
-    if (encoded.gzip) file.gzip = variant(encoded.gzip, 'gzip');
-    files.set(url, file);
-  }
-  return files;
-}
-
-function readIfThere(path: string): Buffer | undefined {
-  return existsSync(path) ? readFileSync(path) : undefined;
-}
-
-/** The variant the client accepts: brotli, then gzip, else as it is (q=0 refuses an encoding). */
-function negotiate(file: StaticFile, accept: string | undefined): Variant {
-  const coding = negotiateCoding(accept);
-  return (coding && file[coding]) || file.identity;
-}
-
-/**
- * A cached copy is still good: If-None-Match decides when sent (any of its tags, weak or strong),
- * else If-Modified-Since against the file's time.
- */
-function notModified(req: IncomingMessage, variant: Variant): boolean {
-  const match = req.headers['if-none-match'];
-  if (match !== undefined) {
-    return match
-      .split(',')
-      .map((tag) => tag.trim().replace(/^W\//, ''))
-      .some((tag) => tag === '*' || tag === variant.headers.etag);
-  }
-  const since = Date.parse(req.headers['if-modified-since'] ?? '');
-  const modified = Date.parse(variant.headers['last-modified'] ?? '');
-  return Number.isFinite(since) && Number.isFinite(modified) && modified <= since;
-}
-
 const BODY_LIMIT = 256 * 1024;
 const UPLOAD_LIMIT = 51 * 1024 * 1024;
 const UPLOAD_PATH = /^\/staff\/lenders\/[^/?]+\/import\/?(?:\?|$)/;
@@ -155,7 +51,7 @@ function limitBody(req: IncomingMessage, method: string, url: string): void {
   })();
 }
 
-const STATIC = loadStatic(CLIENT);
+const STATIC = loadStatic(fileURLToPath(new URL('../dist/client/', import.meta.url)));
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
 const ALLOWED = new Set(METHODS);
 const PLAIN = { 'content-type': 'text/plain; charset=utf-8', 'x-content-type-options': 'nosniff' };
@@ -189,12 +85,14 @@ const server = createServer((req, res) => {
     res.end('Bad request.');
     return;
   }
-  const url = originForm(req);
+  const url = originForm(req.url ?? '/', req.headers.host);
   if (url === null) {
     res.writeHead(400, PLAIN);
     res.end('Bad request.');
     return;
   }
+  // Astro routes by req.url: the path of an absolute-form target, not the home page.
+  req.url = url;
   const query = url.indexOf('?');
   const file = (method === 'GET' || method === 'HEAD') && STATIC.get(query < 0 ? url : url.slice(0, query));
   if (file) {
@@ -226,24 +124,6 @@ const server = createServer((req, res) => {
   sendWhole(req, res);
   void handler(req, res);
 });
-
-/**
- * The request target in origin form (`/path?query`). An absolute-form target
- * (`http://host/path`, which clients send to proxies) is taken by its path when its host is the
- * one the Host header names, and req.url rewritten so Astro routes it by that path; a different
- * host, or any other form (`*`, `host:port`), is null: a 400.
- */
-function originForm(req: IncomingMessage): string | null {
-  const target = req.url ?? '/';
-  if (target.startsWith('/')) return target;
-  const absolute = /^https?:\/\/([^/?#]*)([^#]*)/i.exec(target);
-  if (!absolute) return null;
-  const [, authority = '', rest = ''] = absolute;
-  if (authority.toLowerCase() !== (req.headers.host ?? '').toLowerCase()) return null;
-  const path = rest.startsWith('/') ? rest : `/${rest}`;
-  req.url = path;
-  return path;
-}
 
 const port = Number(process.env.PORT ?? 4321);
 const host = process.env.HOST ?? '127.0.0.1';
