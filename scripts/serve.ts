@@ -118,7 +118,11 @@ const server = createServer((req, res) => {
       res.end('Bad request.');
       return;
     }
-    void handleApi(req, res, parsed);
+    handleApi(req, res, parsed).catch((error: unknown) => {
+      // The router answers its own failures; this is the socket failing under it.
+      console.error(JSON.stringify({ level: 'error', msg: 'API answer not sent', error: String(error) }));
+      res.destroy();
+    });
     return;
   }
   sendWhole(req, res);
