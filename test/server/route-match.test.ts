@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { DomainError } from '../../src/core/errors.ts';
 import type { ApiRoute } from '../../src/server/api-answer.ts';
@@ -45,5 +46,13 @@ describe('matchRoute', () => {
 
   it('lists the methods a path takes, for Allow', () => {
     expect(matchRoute(table, '/api/v1/borrowers/B1')?.compiled.allow).toBe('GET, PUT');
+  });
+});
+
+describe('one router for /api', () => {
+  it('has no Astro endpoints under src/pages/api (scripts/serve.ts would never reach them)', () => {
+    // A route belongs in src/server/api-routes.ts; a file under src/pages/api would be shadowed by
+    // the router's 404, behind scripts/serve.ts and in `astro dev` alike.
+    expect(existsSync(new URL('../../src/pages/api', import.meta.url))).toBe(false);
   });
 });
