@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse, STATUS_CODES } from 'node:http';
 import { fileURLToPath } from 'node:url';
-import { sendWhole } from '../src/server/compression.ts';
+import { compressWhatIsWritten } from '../src/server/compression.ts';
 import { originForm } from '../src/server/request-target.ts';
 import { loadStatic, negotiate, notModified } from '../src/server/static-files.ts';
 
@@ -125,7 +125,7 @@ const server = createServer((req, res) => {
     });
     return;
   }
-  sendWhole(req, res);
+  compressWhatIsWritten(req, res);
   void handler(req, res);
 });
 

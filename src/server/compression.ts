@@ -77,14 +77,13 @@ export function varyWithEncoding(vary: string | number | readonly string[] | und
 type WriteHeadArgs = [status: number, ...rest: unknown[]];
 
 /**
- * Sends a text answer a handler writes to a node:http response (Astro's pages, through its
- * adapter) whole: held until its end, then written once with its length, compressed when it came
- * to 1 KB or more and the client accepts it. Astro writes a page in dozens of small chunks, each
- * its own write to the socket (a sixth of a page's time in a profile); pages are small and
- * rendered whole anyway, so holding them costs no first byte worth having. Every text answer says
- * `Vary: Accept-Encoding`, whether or not this one was compressed.
+ * Compresses a text answer a handler writes to a node:http response (Astro's pages, through its
+ * adapter) when the client accepts it: held until its end, then written once with its length,
+ * compressed when it came to 1 KB or more. Pages are small and rendered whole, so holding them
+ * costs no first byte worth having. Without an accepted coding the answer streams as written.
+ * Every text answer says `Vary: Accept-Encoding`, whether or not this one was compressed.
  */
-export function sendWhole(
+export function compressWhatIsWritten(
   req: { method?: string | undefined; headers: { 'accept-encoding'?: string | undefined } },
   res: import('node:http').ServerResponse,
 ): void {
@@ -108,7 +107,7 @@ export function sendWhole(
       vary: varyWithEncoding(given.vary),
     };
     args[headersAt] = headers;
-    if (req.method === 'HEAD') return writeHead(...args);
+    if (!coding) return writeHead(...args);
     // Held until the end: the length and the coding depend on the whole body.
     const chunks: Buffer[] = [];
     res.write = ((chunk: unknown, encoding?: unknown, callback?: unknown) => {
@@ -123,11 +122,11 @@ export function sendWhole(
       const body = Buffer.concat(chunks);
       const finish = (sent: Buffer, encoded: boolean) => {
         headers['content-length'] = String(sent.length);
-        if (encoded && coding) headers['content-encoding'] = coding;
+        if (encoded) headers['content-encoding'] = coding;
         writeHead(...args);
         end(sent, done);
       };
-      if (!coding || body.length < MIN_COMPRESS_BYTES) finish(body, false);
+      if (body.length < MIN_COMPRESS_BYTES) finish(body, false);
       else {
         compressBody(body, coding).then(
           (compressed) => finish(compressed, true),
