@@ -44,6 +44,11 @@ function header(req: IncomingMessage, name: string): string | null {
   return Array.isArray(value) ? value.join(', ') : value;
 }
 
+/** The one place the router learns the client's address (every per-client budget keys on it). */
+function clientAddressOf(req: IncomingMessage): string | null {
+  return req.socket.remoteAddress ?? null;
+}
+
 function localeOf(req: IncomingMessage, url: URL): Locale {
   const cookie = LANG_COOKIE.exec(req.headers.cookie ?? '')?.[1];
   let fromCookie: string | undefined;
@@ -122,7 +127,7 @@ async function answer(req: IncomingMessage, url: URL, requestId: string, corsAll
     url,
     params,
     headers: { get: (name) => header(req, name.toLowerCase()) },
-    clientIp: req.socket.remoteAddress ?? null,
+    clientIp: clientAddressOf(req),
     requestId,
     locale: localeOf(req, url),
     arrayBuffer: () => readAll(req),
