@@ -1,19 +1,24 @@
-import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse, STATUS_CODES } from 'node:http';
-import { extname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import { CLIENT_ADDRESS_HEADER, clientAddress, trustedProxyHops } from '../src/server/client-address.ts';
+import { compressWhatIsWritten } from '../src/server/compression.ts';
 import { answerHealth } from '../src/server/health.ts';
+import { originForm } from '../src/server/request-target.ts';
+import { HSTS, loadStatic, negotiate, notModified } from '../src/server/static-files.ts';
 import { DRAIN_SECONDS } from '../src/server/workers.ts';
 
 /**
  * The HTTP server every run uses (npm start, the demo, tests, benchmarks). Astro's node adapter
  * runs in middleware mode behind it:
  * - the built static files (the stylesheet, the icon, the widget) are read once at start and
- *   served from memory, with ETags, and precompressed (brotli, gzip) when over 1 KB; the
- *   adapter's own server looked each request's path up on disk first;
+ *   served from memory with ETag and Last-Modified (and 304s), as the .br/.gz copies the build
+ *   wrote beside them (scripts/precompress.ts) when the client accepts one; the adapter's own
+ *   server looked each request's path up on disk first;
+ * - /api/… is answered by the JSON API router (src/server/router.ts, built as dist/server/api.mjs
+ *   with the server's modules), never by Astro's page pipeline;
+ * - pages' text answers over 1 KB are compressed (Brotli 4 or gzip) when the client accepts it;
+ * - an absolute-form request line (`GET http://host/path HTTP/1.1`) is routed by its path when
+ *   its host is the Host header's, else refused with 400 (it was served as the home page);
  * - a method Node's `Request` refuses (TRACE) or a Host header carrying a user name
  *   ("user@host") made the adapter throw before any of our code ran — a bare 500 with the raw URL
  *   (a link token, say) in the log. They get a plain 405 or 400 here.
@@ -22,111 +27,18 @@ import { DRAIN_SECONDS } from '../src/server/workers.ts';
  *   ceiling of both.
  * - /healthz (alive) and /readyz (the database answers) for load balancers and orchestrators;
  * - the client's address, from the socket or, behind TRUST_PROXY proxies, from X-Forwarded-For
- *   (see client-address.ts), is handed to the site in one header.
+ *   (see client-address.ts), is handed to the site and the router in one header;
+ * - SIGTERM/SIGINT drain the server (see `stop` below).
  * Env: PORT (4321), HOST (127.0.0.1), TRUST_PROXY (0).
  */
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
 const { handler } = (await import(new URL('../dist/server/entry.mjs', import.meta.url).href)) as { handler: Handler };
-
-const CLIENT = fileURLToPath(new URL('../dist/client/', import.meta.url));
-const TYPES: Record<string, string> = {
-  '.css': 'text/css; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.webp': 'image/webp',
-  '.woff2': 'font/woff2',
-  '.txt': 'text/plain; charset=utf-8',
-  '.json': 'application/json',
+// After the entry: the router shares its modules, which the entry initialises (astro:env).
+const { handleApi, isApiPath } = (await import(new URL('../dist/server/api.mjs', import.meta.url).href)) as {
+  handleApi: (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<void>;
+  isApiPath: (pathname: string) => boolean;
 };
-
-/**
- * The widget's script is loaded by lenders' pages on other origins (as a module, so with CORS):
- * readable by any page, and revalidated often so a fix reaches every lender's page within minutes.
- */
-const WIDGET_HEADERS = {
-  'access-control-allow-origin': '*',
-  'cross-origin-resource-policy': 'cross-origin',
-  'cache-control': 'public, max-age=300',
-};
-
-interface Variant {
-  body: Buffer;
-  headers: Record<string, string>;
-}
-
-/** A static file as sent: as it is, and (when worth it) precompressed once at start. */
-interface StaticFile {
-  identity: Variant;
-  br?: Variant;
-  gzip?: Variant;
-}
-
-/** As the middleware sends it on every page: the answers given here skip the middleware. */
-const HSTS = 'max-age=31536000; includeSubDomains';
-
-const COMPRESSIBLE = new Set(['.css', '.js', '.svg', '.json', '.txt']);
-
-function loadStatic(dir: string, files = new Map<string, StaticFile>()): Map<string, StaticFile> {
-  for (const name of readdirSync(dir)) {
-    const path = join(dir, name);
-    if (statSync(path).isDirectory()) {
-      loadStatic(path, files);
-      continue;
-    }
-    const url = `/${relative(CLIENT, path).split(sep).join('/')}`;
-    const body = readFileSync(path);
-    const tag = createHash('sha256').update(body).digest('base64url').slice(0, 22);
-    const headers = {
-      'content-type': TYPES[extname(name)] ?? 'application/octet-stream',
-      'x-content-type-options': 'nosniff',
-      'strict-transport-security': HSTS,
-      'last-modified': statSync(path).mtime.toUTCString(),
-      // Hashed build assets never change; everything else may.
-      'cache-control': url.startsWith('/_astro/') ? 'public, max-age=31536000, immutable' : 'public, max-age=3600',
-      ...(url.startsWith('/widget/') ? WIDGET_HEADERS : {}),
-    };
-    const variant = (encoded: Buffer, encoding?: 'br' | 'gzip'): Variant => ({
-      body: encoded,
-      headers: {
-        ...headers,
-        'content-length': String(encoded.length),
-        etag: encoding ? `"${tag}-${encoding}"` : `"${tag}"`,
-        ...(encoding ? { 'content-encoding': encoding } : {}),
-        ...(COMPRESSIBLE.has(extname(name)) ? { vary: 'Accept-Encoding' } : {}),
-      },
-    });
-    const file: StaticFile = { identity: variant(body) };
-    if (COMPRESSIBLE.has(extname(name)) && body.length > 1024) {
-      file.br = variant(
-        brotliCompressSync(body, {
-          params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_SIZE_HINT]: body.length },
-        }),
-        'br',
-      );
-      file.gzip = variant(gzipSync(body, { level: 9 }), 'gzip');
-    }
-    files.set(url, file);
-  }
-  return files;
-}
-
-/** The variant the client accepts: brotli, then gzip, else as it is (q=0 refuses an encoding). */
-function negotiate(file: StaticFile, accept: string | undefined): Variant {
-  if (!accept || !file.br || !file.gzip) return file.identity;
-  const accepted = new Set(
-    accept
-      .split(',')
-      .map((part) => part.trim().toLowerCase().split(';'))
-      .filter(([, q]) => !/^\s*q=0(?:\.0*)?\s*$/.test(q ?? ''))
-      .map(([coding]) => coding),
-  );
-  if (accepted.has('br')) return file.br;
-  if (accepted.has('gzip') || accepted.has('*')) return file.gzip;
-  return file.identity;
-}
 
 const BODY_LIMIT = 256 * 1024;
 const UPLOAD_LIMIT = 51 * 1024 * 1024;
@@ -146,7 +58,7 @@ function limitBody(req: IncomingMessage, method: string, url: string): void {
   })();
 }
 
-const STATIC = loadStatic(CLIENT);
+const STATIC = loadStatic(fileURLToPath(new URL('../dist/client/', import.meta.url)));
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
 const ALLOWED = new Set(METHODS);
 const PLAIN = {
@@ -193,12 +105,19 @@ const server = createServer((req, res) => {
     res.end('Bad request.');
     return;
   }
-  const url = req.url ?? '/';
+  const url = originForm(req.url ?? '/', req.headers.host);
+  if (url === null) {
+    res.writeHead(400, PLAIN);
+    res.end('Bad request.');
+    return;
+  }
+  // Astro routes by req.url: the path of an absolute-form target, not the home page.
+  req.url = url;
   const query = url.indexOf('?');
   const file = (method === 'GET' || method === 'HEAD') && STATIC.get(query < 0 ? url : url.slice(0, query));
   if (file) {
     const variant = negotiate(file, req.headers['accept-encoding']);
-    if (req.headers['if-none-match'] === variant.headers.etag) {
+    if (notModified(req, variant)) {
       const { 'content-length': _, 'content-type': __, 'content-encoding': ___, ...validators } = variant.headers;
       res.writeHead(304, validators);
       res.end();
@@ -219,6 +138,24 @@ const server = createServer((req, res) => {
     trustProxy,
   );
   limitBody(req, method, url);
+  const path = query < 0 ? url : url.slice(0, query);
+  if (isApiPath(path)) {
+    let parsed: URL;
+    try {
+      parsed = new URL(url, `http://${req.headers.host ?? 'localhost'}`);
+    } catch {
+      res.writeHead(400, PLAIN);
+      res.end('Bad request.');
+      return;
+    }
+    handleApi(req, res, parsed).catch((error: unknown) => {
+      // The router answers its own failures; this is the socket failing under it.
+      console.error(JSON.stringify({ level: 'error', msg: 'API answer not sent', error: String(error) }));
+      res.destroy();
+    });
+    return;
+  }
+  compressWhatIsWritten(req, res);
   void handler(req, res);
 });
 

@@ -11,8 +11,6 @@ declare namespace App {
      * (CSP frame-ancestors). Every other page, and this one when the list is empty, refuses framing.
      */
     frameAncestors?: readonly string[];
-    /** An allowed cross-origin caller of a CORS-enabled API path (exact match). */
-    corsOrigin?: string;
     /** The signed-in support staff member, on /staff pages. */
     staff?: import('./services/staff-workbench.ts').StaffMember;
     /** On /staff/lenders/<slug>/…: the lender whose console it is (the gate checked the role). */

@@ -5,8 +5,11 @@
  * the reminder schedule. A demo left running for days so keeps its tables and its heap bounded.
  */
 
-/** The heap limits of the site: a small young generation and 256 MB for the rest. */
-export const HEAP_FLAGS = ['--max-semi-space-size=8', '--max-old-space-size=256'] as const;
+/**
+ * The heap limits of the site: a 32 MB young generation (short-lived request objects die young:
+ * fewer scavenges per request than at 8 MB) and 256 MB for the rest.
+ */
+export const HEAP_FLAGS = ['--max-semi-space-size=32', '--max-old-space-size=256'] as const;
 
 export const SITE_SCRIPT = 'scripts/start.ts';
 

@@ -311,6 +311,8 @@ const catalogues: Record<Locale, Record<MessageKey, string>> = { 'zh-CN': zh, en
 /** The text for `key` in `locale`, with `{name}` placeholders filled in. */
 export function t(locale: Locale, key: MessageKey, params: Record<string, string | number> = {}): string {
   const template = catalogues[locale][key];
+  // Most texts have no placeholder: no scan for one (t is called dozens of times per page).
+  if (!template.includes('{')) return template;
   return template.replace(/\{(\w+)\}/g, (whole, name: string) => (name in params ? String(params[name]) : whole));
 }
 

@@ -67,7 +67,13 @@ export async function handle(context: APIContext, work: () => Promise<Response>)
   }
 }
 
-export async function readJson(request: Request): Promise<unknown> {
+/** What reading a body needs: a Web Request, or the router's request (router.ts). */
+export interface BodySource {
+  headers: { get(name: string): string | null };
+  arrayBuffer(): Promise<ArrayBuffer>;
+}
+
+export async function readJson(request: BodySource): Promise<unknown> {
   const type = request.headers.get('content-type') ?? '';
   if (!/^application\/(?:[\w.+-]+\+)?json\b/i.test(type.trim())) {
     throw new DomainError('unsupported_media_type', 'body: send JSON with "Content-Type: application/json"', {
@@ -122,8 +128,11 @@ export function queryObject(url: URL): Record<string, string> {
  * budget, or when this address has sent too many keys that are not valid (checked before the key,
  * so a guesser learns nothing more once blocked).
  */
-export async function requireLender(context: APIContext): Promise<{ lender: LenderProfile; keyId: string }> {
-  const address = clientIp(context) ?? 'unknown';
+export async function requireLender(request: {
+  headers: BodySource['headers'];
+  clientIp: string | null;
+}): Promise<{ lender: LenderProfile; keyId: string }> {
+  const address = request.clientIp ?? 'unknown';
   const blocked = await secondsBlocked('lenderApiBadKey', address);
   if (blocked !== null) {
     throw new RateLimitedError(
@@ -131,7 +140,7 @@ export async function requireLender(context: APIContext): Promise<{ lender: Lend
       `Too many requests with an API key that is not valid from this address; try again in ${blocked} s.`,
     );
   }
-  const authenticated = await authenticate(context);
+  const authenticated = await authenticate(request.headers);
   if (!authenticated.ok) {
     await secondsUntilAllowed('lenderApiBadKey', address);
     throw authenticated.error;
@@ -147,9 +156,9 @@ export async function requireLender(context: APIContext): Promise<{ lender: Lend
 }
 
 async function authenticate(
-  context: APIContext,
+  headers: BodySource['headers'],
 ): Promise<{ ok: true; lender: LenderProfile; keyId: string } | { ok: false; error: DomainError }> {
-  const header = context.request.headers.get('authorization') ?? '';
+  const header = headers.get('authorization') ?? '';
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
   const unauthorized = new DomainError(
     'unauthorized',

@@ -1,9 +1,9 @@
 import { timingSafeEqual } from 'node:crypto';
-import type { APIContext } from 'astro';
 import { DomainError, ValidationError } from '../core/errors.ts';
 import { ALIYUN_REPORT_ANSWER } from '../sms/aliyun.ts';
 import { MAX_TWILIO_FORM_BYTES } from '../sms/inbound.ts';
-import { errorResponse } from './api.ts';
+import type { BodySource } from './api.ts';
+import { type ApiAnswer, apiError } from './api-answer.ts';
 import { smsSettings } from './sms.ts';
 
 /**
@@ -20,7 +20,7 @@ import { smsSettings } from './sms.ts';
 export const ALIYUN_UPSTREAM_ANSWER = ALIYUN_REPORT_ANSWER;
 
 /** The posted fields of a Twilio webhook; 415 for another content type, 413 past the limit. */
-export async function readTwilioForm(request: Request): Promise<Record<string, string>> {
+export async function readTwilioForm(request: BodySource): Promise<Record<string, string>> {
   const type = request.headers.get('content-type') ?? '';
   if (!type.startsWith('application/x-www-form-urlencoded')) {
     throw new DomainError('unsupported_media_type', 'body: Twilio posts application/x-www-form-urlencoded', {
@@ -54,14 +54,10 @@ export async function readTwilioForm(request: Request): Promise<Record<string, s
  * Aliyun's pushes carry ALIYUN_RECEIPT_SECRET in the path instead of a signature. A wrong secret
  * (or Aliyun not being the provider here) answers like an unknown path, so it reveals nothing.
  */
-export function aliyunSecretRefusal(context: APIContext): Response | null {
+export function aliyunSecretRefusal(secret: string, pathname: string): ApiAnswer | null {
   const settings = smsSettings();
-  const given = Buffer.from(context.params.secret ?? '');
+  const given = Buffer.from(secret);
   const expected = Buffer.from(settings.SMS_PROVIDER === 'aliyun' ? settings.ALIYUN_RECEIPT_SECRET : '');
   if (expected.length > 0 && given.length === expected.length && timingSafeEqual(given, expected)) return null;
-  return errorResponse(
-    404,
-    'not_found',
-    `no API endpoint at ${context.url.pathname.replace(/\/aliyun\/[^/]+/, '/aliyun/…')}`,
-  );
+  return apiError(404, 'not_found', `no API endpoint at ${pathname.replace(/\/aliyun\/[^/]+/, '/aliyun/…')}`);
 }

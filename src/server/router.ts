@@ -1,0 +1,261 @@
+import { PUBLIC_ORIGIN } from 'astro:env/server';
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { DomainError, RateLimitedError } from '../core/errors.ts';
+import { CONTROL_CHARACTER_MESSAGE, hasControlCharacters, stripControlCharacters } from '../core/validation.ts';
+import { isStorageFull } from '../db/storage-errors.ts';
+import { DEFAULT_LOCALE, fromAcceptLanguage, type Locale, matchLocale } from '../i18n/locale.ts';
+import { type ApiAnswer, type ApiRequest, apiError, type Method } from './api-answer.ts';
+import { API_ROUTES } from './api-routes.ts';
+import { CLIENT_ADDRESS_HEADER } from './client-address.ts';
+import { compressBody, MIN_COMPRESS_BYTES, negotiateCoding, varyWithEncoding } from './compression.ts';
+import { allowedOrigins, CORS_PATHS } from './cors.ts';
+import { log, safePath } from './log.ts';
+import { compile, matchRoute } from './route-match.ts';
+import { baseSecurityHeaders, CSP } from './security-headers.ts';
+
+/**
+ * The JSON API (/api/…), answered by scripts/serve.ts before Astro's page pipeline sees the
+ * request: a route table (api-routes.ts) of plain async functions over node:http, with the steps
+ * the pages' middleware gives a page — a request id and log line, the security headers, CORS on
+ * the public verification path, the cross-site check, the locale — done here once, in order.
+ * Handlers validate with the services' zod schemas and answer `{ error: { code, message } }` on
+ * any refusal; bodies over 1 KB are compressed when the client accepts it.
+ */
+
+const TABLE = compile(API_ROUTES);
+
+// ---------------------------------------------------------------------------------------------
+// The pipeline
+
+const SECURITY = {
+  ...baseSecurityHeaders(import.meta.env.PROD),
+  'content-security-policy': CSP,
+  'x-frame-options': 'DENY',
+};
+const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+const LANG_COOKIE = /(?:^|;)\s*lang=([^;]*)/;
+
+/** Paths the router answers: everything under /api/ (an unknown one with the API's 404). */
+export function isApiPath(pathname: string): boolean {
+  return pathname === '/api' || pathname.startsWith('/api/');
+}
+
+function header(req: IncomingMessage, name: string): string | null {
+  const value = req.headers[name];
+  if (value === undefined) return null;
+  return Array.isArray(value) ? value.join(', ') : value;
+}
+
+/**
+ * The one place the router learns the client's address (every per-client budget keys on it):
+ * as scripts/serve.ts worked it out from the socket and, behind TRUST_PROXY proxies, from
+ * X-Forwarded-For (client-address.ts); it replaces any such header the client sent.
+ */
+function clientAddressOf(req: IncomingMessage): string | null {
+  return header(req, CLIENT_ADDRESS_HEADER) ?? req.socket.remoteAddress ?? null;
+}
+
+function localeOf(req: IncomingMessage, url: URL): Locale {
+  const cookie = LANG_COOKIE.exec(req.headers.cookie ?? '')?.[1];
+  let fromCookie: string | undefined;
+  try {
+    fromCookie = cookie === undefined ? undefined : decodeURIComponent(cookie);
+  } catch {
+    fromCookie = undefined;
+  }
+  return (
+    matchLocale(url.searchParams.get('lang')) ??
+    matchLocale(fromCookie) ??
+    fromAcceptLanguage(header(req, 'accept-language')) ??
+    DEFAULT_LOCALE
+  );
+}
+
+/** The body as one buffer (serve.ts may have wrapped the stream in its size limit as `req.body`). */
+async function readAll(req: IncomingMessage): Promise<ArrayBuffer> {
+  const source = (req as IncomingMessage & { body?: AsyncIterable<Buffer> }).body ?? req;
+  const chunks: Buffer[] = [];
+  for await (const chunk of source as AsyncIterable<Buffer>) chunks.push(chunk);
+  const whole = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks);
+  return whole.buffer.slice(whole.byteOffset, whole.byteOffset + whole.byteLength) as ArrayBuffer;
+}
+
+/**
+ * CORS for the public verification path: a lender's registered origin (exact match) may call it
+ * from a browser; the allowed origin is echoed only when it is on the list, never reflected.
+ */
+async function corsHeaders(origin: string | null): Promise<{ allowed: boolean; headers: Record<string, string> }> {
+  if (origin && (await allowedOrigins()).has(origin)) {
+    // Retry-After is not readable across origins unless exposed: the widget says how long to wait.
+    return {
+      allowed: true,
+      headers: {
+        'access-control-allow-origin': origin,
+        'access-control-expose-headers': 'Retry-After',
+        vary: 'Origin',
+      },
+    };
+  }
+  return { allowed: false, headers: { vary: 'Origin' } };
+}
+
+/**
+ * Refuses cross-site unsafe requests whatever their content type. Sec-Fetch-Site is set by the
+ * browser and cannot be forged by a page, so it decides when present; otherwise the Origin
+ * header must be ours. Server-to-server clients send neither and are authenticated by their key.
+ */
+function crossSite(req: IncomingMessage, url: URL): boolean {
+  const origin = header(req, 'origin');
+  const site = header(req, 'sec-fetch-site');
+  const ownOrigin = PUBLIC_ORIGIN ?? url.origin;
+  return site !== null ? site !== 'same-origin' && site !== 'none' : origin !== null && origin !== ownOrigin;
+}
+
+async function answer(req: IncomingMessage, url: URL, requestId: string, corsAllowed: boolean): Promise<ApiAnswer> {
+  const method = req.method ?? 'GET';
+  const found = matchRoute(TABLE, url.pathname);
+  if (UNSAFE_METHODS.has(method) && crossSite(req, url) && !corsAllowed) {
+    log.warn(
+      { requestId, origin: header(req, 'origin'), site: header(req, 'sec-fetch-site'), path: safePath(url.pathname) },
+      'cross-site request refused',
+    );
+    return apiError(403, 'cross_site_request', 'Cross-site requests that change data are refused.');
+  }
+  // No link of ours holds a control character, and PostgreSQL cannot even compare a value with
+  // U+0000 in it: a path holding one names nothing; a query parameter holding one is refused by name.
+  const control = controlCharacterIn(url);
+  if (control === 'path') return apiError(404, 'not_found', 'nothing at this path: it holds a control character');
+  if (control !== null) {
+    return apiError(400, 'invalid_request', `${control}: ${CONTROL_CHARACTER_MESSAGE}`, { field: control });
+  }
+  if (!found) return apiError(404, 'not_found', `no API endpoint at ${url.pathname}`);
+  const { compiled, params } = found;
+  const methods = compiled.route.methods;
+  const handler = methods[method as Method] ?? (method === 'HEAD' ? methods.GET : undefined);
+  if (!handler) {
+    return apiError(405, 'method_not_allowed', `use ${compiled.allow} on this path`, {}, { allow: compiled.allow });
+  }
+  const request: ApiRequest = {
+    method,
+    url,
+    params,
+    headers: { get: (name) => header(req, name.toLowerCase()) },
+    clientIp: clientAddressOf(req),
+    requestId,
+    locale: localeOf(req, url),
+    arrayBuffer: () => readAll(req),
+  };
+  return handler(request);
+}
+
+/** 'path', a query parameter's name, or null when the request's text holds no control character. */
+function controlCharacterIn(url: URL): string | null {
+  let path = url.pathname;
+  try {
+    path = decodeURIComponent(path);
+  } catch {
+    // not percent-encoding any route reads as text: left to the route match
+  }
+  if (hasControlCharacters(path)) return 'path';
+  for (const [name, value] of url.searchParams) {
+    if (hasControlCharacters(name) || hasControlCharacters(value)) return stripControlCharacters(name) || 'query';
+  }
+  return null;
+}
+
+/** Domain errors become their 4xx; a full disk a 503 saying so; anything else a logged, opaque 500. */
+function failure(error: unknown, requestId: string): ApiAnswer {
+  if (error instanceof RateLimitedError) {
+    const wait = String(error.retryAfter);
+    return apiError(error.status, error.code, error.message, { retryAfter: error.retryAfter }, { 'retry-after': wait });
+  }
+  if (error instanceof DomainError) {
+    const extra = error.field ? { field: error.field } : {};
+    const headers: Record<string, string> =
+      error.status === 401 ? { 'www-authenticate': 'Bearer realm="zhenxin"' } : {};
+    return apiError(error.status, error.code, error.message, extra, headers);
+  }
+  if (error instanceof Error && error.message.startsWith('Body size limit exceeded')) {
+    return apiError(413, 'payload_too_large', 'body: too large', { field: 'body' });
+  }
+  if (isStorageFull(error)) {
+    // Nothing was saved (the transaction was rolled back whole); the operator must free space.
+    log.error({ err: error, requestId }, 'storage full: the database refused a write');
+    return apiError(
+      503,
+      'storage_full',
+      `The server cannot save anything right now (its storage is full); nothing was changed. Try again later (request ${requestId}).`,
+      {},
+      { 'retry-after': '60' },
+    );
+  }
+  log.error({ err: error, requestId }, 'unhandled error in API route');
+  return apiError(500, 'internal_error', `Something went wrong on our side (request ${requestId}).`);
+}
+
+/** Answers one /api/… request in full (scripts/serve.ts calls it for every such path). */
+export async function handleApi(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+  const started = performance.now();
+  const given = header(req, 'x-request-id');
+  // A caller's id is kept only when it is a plain token, so it cannot forge log lines or headers.
+  const requestId = given && /^[\w.-]{1,64}$/.test(given) ? given : randomUUID();
+  const method = req.method ?? 'GET';
+  let result: ApiAnswer;
+  let extra: Record<string, string> = {};
+  try {
+    if (CORS_PATHS.has(url.pathname)) {
+      const cors = await corsHeaders(header(req, 'origin'));
+      extra = cors.headers;
+      if (method === 'OPTIONS') {
+        result = {
+          status: 204,
+          headers: cors.allowed
+            ? {
+                'access-control-allow-methods': 'POST',
+                'access-control-allow-headers': 'content-type, accept-language',
+                'access-control-max-age': '600',
+              }
+            : {},
+        };
+      } else result = await answer(req, url, requestId, cors.allowed);
+    } else result = await answer(req, url, requestId, false);
+  } catch (error) {
+    result = failure(error, requestId);
+  }
+  await send(req, res, method, result, { ...SECURITY, ...extra, 'x-request-id': requestId });
+  if (log.isLevelEnabled('info')) {
+    log.info(
+      {
+        requestId,
+        method,
+        path: safePath(url.pathname),
+        status: result.status,
+        ms: Math.round((performance.now() - started) * 10) / 10,
+      },
+      'request',
+    );
+  }
+}
+
+async function send(
+  req: IncomingMessage,
+  res: ServerResponse,
+  method: string,
+  result: ApiAnswer,
+  always: Record<string, string>,
+): Promise<void> {
+  const headers: Record<string, string> = { ...(result.headers ?? {}), ...always };
+  let body: Buffer | null = result.body == null ? null : Buffer.from(result.body);
+  if (body && body.length >= MIN_COMPRESS_BYTES && !headers['content-encoding']) {
+    headers.vary = varyWithEncoding(headers.vary);
+    const coding = negotiateCoding(header(req, 'accept-encoding'));
+    if (coding) {
+      body = await compressBody(body, coding);
+      headers['content-encoding'] = coding;
+    }
+  }
+  if (body) headers['content-length'] = String(body.length);
+  res.writeHead(result.status, headers);
+  res.end(method === 'HEAD' ? undefined : (body ?? undefined));
+}
