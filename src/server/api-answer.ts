@@ -1,3 +1,5 @@
+import { DomainError, RateLimitedError } from '../core/errors.ts';
+import { isStorageFull } from '../db/storage-errors.ts';
 import type { Locale } from '../i18n/locale.ts';
 import type { ApiError } from '../services/api-responses.ts';
 
@@ -60,4 +62,49 @@ export async function fromResponse(response: Response): Promise<ApiAnswer> {
   });
   const body = await response.text();
   return { status: response.status, headers, body: body === '' ? null : body };
+}
+
+/**
+ * A failed request's answer: domain errors become their 4xx (a 429 with Retry-After), a body
+ * over its limit 413, a full disk a 503 saying so (nothing was saved: the transaction rolled back
+ * whole), anything else an opaque 500. `logged` is the log line for what is not the client's doing.
+ */
+export function answerForError(error: unknown, requestId: string): { answer: ApiAnswer; logged?: string } {
+  if (error instanceof RateLimitedError) {
+    const wait = String(error.retryAfter);
+    return {
+      answer: apiError(
+        error.status,
+        error.code,
+        error.message,
+        { retryAfter: error.retryAfter },
+        { 'retry-after': wait },
+      ),
+    };
+  }
+  if (error instanceof DomainError) {
+    const extra = error.field ? { field: error.field } : {};
+    const headers: Record<string, string> =
+      error.status === 401 ? { 'www-authenticate': 'Bearer realm="zhenxin"' } : {};
+    return { answer: apiError(error.status, error.code, error.message, extra, headers) };
+  }
+  if (error instanceof Error && error.message.startsWith('Body size limit exceeded')) {
+    return { answer: apiError(413, 'payload_too_large', 'body: too large', { field: 'body' }) };
+  }
+  if (isStorageFull(error)) {
+    return {
+      answer: apiError(
+        503,
+        'storage_full',
+        `The server cannot save anything right now (its storage is full); nothing was changed. Try again later (request ${requestId}).`,
+        {},
+        { 'retry-after': '60' },
+      ),
+      logged: 'storage full: the database refused a write',
+    };
+  }
+  return {
+    answer: apiError(500, 'internal_error', `Something went wrong on our side (request ${requestId}).`),
+    logged: 'unhandled error in API route',
+  };
 }

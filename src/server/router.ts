@@ -1,11 +1,9 @@
 import { PUBLIC_ORIGIN } from 'astro:env/server';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { DomainError, RateLimitedError } from '../core/errors.ts';
 import { CONTROL_CHARACTER_MESSAGE, hasControlCharacters, stripControlCharacters } from '../core/validation.ts';
-import { isStorageFull } from '../db/storage-errors.ts';
 import { DEFAULT_LOCALE, fromAcceptLanguage, type Locale, matchLocale } from '../i18n/locale.ts';
-import { type ApiAnswer, type ApiRequest, apiError, type Method } from './api-answer.ts';
+import { type ApiAnswer, type ApiRequest, answerForError, apiError, type Method } from './api-answer.ts';
 import { API_ROUTES } from './api-routes.ts';
 import { CLIENT_ADDRESS_HEADER } from './client-address.ts';
 import { compressBody, MIN_COMPRESS_BYTES, negotiateCoding, varyWithEncoding } from './compression.ts';
@@ -164,34 +162,11 @@ function controlCharacterIn(url: URL): string | null {
   return null;
 }
 
-/** Domain errors become their 4xx; a full disk a 503 saying so; anything else a logged, opaque 500. */
+/** The answer to a failed request (api-answer.ts); what is not the client's doing is logged. */
 function failure(error: unknown, requestId: string): ApiAnswer {
-  if (error instanceof RateLimitedError) {
-    const wait = String(error.retryAfter);
-    return apiError(error.status, error.code, error.message, { retryAfter: error.retryAfter }, { 'retry-after': wait });
-  }
-  if (error instanceof DomainError) {
-    const extra = error.field ? { field: error.field } : {};
-    const headers: Record<string, string> =
-      error.status === 401 ? { 'www-authenticate': 'Bearer realm="zhenxin"' } : {};
-    return apiError(error.status, error.code, error.message, extra, headers);
-  }
-  if (error instanceof Error && error.message.startsWith('Body size limit exceeded')) {
-    return apiError(413, 'payload_too_large', 'body: too large', { field: 'body' });
-  }
-  if (isStorageFull(error)) {
-    // Nothing was saved (the transaction was rolled back whole); the operator must free space.
-    log.error({ err: error, requestId }, 'storage full: the database refused a write');
-    return apiError(
-      503,
-      'storage_full',
-      `The server cannot save anything right now (its storage is full); nothing was changed. Try again later (request ${requestId}).`,
-      {},
-      { 'retry-after': '60' },
-    );
-  }
-  log.error({ err: error, requestId }, 'unhandled error in API route');
-  return apiError(500, 'internal_error', `Something went wrong on our side (request ${requestId}).`);
+  const { answer, logged } = answerForError(error, requestId);
+  if (logged) log.error({ err: error, requestId }, logged);
+  return answer;
 }
 
 /** Answers one /api/… request in full (scripts/serve.ts calls it for every such path). */

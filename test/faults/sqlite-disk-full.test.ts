@@ -7,6 +7,7 @@ import { type Connection, openDatabase } from '../../src/db/connection.ts';
 import { migrateToLatest } from '../../src/db/migrate.ts';
 import { upsertLender } from '../../src/db/repositories/lenders.ts';
 import { isStorageFull } from '../../src/db/storage-errors.ts';
+import { answerForError } from '../../src/server/api-answer.ts';
 import { putBorrower, putLoan } from '../../src/services/lender-api.ts';
 import { lenderProfile } from '../support/factories.ts';
 
@@ -114,5 +115,18 @@ describe('SQLite with a full disk', () => {
     ).toBe(false);
     expect(isStorageFull(new Error('timeout'))).toBe(false);
     expect(isStorageFull(null)).toBe(false);
+  });
+});
+
+describe('the API answering a full disk', () => {
+  it('says the service cannot save right now (503, Retry-After), not that the request was wrong', () => {
+    const full = Object.assign(new Error('database or disk is full'), { code: 'ERR_SQLITE_ERROR', errcode: 13 });
+    const { answer, logged } = answerForError(full, 'req-1');
+    expect(answer.status).toBe(503);
+    expect(answer.headers?.['retry-after']).toBe('60');
+    expect(JSON.parse(answer.body ?? '{}')).toMatchObject({ error: { code: 'storage_full' } });
+    expect(logged).toMatch(/storage full/);
+    // anything else unexpected stays an opaque 500
+    expect(answerForError(new Error('boom'), 'req-2').answer.status).toBe(500);
   });
 });
