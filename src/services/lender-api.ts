@@ -533,7 +533,7 @@ export async function postRepayment(
       if (repaid + input.amount > MAX_LOAN_REPAID) {
         throw new ValidationError(
           'amount',
-          `amount: the loan's repayments may add up to at most ${MAX_LOAN_REPAID}; ${repaid} are recorded already`,
+          `amount: the loan’s repayments may add up to at most ${MAX_LOAN_REPAID}; ${repaid} are recorded already`,
         );
       }
       const all = [...state.repayments, { amount: input.amount, paidOn: input.paidOn }];
