@@ -46,7 +46,8 @@ function getOnNewConnection(base: string, path: string): Promise<number> {
       res.on('end', () => resolve(res.statusCode ?? 0));
       res.on('error', reject);
     });
-    req.setTimeout(10_000, () => req.destroy(new Error('timeout')));
+    // A connection the primary handed to the worker as it died is never answered: given up on.
+    req.setTimeout(2_000, () => req.destroy(new Error('timeout')));
     req.on('error', reject);
     req.end();
   });
@@ -120,7 +121,7 @@ describe.runIf(process.platform === 'linux')('npm start with two workers', () =>
   it('replaces a worker killed under load; the other keeps serving, only requests in flight are lost', async () => {
     const [victim, survivor] = workerPids(server.pid);
     expect(victim && survivor).toBeTruthy();
-    // Eight clients keep asking, each request on a connection of its own, while a worker dies.
+    // Four clients keep asking, each request on a connection of its own, while a worker dies.
     const outcome = { ok: 0, fiveXx: 0, lost: 0 };
     let loading = true;
     const client = async () => {
@@ -134,7 +135,7 @@ describe.runIf(process.platform === 'linux')('npm start with two workers', () =>
         }
       }
     };
-    const clients = Array.from({ length: 8 }, client);
+    const clients = Array.from({ length: 4 }, client);
     await new Promise((resolve) => setTimeout(resolve, 300));
     const before = outcome.ok;
     process.kill(victim as number, 'SIGKILL');
@@ -150,7 +151,7 @@ describe.runIf(process.platform === 'linux')('npm start with two workers', () =>
     expect(outcome.fiveXx).toBe(0);
     // at most what was in flight on the killed worker: each client's current request, or one
     // more handed to it in the moment before the primary saw it die
-    expect(outcome.lost).toBeLessThanOrEqual(16);
+    expect(outcome.lost).toBeLessThanOrEqual(8);
     // served throughout, and after the replacement came up
     expect(outcome.ok).toBeGreaterThan(atReplacement);
     expect(workerPids(server.pid)).toContain(survivor);
