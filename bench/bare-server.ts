@@ -35,7 +35,7 @@ const headers = {
   'content-length': String(body.length),
 };
 const { db } = openDatabase(databaseUrl);
-const limiters = createLimiters({ checksPerMinute: 100_000_000 });
+const limiters = createLimiters({ checksPerMinute: 100_000_000, lenderRequestsPerMinute: 100_000_000 });
 
 async function readBody(request: IncomingMessage): Promise<string> {
   const chunks: Buffer[] = [];
@@ -59,7 +59,10 @@ async function doWork(kind: Work, request: IncomingMessage): Promise<void> {
     JSON.stringify(result.answer);
   } else {
     const key = /^Bearer\s+(\S+)$/.exec(request.headers.authorization ?? '')?.[1] ?? '';
+    // as the site's key check does: the address's bad-key budget looked at, the key's spent
+    await limiters.lenderApiBadKey.get(client);
     const found = await authenticateApiKey(db, key);
+    if (found) await limiters.lenderApi.consume(found.id);
     const lender = found && (await findLenderById(db, found.lenderId));
     if (!lender) throw new Error('the bench key does not authenticate');
     const externalId = url.pathname.split('/')[4] ?? '';

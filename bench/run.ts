@@ -280,6 +280,7 @@ async function startAstro(databaseUrl: string): Promise<{ child: ChildProcess; b
         LOG_LEVEL: 'silent',
         // One load generator is one client address: lift the per-client budget (it is still checked).
         PUBLIC_CHECKS_PER_MINUTE: '100000000',
+        LENDER_API_REQUESTS_PER_MINUTE: '100000000',
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     }),
