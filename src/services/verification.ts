@@ -1,10 +1,8 @@
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import { checkText, riskOf } from '../core/checker/check.ts';
-import { extract } from '../core/checker/extract.ts';
 import { alteredCopySign, type Difference, findDifferences } from '../core/checker/forged.ts';
-import { normalize } from '../core/checker/normalize.ts';
-import type { Extraction, Indicator, OfficialContacts, Span } from '../core/checker/types.ts';
+import type { CheckResult, Extraction, Indicator, OfficialContacts, Span } from '../core/checker/types.ts';
 import { ValidationError } from '../core/errors.ts';
 import type { LenderProfile } from '../core/lender.ts';
 import { textFingerprint } from '../core/message-text.ts';
@@ -164,6 +162,14 @@ export async function verify(
   let matched: SentMessage | undefined;
   let checked = '';
   let forged: (ForgedCopy & { sign: Indicator; lenderId: string }) | null = null;
+  /** The checker's reading of a text that matched nothing, made once (the copy search reads it too). */
+  let result: CheckResult | undefined;
+  const check = async () =>
+    checkText(checked, officials, {
+      ...(asked ? { lender: asked.slug } : {}),
+      // Every domain and number staff confirmed in a scam report, whichever lender's report it was.
+      reported: await reportedIndex(db),
+    });
 
   if (input.link !== undefined) {
     checked = input.link.trim();
@@ -192,7 +198,8 @@ export async function verify(
     const fingerprint = textFingerprint(checked);
     const candidates = await findMessagesByFingerprint(db, fingerprint);
     matched = candidates.find((m) => !asked || m.lender_id === asked.id);
-    const copy = matched ? undefined : await realMessageInText(db, checked, lenders);
+    if (!matched) result = await check();
+    const copy = result ? await realMessageInText(db, result.extraction, lenders) : undefined;
     // Whichever lender the reader named: a real message changed is a forgery all the same (and an
     // unchanged one is still checked against the lender named, below).
     if (copy) {
@@ -250,9 +257,7 @@ export async function verify(
     };
   }
 
-  // Every domain and number staff confirmed in a scam report, whichever lender's report it was.
-  const reported = await reportedIndex(db);
-  const result = checkText(checked, officials, asked ? { lender: asked.slug, reported } : { reported });
+  result ??= await check();
   const indicators = forged ? [forged.sign, ...result.indicators] : result.indicators;
   const forgedFrom = forged ? lenderById.get(forged.lenderId) : undefined;
   const claimed = asked ?? forgedFrom ?? lenders.find((l) => l.slug === result.claimedLender) ?? null;
@@ -348,10 +353,9 @@ export function tokenFromLink(link: string, lenders: LenderProfile[]): string | 
  */
 async function realMessageInText(
   db: Kysely<Database>,
-  text: string,
+  extraction: Extraction,
   lenders: LenderProfile[],
 ): Promise<{ message: SentMessage; anchors: Span[]; hide: (shown: string) => string } | undefined> {
-  const { extraction } = extract(normalize(text));
   for (const url of extraction.urls.slice(0, 5)) {
     const token = tokenFromLink(`https://${url.host}${url.path}`, lenders);
     const message = token && (await findMessageByTokenHash(db, hashToken(token)));
