@@ -189,6 +189,8 @@ async function main(): Promise<void> {
           LOG_LEVEL: 'warn',
           SMS_PROVIDER: 'dev',
           REMINDER_SCHEDULE_MINUTES: '0',
+          // one lender's integration writing as fast as it can: its key's budget raised to 200/s
+          LENDER_API_REQUESTS_PER_MINUTE: '12000',
         },
         stdio: ['ignore', 'ignore', 'inherit'],
       },
@@ -229,6 +231,7 @@ async function main(): Promise<void> {
     const signIn = async (ip: string): Promise<string | null> => {
       const phone = people[nextPerson++ % people.length] as string;
       const form = { ...origin, 'content-type': 'application/x-www-form-urlencoded', 'x-forwarded-for': ip };
+      const since = new Date(Date.now() - 1).toISOString(); // the code of this request, not an earlier one
       const sent = await timed('sign_in', () =>
         call(base, 'POST', '/account/sign-in', form, `action=send&phone=${encodeURIComponent(phone)}`),
       );
@@ -240,6 +243,7 @@ async function main(): Promise<void> {
           .selectFrom('dev_sms_outbox')
           .select('text')
           .where('to', '=', phone)
+          .where('created_at', '>=', since)
           .orderBy('created_at', 'desc')
           .executeTakeFirst();
         code = sms ? /(\d{6})/.exec(sms.text)?.[1] : undefined;
