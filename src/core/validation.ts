@@ -86,9 +86,33 @@ export function text(params?: Parameters<typeof z.string>[0]) {
  * that schema reads as plain `z.string()` is covered too.
  */
 export const cleanJson = z.unknown().check((ctx) => {
+  if (jsonDepthExceeds(ctx.value)) {
+    ctx.issues.push({ code: 'custom', message: NESTED_TOO_DEEP_MESSAGE, input: ctx.value });
+    return;
+  }
   const found = firstControlCharacter(ctx.value, []);
   if (found) ctx.issues.push({ code: 'custom', message: CONTROL_CHARACTER_MESSAGE, path: found, input: ctx.value });
 });
+
+/** Every document we take is a few levels deep; a deeper one is refused before anything walks it. */
+export const MAX_JSON_DEPTH = 32;
+export const NESTED_TOO_DEEP_MESSAGE = `nested more than ${MAX_JSON_DEPTH} levels deep`;
+
+/**
+ * Whether a parsed JSON value nests deeper than `max` arrays and objects. Iterative: a 64 KB
+ * body can nest ten thousand levels, which a recursive walk (or a schema's) would overflow the
+ * stack on — a 500 instead of a 400.
+ */
+export function jsonDepthExceeds(value: unknown, max = MAX_JSON_DEPTH): boolean {
+  const pending: Array<[unknown, number]> = [[value, 0]];
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    const [item, depth] = next;
+    if (item === null || typeof item !== 'object') continue;
+    if (depth >= max) return true;
+    for (const child of Array.isArray(item) ? item : Object.values(item)) pending.push([child, depth + 1]);
+  }
+  return false;
+}
 
 function firstControlCharacter(value: unknown, path: PropertyKey[]): PropertyKey[] | null {
   if (typeof value === 'string') return hasControlCharacters(value) ? path : null;

@@ -271,5 +271,20 @@ for (const dialect of dialects) {
       await post.arrayBuffer();
       expect(post.status).toBe(404);
     });
+
+    it('refuses a body nested thousands of levels deep with a 400 naming it (a stack overflow was a 500)', async () => {
+      const deep = `${'{"a":['.repeat(6_000)}1${']}'.repeat(6_000)}`; // 48 KB: under the 64 KB limit
+      for (const path of ['/api/v1/borrowers/B1', '/api/v1/verify']) {
+        const response = await fetch(`${server.url}${path}`, {
+          method: path.includes('borrowers') ? 'PUT' : 'POST',
+          headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+          body: deep,
+        });
+        expect(response.status, path).toBe(400);
+        const json = (await response.json()) as { error: { field?: string; message: string } };
+        expect(json.error.field, path).toBe('body');
+        expect(json.error.message, path).toMatch(/nested more than 32 levels deep/);
+      }
+    });
   });
 }

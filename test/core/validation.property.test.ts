@@ -5,6 +5,8 @@ import { ValidationError } from '../../src/core/errors.ts';
 import {
   cleanJson,
   hasControlCharacters,
+  jsonDepthExceeds,
+  MAX_JSON_DEPTH,
   parseInput,
   stripControlCharacters,
   text,
@@ -110,5 +112,19 @@ describe('boundaries that use it', () => {
     expect(parseTwilioStatusCallback({ MessageSid: `${sid}\u0000`, MessageStatus: 'delivered' })).toBeNull();
     const failed = parseTwilioStatusCallback({ MessageSid: sid, MessageStatus: 'failed', ErrorCode: '300\u000003' });
     expect(failed?.errorCode).toBe('30003');
+  });
+});
+
+describe('how deep a JSON document may nest', () => {
+  it('allows what the API takes and refuses deeper, without recursion', () => {
+    let value: unknown = 1;
+    for (let depth = 0; depth < MAX_JSON_DEPTH; depth++) value = { a: [value] }.a;
+    expect(jsonDepthExceeds({ instalments: [{ dueDate: '2026-01-01' }] })).toBe(false);
+    expect(jsonDepthExceeds(value)).toBe(false);
+    expect(jsonDepthExceeds([value])).toBe(true);
+    // ten thousand levels: walked without overflowing the stack
+    const deep = JSON.parse(`${'{"a":['.repeat(10_000)}1${']}'.repeat(10_000)}`) as unknown;
+    expect(jsonDepthExceeds(deep)).toBe(true);
+    expect(cleanJson.safeParse(deep).success).toBe(false);
   });
 });
