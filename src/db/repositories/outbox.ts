@@ -186,35 +186,44 @@ export async function settleOutbox(
     providerMessageId?: string | null;
   },
 ): Promise<boolean> {
-  const updated = await db
-    .updateTable('outbox')
-    .set({
-      status: outcome.status,
-      updated_at: outcome.now,
-      last_error: outcome.error ?? null,
-      ...(outcome.nextAttemptAt ? { next_attempt_at: outcome.nextAttemptAt } : {}),
-      lease_until: outcome.leaseUntil ?? null,
-      lease_owner: outcome.status === 'unknown' ? outcome.workerId : null,
-    })
-    .where('message_id', '=', outcome.messageId)
-    .where('lease_owner', '=', outcome.workerId)
-    .where('status', '=', 'sending')
-    .executeTakeFirst();
-  if (Number(updated.numUpdatedRows) === 0) return false;
-  const messageStatus = outcome.status === 'queued' ? 'queued' : outcome.status;
-  await db
-    .updateTable('messages')
-    .set({
-      status: messageStatus,
-      provider: outcome.provider,
-      ...(outcome.providerMessageId ? { provider_message_id: outcome.providerMessageId } : {}),
-      ...(outcome.status === 'sent' ? { sent_at: outcome.now } : {}),
-      error: outcome.error ?? null,
-    })
-    .where('id', '=', outcome.messageId)
-    .where('status', 'not in', ['delivered', 'undelivered'])
-    .execute();
-  return true;
+  // One transaction: a crash or a lost connection between the two writes must not leave the
+  // outbox saying sent while the message (its provider id, what receipts match on) says queued.
+  return inTransaction(db, async (trx) => {
+    const updated = await trx
+      .updateTable('outbox')
+      .set({
+        status: outcome.status,
+        updated_at: outcome.now,
+        last_error: outcome.error ?? null,
+        ...(outcome.nextAttemptAt ? { next_attempt_at: outcome.nextAttemptAt } : {}),
+        lease_until: outcome.leaseUntil ?? null,
+        lease_owner: outcome.status === 'unknown' ? outcome.workerId : null,
+      })
+      .where('message_id', '=', outcome.messageId)
+      .where('lease_owner', '=', outcome.workerId)
+      .where('status', '=', 'sending')
+      .executeTakeFirst();
+    if (Number(updated.numUpdatedRows) === 0) return false;
+    const messageStatus = outcome.status === 'queued' ? 'queued' : outcome.status;
+    await trx
+      .updateTable('messages')
+      .set({
+        status: messageStatus,
+        provider: outcome.provider,
+        ...(outcome.providerMessageId ? { provider_message_id: outcome.providerMessageId } : {}),
+        ...(outcome.status === 'sent' ? { sent_at: outcome.now } : {}),
+        error: outcome.error ?? null,
+      })
+      .where('id', '=', outcome.messageId)
+      .where('status', 'not in', ['delivered', 'undelivered'])
+      .execute();
+    return true;
+  });
+}
+
+/** Runs `work` in a transaction of its own, or in the caller's when `db` already is one. */
+function inTransaction<T>(db: Db, work: (trx: Db) => Promise<T>): Promise<T> {
+  return db.isTransaction ? work(db) : db.transaction().execute(work);
 }
 
 export interface DevOutboxEntry {
