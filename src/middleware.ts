@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import type { APIContext } from 'astro';
 import { readSession } from './auth/sessions.ts';
 import { canManageLender, canUseConsole } from './core/roles.ts';
-import { CONTROL_CHARACTER_MESSAGE, hasControlCharacters, stripControlCharacters } from './core/validation.ts';
+import { CONTROL_CHARACTER_MESSAGE, controlCharacterInUrl } from './core/validation.ts';
 import { listLendersCached } from './db/repositories/lenders.ts';
 import { DEFAULT_LOCALE, fromAcceptLanguage, matchLocale } from './i18n/locale.ts';
 import { database } from './server/context.ts';
@@ -92,26 +92,12 @@ const unusedRoutes: Gate = (context) => {
  * nothing (404, as any unknown path), a query parameter is refused by name (400).
  */
 const controlCharacters: Gate = (context) => {
-  const field = controlCharacterField(context.url);
+  const field = controlCharacterInUrl(context.url);
   if (field === null) return undefined;
   if (field === 'path') return context.rewrite('/404');
   const message = `${field}: ${CONTROL_CHARACTER_MESSAGE}`;
   return new Response(message, { status: 400, headers: { 'content-type': 'text/plain; charset=utf-8' } });
 };
-
-function controlCharacterField(url: URL): string | null {
-  let path = url.pathname;
-  try {
-    path = decodeURIComponent(path);
-  } catch {
-    // not percent-encoding a page could read as text either: left to the routes' own checks
-  }
-  if (hasControlCharacters(path)) return 'path';
-  for (const [name, value] of url.searchParams) {
-    if (hasControlCharacters(name) || hasControlCharacters(value)) return stripControlCharacters(name) || 'query';
-  }
-  return null;
-}
 
 const LANG_COOKIE = 'lang';
 

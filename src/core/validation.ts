@@ -94,6 +94,24 @@ export const cleanJson = z.unknown().check((ctx) => {
   if (found) ctx.issues.push({ code: 'custom', message: CONTROL_CHARACTER_MESSAGE, path: found, input: ctx.value });
 });
 
+/**
+ * Where a request's own text holds a control character: 'path' (its decoded path), the name of
+ * the first query parameter holding one, or null. No link of ours holds one.
+ */
+export function controlCharacterInUrl(url: URL): string | null {
+  let path = url.pathname;
+  try {
+    path = decodeURIComponent(path);
+  } catch {
+    // not percent-encoding any route reads as text: left to the routes
+  }
+  if (hasControlCharacters(path)) return 'path';
+  for (const [name, value] of url.searchParams) {
+    if (hasControlCharacters(name) || hasControlCharacters(value)) return stripControlCharacters(name) || 'query';
+  }
+  return null;
+}
+
 /** Every document we take is a few levels deep; a deeper one is refused before anything walks it. */
 export const MAX_JSON_DEPTH = 32;
 export const NESTED_TOO_DEEP_MESSAGE = `nested more than ${MAX_JSON_DEPTH} levels deep`;

@@ -15,8 +15,7 @@ import { findLenderById } from '../db/repositories/lenders.ts';
 import type { ApiError } from '../services/api-responses.ts';
 import { CLIENT_ADDRESS_HEADER } from './client-address.ts';
 import { database } from './context.ts';
-import { log } from './log.ts';
-import { lenderRequestsPerMinute, retryAfter, secondsBlocked, secondsUntilAllowed } from './rate-limit.ts';
+import { lenderRequestsPerMinute, secondsBlocked, secondsUntilAllowed } from './rate-limit.ts';
 
 /** Shared plumbing of the JSON API routes: one error shape, bodies read safely, keys checked. */
 
@@ -38,35 +37,6 @@ export function errorResponse(
 ) {
   const body: ApiError = { error: { code, message, ...extra } };
   return json(body, status, headers);
-}
-
-/** Runs a route body; domain errors become their 4xx, anything else a logged, opaque 500. */
-export async function handle(context: APIContext, work: () => Promise<Response>): Promise<Response> {
-  try {
-    return await work();
-  } catch (error) {
-    if (error instanceof RateLimitedError) {
-      return errorResponse(
-        429,
-        error.code,
-        error.message,
-        { retryAfter: error.retryAfter },
-        retryAfter(error.retryAfter),
-      );
-    }
-    if (error instanceof DomainError) {
-      const extra = error.field ? { field: error.field } : {};
-      const headers: Record<string, string> =
-        error.status === 401 ? { 'www-authenticate': 'Bearer realm="zhenxin"' } : {};
-      return errorResponse(error.status, error.code, error.message, extra, headers);
-    }
-    log.error({ err: error, requestId: context.locals.requestId }, 'unhandled error in API route');
-    return errorResponse(
-      500,
-      'internal_error',
-      `Something went wrong on our side (request ${context.locals.requestId}).`,
-    );
-  }
 }
 
 /** What reading a body needs: a Web Request, or the router's request (router.ts). */

@@ -84,11 +84,6 @@ export async function secondsBlocked(budget: Budget, key: string): Promise<numbe
   return secondsFrom(spent.msBeforeNext);
 }
 
-/** Forgets a key's spent points (a successful sign-in clears the e-mail's failures). */
-export async function resetBudget(budget: Budget, key: string): Promise<void> {
-  await (await limiters())[budget].delete(key);
-}
-
 /**
  * Spends one point; returns a 429 answer when the client is over budget, else null. The JSON
  * answer is the API's error shape with the wait in its message and in `retryAfter`.

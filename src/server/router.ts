@@ -1,7 +1,7 @@
 import { PUBLIC_ORIGIN } from 'astro:env/server';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { CONTROL_CHARACTER_MESSAGE, hasControlCharacters, stripControlCharacters } from '../core/validation.ts';
+import { CONTROL_CHARACTER_MESSAGE, controlCharacterInUrl } from '../core/validation.ts';
 import { DEFAULT_LOCALE, fromAcceptLanguage, type Locale, matchLocale } from '../i18n/locale.ts';
 import { type ApiAnswer, type ApiRequest, answerForError, apiError, type Method } from './api-answer.ts';
 import { API_ROUTES } from './api-routes.ts';
@@ -122,7 +122,7 @@ async function answer(req: IncomingMessage, url: URL, requestId: string, corsAll
   }
   // No link of ours holds a control character, and PostgreSQL cannot even compare a value with
   // U+0000 in it: a path holding one names nothing; a query parameter holding one is refused by name.
-  const control = controlCharacterIn(url);
+  const control = controlCharacterInUrl(url);
   if (control === 'path') return apiError(404, 'not_found', 'nothing at this path: it holds a control character');
   if (control !== null) {
     return apiError(400, 'invalid_request', `${control}: ${CONTROL_CHARACTER_MESSAGE}`, { field: control });
@@ -145,21 +145,6 @@ async function answer(req: IncomingMessage, url: URL, requestId: string, corsAll
     arrayBuffer: () => readAll(req),
   };
   return handler(request);
-}
-
-/** 'path', a query parameter's name, or null when the request's text holds no control character. */
-function controlCharacterIn(url: URL): string | null {
-  let path = url.pathname;
-  try {
-    path = decodeURIComponent(path);
-  } catch {
-    // not percent-encoding any route reads as text: left to the route match
-  }
-  if (hasControlCharacters(path)) return 'path';
-  for (const [name, value] of url.searchParams) {
-    if (hasControlCharacters(name) || hasControlCharacters(value)) return stripControlCharacters(name) || 'query';
-  }
-  return null;
 }
 
 /** The answer to a failed request (api-answer.ts); what is not the client's doing is logged. */
