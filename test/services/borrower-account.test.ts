@@ -1,6 +1,6 @@
 import { expect, it } from 'vitest';
 import { issueCode } from '../../src/auth/one-time-codes.ts';
-import { COOKIE_NAMES, type CookieJar, readSession, startSession } from '../../src/auth/sessions.ts';
+import { COOKIE_NAMES, readSession, startSession } from '../../src/auth/sessions.ts';
 import { NotFoundError } from '../../src/core/errors.ts';
 import { DEFAULT_REMINDER_POLICY } from '../../src/core/reminder-policy.ts';
 import { findLenderBySlug, upsertLender } from '../../src/db/repositories/lenders.ts';
@@ -20,37 +20,12 @@ import { dispatchOutbox } from '../../src/services/dispatcher.ts';
 import { getBorrower, putBorrower, putLoan } from '../../src/services/lender-api.ts';
 import { runReminderCycle } from '../../src/services/reminders.ts';
 import { createDevOutboxProvider } from '../../src/sms/dev-outbox.ts';
-import type { OutgoingSms, SmsProvider } from '../../src/sms/provider.ts';
 import { describeEachDialect } from '../support/databases.ts';
+import { jar, recordingSms } from '../support/doubles.ts';
 import { lenderProfile } from '../support/factories.ts';
 
 const NOW = new Date('2026-11-24T03:00:00Z'); // 11:00 in Shanghai
 const B005 = '+8613800138005';
-
-function recordingSms(): SmsProvider & { sent: OutgoingSms[] } {
-  const sent: OutgoingSms[] = [];
-  return {
-    name: 'recording',
-    sent,
-    async send(message) {
-      sent.push(message);
-      return { outcome: 'sent', providerMessageId: message.messageId };
-    },
-    async lookup() {
-      return { found: false };
-    },
-  };
-}
-
-function jar(): CookieJar & { values: Map<string, string> } {
-  const values = new Map<string, string>();
-  return {
-    values,
-    get: (name) => (values.has(name) ? { value: values.get(name) as string } : undefined),
-    set: (name, value) => void values.set(name, value),
-    delete: (name) => void values.delete(name),
-  };
-}
 
 describeEachDialect('borrower account', (get) => {
   const db = () => get().connection.db;

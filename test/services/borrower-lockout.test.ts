@@ -1,11 +1,11 @@
 import { expect, it } from 'vitest';
 import { DEVICE_COOKIE, recogniseDevice } from '../../src/auth/recognised-devices.ts';
-import type { CookieJar } from '../../src/auth/sessions.ts';
 import { upsertLender } from '../../src/db/repositories/lenders.ts';
 import { type CodeRequest, confirmCode, requestCode, signInWithCode } from '../../src/services/borrower-auth.ts';
 import { putBorrower } from '../../src/services/lender-api.ts';
-import type { OutgoingSms, SmsProvider } from '../../src/sms/provider.ts';
+import type { OutgoingSms } from '../../src/sms/provider.ts';
 import { describeEachDialect } from '../support/databases.ts';
+import { jar, recordingSms } from '../support/doubles.ts';
 import { lenderProfile } from '../support/factories.ts';
 
 // A stranger who knows a borrower's number asks for codes from many addresses and types wrong
@@ -14,31 +14,6 @@ import { lenderProfile } from '../support/factories.ts';
 
 const T0 = Date.UTC(2026, 11, 6, 1, 0);
 const at = (minutes: number) => new Date(T0 + minutes * 60_000);
-
-function recordingSms(): SmsProvider & { sent: OutgoingSms[] } {
-  const sent: OutgoingSms[] = [];
-  return {
-    name: 'recording',
-    sent,
-    async send(message) {
-      sent.push(message);
-      return { outcome: 'sent', providerMessageId: message.messageId };
-    },
-    async lookup() {
-      return { found: false };
-    },
-  };
-}
-
-function jar(): CookieJar & { values: Map<string, string> } {
-  const values = new Map<string, string>();
-  return {
-    values,
-    get: (name) => (values.has(name) ? { value: values.get(name) as string } : undefined),
-    set: (name, value) => void values.set(name, value),
-    delete: (name) => void values.delete(name),
-  };
-}
 
 const codeIn = (message: OutgoingSms | undefined) => /(\d{6})/.exec(message?.text ?? '')?.[1] ?? '';
 

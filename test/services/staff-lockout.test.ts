@@ -1,10 +1,10 @@
 import { expect, it } from 'vitest';
 import { DEVICE_COOKIE, recogniseDevice } from '../../src/auth/recognised-devices.ts';
-import type { CookieJar } from '../../src/auth/sessions.ts';
 import { ACCOUNT_LIMIT, MAX_DELAY_MS, SOURCE_LIMIT } from '../../src/core/staff-sign-in-throttle.ts';
 import { createStaffUser } from '../../src/services/staff-accounts.ts';
 import { accountsUnderAttack, guardedStaffSignIn } from '../../src/services/staff-sign-in-guard.ts';
 import { describeEachDialect } from '../support/databases.ts';
+import { jar } from '../support/doubles.ts';
 
 // Wrong staff passwords from strangers slow them down and raise an alert, but never lock the owner
 // out where they signed in before. Time moves only through the `now` arguments.
@@ -12,16 +12,6 @@ import { describeEachDialect } from '../support/databases.ts';
 const T0 = Date.UTC(2026, 11, 6, 1, 0);
 const at = (seconds: number) => new Date(T0 + seconds * 1000);
 const PASSWORD = 'the owner’s own password';
-
-function jar(): CookieJar & { values: Map<string, string> } {
-  const values = new Map<string, string>();
-  return {
-    values,
-    get: (name) => (values.has(name) ? { value: values.get(name) as string } : undefined),
-    set: (name, value) => void values.set(name, value),
-    delete: (name) => void values.delete(name),
-  };
-}
 
 describeEachDialect('a stranger cannot lock a staff member out', (get) => {
   const db = () => get().connection.db;
