@@ -1,9 +1,7 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { localDate } from '../src/core/dates.ts';
 import { openDatabase } from '../src/db/connection.ts';
@@ -12,6 +10,7 @@ import { seedDemo } from '../src/services/demo-seed.ts';
 import { dispatchOutbox } from '../src/services/dispatcher.ts';
 import { runReminderCycle } from '../src/services/reminders.ts';
 import { createDevOutboxProvider } from '../src/sms/dev-outbox.ts';
+import { serveSite } from './targets.ts';
 
 /**
  * A borrower's first visit on a slow phone connection: Chromium (Debian's, through
@@ -22,7 +21,6 @@ import { createDevOutboxProvider } from '../src/sms/dev-outbox.ts';
  *
  * Env: CHROMIUM_PATH (/usr/bin/chromium).
  */
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const RUNS = 5;
 const CONDITIONS = { offline: false, latency: 400, downloadThroughput: 400_000 / 8, uploadThroughput: 400_000 / 8 };
 
@@ -44,25 +42,9 @@ try {
   const shortLink = /https:\/\/[^/\s]+(\/r\/[A-Za-z0-9_-]+)/.exec(sms.text)?.[1];
   if (!shortLink) throw new Error(`no short link in ${sms.text}`);
 
-  const port = await new Promise<number>((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-  child = spawn(process.execPath, [join(ROOT, 'scripts/serve.ts')], {
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: url, LOG_LEVEL: 'silent' },
-    stdio: 'ignore',
-  });
-  const base = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 100; i++) {
-    try {
-      await (await fetch(`${base}/`)).arrayBuffer();
-      break;
-    } catch {
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  }
+  const site = await serveSite(url);
+  child = site.child;
+  const base = site.base;
 
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',

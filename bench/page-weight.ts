@@ -1,10 +1,8 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { startSession } from '../src/auth/sessions.ts';
 import { localDate } from '../src/core/dates.ts';
@@ -14,6 +12,7 @@ import { seedDemo } from '../src/services/demo-seed.ts';
 import { dispatchOutbox } from '../src/services/dispatcher.ts';
 import { runReminderCycle } from '../src/services/reminders.ts';
 import { createDevOutboxProvider } from '../src/sms/dev-outbox.ts';
+import { serveSite } from './targets.ts';
 
 /**
  * The weight of every page a borrower meets: HTML plus every stylesheet, script and image it
@@ -49,7 +48,6 @@ function fetchSent(
       .end();
   });
 }
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const BUDGET = 14 * 1024;
 
 const dir = mkdtempSync(join(tmpdir(), 'zx-weight-'));
@@ -84,25 +82,9 @@ try {
     .where('external_id', '=', 'L016')
     .executeTakeFirstOrThrow();
 
-  const port = await new Promise<number>((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-  child = spawn(process.execPath, [join(ROOT, 'scripts/serve.ts')], {
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: url, LOG_LEVEL: 'silent' },
-    stdio: 'ignore',
-  });
-  const base = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 100; i++) {
-    try {
-      await (await fetch(`${base}/`)).arrayBuffer();
-      break;
-    } catch {
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  }
+  const site = await serveSite(url);
+  child = site.child;
+  const base = site.base;
 
   const pages: Array<[string, string, boolean]> = [
     ['home', '/', false],

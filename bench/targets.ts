@@ -1,3 +1,6 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
 import { openDatabase } from '../src/db/connection.ts';
 import { newId } from '../src/db/ids.ts';
@@ -36,4 +39,31 @@ export async function postgresTarget(keep = false): Promise<BenchTarget | null> 
       await dropper.close();
     },
   };
+}
+
+/**
+ * The built site (scripts/serve.ts) on a free port over `databaseUrl`, once it answers; the
+ * caller stops the child.
+ */
+export async function serveSite(databaseUrl: string): Promise<{ base: string; child: ChildProcess }> {
+  const port = await new Promise<number>((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+  const child = spawn(process.execPath, [fileURLToPath(new URL('../scripts/serve.ts', import.meta.url))], {
+    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: databaseUrl, LOG_LEVEL: 'silent' },
+    stdio: 'ignore',
+  });
+  const base = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 100; i++) {
+    try {
+      await (await fetch(`${base}/`)).arrayBuffer();
+      break;
+    } catch {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+  return { base, child };
 }
