@@ -72,11 +72,14 @@ async function generateCspDigest$computed(data, algorithm) {`;
 }
 
 const ROUTER_SOURCE = fileURLToPath(new URL('./src/server/router.ts', import.meta.url));
+const PAGE_CACHE_SOURCE = fileURLToPath(new URL('./src/server/page-cache.ts', import.meta.url));
 
 /**
  * The JSON API router (src/server/router.ts) is built with the server, as dist/server/api.mjs
  * beside entry.mjs, so it shares the server's modules (astro:env, the database connection, the
- * lender cache) instead of holding copies; scripts/serve.ts calls it before Astro's pipeline.
+ * lender cache) instead of holding copies; scripts/serve.ts calls it before Astro's pipeline. The
+ * page cache (src/server/page-cache.ts, dist/server/page-cache.mjs) likewise, so that a lender
+ * changed through a page is seen by it at once.
  * @returns {import('vite').Plugin}
  */
 function apiRouterEntry() {
@@ -87,6 +90,7 @@ function apiRouterEntry() {
     buildStart() {
       if (this.environment?.name !== 'ssr') return;
       this.emitFile({ type: 'chunk', id: source, fileName: 'api.mjs', preserveSignature: 'strict' });
+      this.emitFile({ type: 'chunk', id: PAGE_CACHE_SOURCE, fileName: 'page-cache.mjs', preserveSignature: 'strict' });
     },
   };
 }

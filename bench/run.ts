@@ -26,7 +26,8 @@ import { createDevOutboxProvider } from '../src/sms/dev-outbox.ts';
  * (its own core on a 2-core machine); the load generator (autocannon) runs in this one. Prints a
  * table and writes the figures to bench-results/latest.json.
  *
- * Env: BENCH_SECONDS (measured seconds per run, default 10).
+ * Env: BENCH_SECONDS (measured seconds per run, default 10); BENCH_TARGETS (a comma-separated
+ * subset of home, balance, short-link, verify; default all).
  */
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -528,6 +529,17 @@ function table(results: TargetResult[]): string {
 // ---------------------------------------------------------------------------------------------
 // Main
 
+const WORKS: readonly Target['work'][] = ['home', 'balance', 'short-link', 'verify'];
+
+/** BENCH_TARGETS's works (all when unset); an unknown name stops the run rather than measuring nothing. */
+function chosenTargets(list: string | undefined): Set<Target['work']> {
+  if (!list?.trim()) return new Set(WORKS);
+  const names = list.split(',').map((name) => name.trim());
+  const unknown = names.filter((name) => !(WORKS as readonly string[]).includes(name));
+  if (unknown.length > 0) throw new Error(`BENCH_TARGETS: unknown ${unknown.join(', ')} (known: ${WORKS.join(', ')})`);
+  return new Set(names as Target['work'][]);
+}
+
 async function main(): Promise<number> {
   const dir = mkdtempSync(join(tmpdir(), 'zhenxin-bench-'));
   workDir = dir;
@@ -563,7 +575,9 @@ async function main(): Promise<number> {
     ];
 
     const results: TargetResult[] = [];
+    const chosen = chosenTargets(process.env.BENCH_TARGETS);
     for (const [index, target] of targets.entries()) {
+      if (!chosen.has(target.work)) continue;
       const captured = await capture(astro.base, target);
       const bodyFile = join(dir, `body-${index}`);
       writeFileSync(bodyFile, captured.body);

@@ -25,6 +25,8 @@ import { DRAIN_SECONDS } from '../src/server/workers.ts';
  * - request bodies are held to 256 KB, except a bulk-import upload (50 MB and the form around
  *   it), which its page reads as it streams; the adapter's own limit (astro.config.mjs) is the
  *   ceiling of both.
+ * - the home page, the same for everyone in a language, is answered from its last rendering while
+ *   the lender list it shows is current (src/server/page-cache.ts);
  * - /healthz (alive) and /readyz (the database answers) for load balancers and orchestrators;
  * - the client's address, from the socket or, behind TRUST_PROXY proxies, from X-Forwarded-For
  *   (see client-address.ts), is handed to the site and the router in one header;
@@ -39,6 +41,10 @@ const { handleApi, isApiPath } = (await import(new URL('../dist/server/api.mjs',
   handleApi: (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<void>;
   isApiPath: (pathname: string) => boolean;
 };
+
+const { answerFromCache, cacheablePage, learnPage } = (await import(
+  new URL('../dist/server/page-cache.mjs', import.meta.url).href
+)) as typeof import('../src/server/page-cache.ts');
 
 const BODY_LIMIT = 256 * 1024;
 const UPLOAD_LIMIT = 51 * 1024 * 1024;
@@ -155,9 +161,27 @@ const server = createServer((req, res) => {
     });
     return;
   }
+  if (cacheablePage(method, url)) {
+    void answerPage(req, res, url);
+    return;
+  }
   compressWhatIsWritten(req, res);
   void handler(req, res);
 });
+
+/** A page the same for everyone in a language (page-cache.ts): from its last rendering, or rendered and kept. */
+async function answerPage(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
+  try {
+    if (await answerFromCache(req, res, path)) return;
+  } catch (error) {
+    // The cache never stands between a visitor and the page: without it the page is rendered.
+    console.error(JSON.stringify({ level: 'error', msg: 'page cache not read', error: String(error) }));
+    if (res.headersSent) return void res.destroy();
+  }
+  compressWhatIsWritten(req, res);
+  await learnPage(req, res, path).catch(() => undefined);
+  await handler(req, res);
+}
 
 const port = Number(process.env.PORT ?? 4321);
 const host = process.env.HOST ?? '127.0.0.1';

@@ -6,7 +6,7 @@ import { readSession } from './auth/sessions.ts';
 import { canManageLender, canUseConsole } from './core/roles.ts';
 import { CONTROL_CHARACTER_MESSAGE, controlCharacterInUrl } from './core/validation.ts';
 import { listLendersCached } from './db/repositories/lenders.ts';
-import { DEFAULT_LOCALE, fromAcceptLanguage, matchLocale } from './i18n/locale.ts';
+import { localeOf, matchLocale } from './i18n/locale.ts';
 import { database } from './server/context.ts';
 import { log, safePath } from './server/log.ts';
 import { baseSecurityHeaders, CSP_BASE } from './server/security-headers.ts';
@@ -113,11 +113,11 @@ const locale: Gate = (context) => {
       secure: import.meta.env.PROD,
     });
   }
-  context.locals.locale =
-    asked ??
-    matchLocale(context.cookies.get(LANG_COOKIE)?.value) ??
-    fromAcceptLanguage(context.request.headers.get('accept-language')) ??
-    DEFAULT_LOCALE;
+  context.locals.locale = localeOf(
+    asked,
+    context.cookies.get(LANG_COOKIE)?.value,
+    context.request.headers.get('accept-language'),
+  );
   return undefined;
 };
 

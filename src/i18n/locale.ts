@@ -30,3 +30,15 @@ export function fromAcceptLanguage(header: string | null): Locale | undefined {
   }
   return undefined;
 }
+
+/**
+ * A page's language: the one asked for now (?lang=), else the one remembered (the `lang` cookie),
+ * else the first of Accept-Language we speak, else zh-CN.
+ */
+export function localeOf(
+  asked: string | null | undefined,
+  remembered: string | null | undefined,
+  acceptLanguage: string | null,
+): Locale {
+  return matchLocale(asked) ?? matchLocale(remembered) ?? fromAcceptLanguage(acceptLanguage) ?? DEFAULT_LOCALE;
+}

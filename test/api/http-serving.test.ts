@@ -120,6 +120,65 @@ describe('serving over HTTP', () => {
     });
   });
 
+  describe('the home page, kept rendered (src/server/page-cache.ts)', () => {
+    const title = (raw: Raw) => /<title>([^<]*)<\/title>/.exec(decode(raw))?.[1] ?? '';
+
+    it('answers again with the same page, its length and headers, and a request id of its own', async () => {
+      const first = await get(`${server.url}/`, { 'x-request-id': 'first-visit' });
+      const again = await get(`${server.url}/`);
+      const third = await get(`${server.url}/`);
+      expect([first.status, again.status, third.status]).toEqual([200, 200, 200]);
+      expect(again.body.equals(first.body)).toBe(true);
+      expect(third.body.equals(first.body)).toBe(true);
+      expect(Number(again.headers['content-length'])).toBe(again.body.length);
+      expect(first.headers['x-request-id']).toBe('first-visit');
+      expect(again.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+      expect(third.headers['x-request-id']).not.toBe(again.headers['x-request-id']);
+      for (const name of ['content-security-policy', 'x-frame-options', 'strict-transport-security', 'content-type']) {
+        expect(again.headers[name], name).toBe(first.headers[name]);
+      }
+      expect(again.headers['set-cookie']).toBeUndefined();
+    });
+
+    it('keeps one rendering per language, chosen as the page chooses it', async () => {
+      const chinese = await get(`${server.url}/`);
+      const english = await get(`${server.url}/`, { 'accept-language': 'en-GB,en;q=0.9' });
+      const remembered = await get(`${server.url}/`, { cookie: 'theme=x; lang=en', 'accept-language': 'zh-CN' });
+      const rememberedChinese = await get(`${server.url}/`, { cookie: 'lang=zh-CN', 'accept-language': 'en' });
+      expect(title(chinese)).toContain('真信');
+      expect(title(english)).toContain('Zhenxin');
+      expect(title(remembered)).toBe(title(english));
+      expect(title(rememberedChinese)).toBe(title(chinese));
+      for (const page of [english, remembered]) expect(decode(page)).toContain('<html lang="en"');
+    });
+
+    it('renders a request with a query, which may set the language cookie, and HEAD answers without a body', async () => {
+      const asked = await get(`${server.url}/?lang=en`);
+      expect(title(asked)).toContain('Zhenxin');
+      expect(String(asked.headers['set-cookie'])).toMatch(/^lang=en;/);
+      // The cookie-setting answer is not kept: a plain request still gets the Chinese page, no cookie.
+      const plain = await get(`${server.url}/`);
+      expect(title(plain)).toContain('真信');
+      expect(plain.headers['set-cookie']).toBeUndefined();
+      const head = await get(`${server.url}/`, {}, 'HEAD');
+      expect(head.status).toBe(200);
+      expect(head.body.length).toBe(0);
+      expect(Number(head.headers['content-length'])).toBe(plain.body.length);
+    });
+
+    it('compresses the kept page for each coding, the same page decoded', async () => {
+      const plain = await get(`${server.url}/`);
+      for (const coding of ['br', 'gzip']) {
+        for (let i = 0; i < 2; i++) {
+          const sent = await get(`${server.url}/`, { 'accept-encoding': coding });
+          expect(sent.headers['content-encoding']).toBe(coding);
+          expect(Number(sent.headers['content-length'])).toBe(sent.body.length);
+          expect(decode(sent)).toBe(plain.body.toString('utf8'));
+        }
+      }
+    });
+  });
+
   describe('validators', () => {
     it('answers 304 to a matching ETag or an unchanged date, and 200 otherwise', async () => {
       const first = await get(`${server.url}/favicon.svg`);

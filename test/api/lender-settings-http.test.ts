@@ -11,7 +11,8 @@ import { type RunningServer, startServer } from '../support/server.ts';
 
 // CONTRACT.md: "A change is seen by every running process at once (no restart, no cache longer than
 // a second)". The built server runs on its own; the operator changes the demo lender's widget
-// origins through the CLI, another process; the server's CORS answer follows without a restart.
+// origins through the CLI, another process; the server's CORS answer follows without a restart, and
+// so does the home page, which is kept rendered while the lender list it shows is current.
 
 announcePostgresSkip();
 
@@ -99,6 +100,22 @@ for (const dialect of dialects) {
       expect((await findLenderBySlug(database.connection.db, 'demo'))?.widgetOrigins).toEqual([NEW_ORIGIN]);
       expect(await allowedOrigin(NEW_ORIGIN)).toBe(NEW_ORIGIN);
       expect(await allowedOrigin('https://qinghe-xf.cn')).toBeNull();
+    });
+
+    it('shows a lender the CLI renames on the home page, which is otherwise answered from its last rendering', async () => {
+      const home = async () => (await fetch(`${server.url}/`, { headers: { 'accept-encoding': 'identity' } })).text();
+      const before = await home();
+      expect(before).toContain(DEMO_LENDER.name);
+      expect(await home()).toBe(before);
+      const renamed = `${DEMO_LENDER.name}（新）`;
+      expect(await lenderSet({ name: renamed })).toEqual({ status: 0, stderr: '' });
+      const deadline = Date.now() + DEADLINE_MS;
+      let page = await home();
+      while (!page.includes(renamed) && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        page = await home();
+      }
+      expect(page).toContain(`>${renamed}</a>`);
     });
   });
 }

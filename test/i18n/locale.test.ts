@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { formatRate } from '../../src/i18n/format.ts';
-import { fromAcceptLanguage, matchLocale } from '../../src/i18n/locale.ts';
+import { fromAcceptLanguage, localeOf, matchLocale } from '../../src/i18n/locale.ts';
 import { t } from '../../src/i18n/messages.ts';
+import { cookieValue } from '../../src/server/cookie-value.ts';
 
 describe('locale negotiation', () => {
   it.each([
@@ -21,6 +22,24 @@ describe('locale negotiation', () => {
     expect(matchLocale('ZH-hant')).toBe('zh-CN');
     expect(matchLocale('EN')).toBe('en');
     expect(matchLocale('de')).toBeUndefined();
+  });
+
+  it('chooses the language asked for now, else the remembered one, else Accept-Language, else zh-CN', () => {
+    expect(localeOf('en', 'zh-CN', 'zh')).toBe('en');
+    expect(localeOf(null, 'en', 'zh')).toBe('en');
+    expect(localeOf('fr', 'de', 'en-GB')).toBe('en');
+    expect(localeOf(undefined, undefined, null)).toBe('zh-CN');
+    expect(localeOf(undefined, 'xx', 'fr')).toBe('zh-CN');
+  });
+
+  it('reads the first cookie of a name from a Cookie header, as Astro does', () => {
+    expect(cookieValue('lang=en', 'lang')).toBe('en');
+    expect(cookieValue('theme=dark; lang=zh-CN; lang=en', 'lang')).toBe('zh-CN');
+    expect(cookieValue('xlang=en; lang = en ', 'lang')).toBe('en');
+    expect(cookieValue('lang=%E4%B8%AD', 'lang')).toBe('中');
+    expect(cookieValue('lang=%E4%B8', 'lang')).toBe('%E4%B8');
+    expect(cookieValue('language=en', 'lang')).toBeUndefined();
+    expect(cookieValue(undefined, 'lang')).toBeUndefined();
   });
 });
 
