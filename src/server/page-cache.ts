@@ -69,7 +69,11 @@ export async function answerFromCache(req: IncomingMessage, res: ServerResponse,
   let body = rendering.body;
   const headers: OutgoingHttpHeaders = { ...rendering.headers, 'x-request-id': requestId };
   if (coding && body.length >= MIN_COMPRESS_BYTES) {
-    rendering.compressed[coding] ??= compressBody(body, coding);
+    // A compression that failed is not kept: the next request tries again.
+    rendering.compressed[coding] ??= compressBody(body, coding).catch((error: unknown) => {
+      delete rendering.compressed[coding];
+      throw error;
+    });
     body = await rendering.compressed[coding];
     headers['content-encoding'] = coding;
   }
