@@ -1,6 +1,5 @@
 import { PUBLIC_ORIGIN } from 'astro:env/server';
 import { defineMiddleware } from 'astro:middleware';
-import { randomUUID } from 'node:crypto';
 import type { APIContext } from 'astro';
 import { readSession } from './auth/sessions.ts';
 import { canManageLender, canUseConsole } from './core/roles.ts';
@@ -8,7 +7,7 @@ import { CONTROL_CHARACTER_MESSAGE, controlCharacterInUrl } from './core/validat
 import { listLendersCached } from './db/repositories/lenders.ts';
 import { localeOf, matchLocale } from './i18n/locale.ts';
 import { database } from './server/context.ts';
-import { log, safePath } from './server/log.ts';
+import { log, logRequest, requestIdOf, safePath } from './server/log.ts';
 import { baseSecurityHeaders, CSP_BASE } from './server/security-headers.ts';
 import { findActiveStaff } from './services/staff-workbench.ts';
 
@@ -183,9 +182,7 @@ const GATES: readonly Gate[] = [
 
 export const onRequest = defineMiddleware(async (context, next) => {
   const started = performance.now();
-  // A caller's id is kept only when it is a plain token, so it cannot forge log lines or headers.
-  const given = context.request.headers.get('x-request-id');
-  context.locals.requestId = given && /^[\w.-]{1,64}$/.test(given) ? given : randomUUID();
+  context.locals.requestId = requestIdOf(context.request.headers.get('x-request-id'));
   let response: Response | undefined;
   for (const gate of GATES) {
     response = await gate(context);
@@ -193,17 +190,14 @@ export const onRequest = defineMiddleware(async (context, next) => {
   }
   response ??= await next();
   securityHeaders(context, response);
-  if (log.isLevelEnabled('info')) {
-    log.info(
-      {
-        requestId: context.locals.requestId,
-        method: context.request.method,
-        path: safePath(context.url.pathname),
-        status: response.status,
-        ms: Math.round((performance.now() - started) * 10) / 10,
-      },
-      'request',
-    );
-  }
+  logRequest(
+    {
+      requestId: context.locals.requestId,
+      method: context.request.method,
+      path: context.url.pathname,
+      status: response.status,
+    },
+    started,
+  );
   return response;
 });

@@ -1,11 +1,10 @@
-import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import { listLendersCached } from '../db/repositories/lenders.ts';
 import { type Locale, localeOf } from '../i18n/locale.ts';
 import { type Coding, compressBody, MIN_COMPRESS_BYTES, negotiateCoding, varyWithEncoding } from './compression.ts';
 import { database } from './context.ts';
 import { cookieValue } from './cookie-value.ts';
-import { log, safePath } from './log.ts';
+import { logRequest, requestIdOf } from './log.ts';
 
 /**
  * Pages that are the same for every visitor who reads them in one language, answered from their
@@ -64,7 +63,7 @@ export async function answerFromCache(req: IncomingMessage, res: ServerResponse,
   if (!rendering) return false;
   if (listLendersCached(await database()) !== rendering.lenders) return false;
   const given = req.headers['x-request-id'];
-  const requestId = typeof given === 'string' && /^[\w.-]{1,64}$/.test(given) ? given : randomUUID();
+  const requestId = requestIdOf(typeof given === 'string' ? given : undefined);
   const coding = req.method === 'HEAD' ? null : negotiateCoding(req.headers['accept-encoding']);
   let body = rendering.body;
   const headers: OutgoingHttpHeaders = { ...rendering.headers, 'x-request-id': requestId };
@@ -80,19 +79,7 @@ export async function answerFromCache(req: IncomingMessage, res: ServerResponse,
   headers['content-length'] = String(body.length);
   res.writeHead(rendering.status, headers);
   res.end(req.method === 'HEAD' ? undefined : body);
-  if (log.isLevelEnabled('info')) {
-    log.info(
-      {
-        requestId,
-        method: req.method,
-        path: safePath(path),
-        status: rendering.status,
-        ms: Math.round((performance.now() - started) * 10) / 10,
-        cached: true,
-      },
-      'request',
-    );
-  }
+  logRequest({ requestId, method: req.method, path, status: rendering.status, cached: true }, started);
   return true;
 }
 
@@ -146,9 +133,4 @@ function keepable(headers: OutgoingHttpHeaders): boolean {
     headers['content-encoding'] === undefined &&
     !/no-store|private/i.test(cacheControl)
   );
-}
-
-/** Forgets every rendering (tests). */
-export function forgetRenderings(): void {
-  renderings.clear();
 }

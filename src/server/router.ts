@@ -1,14 +1,14 @@
 import { PUBLIC_ORIGIN } from 'astro:env/server';
-import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { CONTROL_CHARACTER_MESSAGE, controlCharacterInUrl } from '../core/validation.ts';
-import { DEFAULT_LOCALE, fromAcceptLanguage, type Locale, matchLocale } from '../i18n/locale.ts';
+import { type Locale, localeOf } from '../i18n/locale.ts';
 import { type ApiAnswer, type ApiRequest, answerForError, apiError, type Method } from './api-answer.ts';
 import { API_ROUTES } from './api-routes.ts';
 import { CLIENT_ADDRESS_HEADER } from './client-address.ts';
 import { compressBody, MIN_COMPRESS_BYTES, negotiateCoding, varyWithEncoding } from './compression.ts';
+import { cookieValue } from './cookie-value.ts';
 import { allowedOrigins, CORS_PATHS } from './cors.ts';
-import { log, safePath } from './log.ts';
+import { log, logRequest, requestIdOf, safePath } from './log.ts';
 import { compile, matchRoute } from './route-match.ts';
 import { baseSecurityHeaders, CSP } from './security-headers.ts';
 
@@ -32,7 +32,6 @@ const SECURITY = {
   'x-frame-options': 'DENY',
 };
 const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
-const LANG_COOKIE = /(?:^|;)\s*lang=([^;]*)/;
 
 /** Paths the router answers: everything under /api/ (an unknown one with the API's 404). */
 export function isApiPath(pathname: string): boolean {
@@ -54,19 +53,11 @@ function clientAddressOf(req: IncomingMessage): string | null {
   return header(req, CLIENT_ADDRESS_HEADER) ?? req.socket.remoteAddress ?? null;
 }
 
-function localeOf(req: IncomingMessage, url: URL): Locale {
-  const cookie = LANG_COOKIE.exec(req.headers.cookie ?? '')?.[1];
-  let fromCookie: string | undefined;
-  try {
-    fromCookie = cookie === undefined ? undefined : decodeURIComponent(cookie);
-  } catch {
-    fromCookie = undefined;
-  }
-  return (
-    matchLocale(url.searchParams.get('lang')) ??
-    matchLocale(fromCookie) ??
-    fromAcceptLanguage(header(req, 'accept-language')) ??
-    DEFAULT_LOCALE
+function localeOfRequest(req: IncomingMessage, url: URL): Locale {
+  return localeOf(
+    url.searchParams.get('lang'),
+    cookieValue(req.headers.cookie, 'lang'),
+    header(req, 'accept-language'),
   );
 }
 
@@ -141,7 +132,7 @@ async function answer(req: IncomingMessage, url: URL, requestId: string, corsAll
     headers: { get: (name) => header(req, name.toLowerCase()) },
     clientIp: clientAddressOf(req),
     requestId,
-    locale: localeOf(req, url),
+    locale: localeOfRequest(req, url),
     arrayBuffer: () => readAll(req),
   };
   return handler(request);
@@ -158,8 +149,7 @@ function failure(error: unknown, requestId: string): ApiAnswer {
 export async function handleApi(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
   const started = performance.now();
   const given = header(req, 'x-request-id');
-  // A caller's id is kept only when it is a plain token, so it cannot forge log lines or headers.
-  const requestId = given && /^[\w.-]{1,64}$/.test(given) ? given : randomUUID();
+  const requestId = requestIdOf(given);
   const method = req.method ?? 'GET';
   let result: ApiAnswer;
   let extra: Record<string, string> = {};
@@ -184,18 +174,7 @@ export async function handleApi(req: IncomingMessage, res: ServerResponse, url: 
     result = failure(error, requestId);
   }
   await send(req, res, method, result, { ...SECURITY, ...extra, 'x-request-id': requestId });
-  if (log.isLevelEnabled('info')) {
-    log.info(
-      {
-        requestId,
-        method,
-        path: safePath(url.pathname),
-        status: result.status,
-        ms: Math.round((performance.now() - started) * 10) / 10,
-      },
-      'request',
-    );
-  }
+  logRequest({ requestId, method, path: url.pathname, status: result.status }, started);
 }
 
 async function send(
