@@ -6,8 +6,6 @@ import {
   CONTROL_CHARACTER_MESSAGE,
   cleanJson,
   hasControlCharacters,
-  jsonDepthExceeds,
-  NESTED_TOO_DEEP_MESSAGE,
   parseInput,
   stripControlCharacters,
 } from '../core/validation.ts';
@@ -71,7 +69,6 @@ export async function readJson(request: BodySource): Promise<unknown> {
   } catch {
     throw new ValidationError('body', 'body: not valid JSON', 'invalid_json');
   }
-  if (jsonDepthExceeds(parsed)) throw new ValidationError('body', `body: ${NESTED_TOO_DEEP_MESSAGE}`);
   return parseInput(cleanJson, parsed);
 }
 
