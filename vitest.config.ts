@@ -1,5 +1,11 @@
 import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
 import { defineConfig } from 'vitest/config';
+
+// The suite starts a few hundred Node processes (the CLI, servers); each one compiles the project's
+// TypeScript from scratch unless Node may keep the compiled code. With this cache, inherited by
+// every worker and child, a CLI run costs about a third less CPU (measured on test/cli/lender).
+process.env.NODE_COMPILE_CACHE ??= join(import.meta.dirname, 'node_modules', '.cache', 'node-compile-cache');
 
 export default defineConfig({
   test: {
