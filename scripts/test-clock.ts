@@ -142,9 +142,13 @@ function main(): number {
   }
 
   const bad = results.filter((r) => r.failed.length > 0 || r.crashed);
+  const where =
+    results.length === INSTANTS.length
+      ? `all ${results.length} instants`
+      : results.map((r) => r.instant.label).join(', ');
   console.log(
     bad.length === 0
-      ? `\nThe suite passed at all ${results.length} instants.`
+      ? `\nThe suite passed at ${where}.`
       : `\nFailures at ${bad.map((r) => r.instant.label).join(', ')}; logs in ${dir}/.`,
   );
   return bad.length === 0 ? 0 : 1;
