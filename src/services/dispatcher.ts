@@ -248,13 +248,25 @@ async function deliver(
   }
 }
 
+/**
+ * Works through the items, `size` at a time. A failure (most often the database gone) starts no
+ * further item but waits for those in flight, then throws: the run ends only when none of its sends
+ * is still running, so a run that follows it (or a caller that reports it) never overlaps it. Rows
+ * not reached stay leased to this worker; once the lease runs out they are looked up, then sent.
+ */
 async function pool<T>(items: readonly T[], size: number, work: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
+  let failure: { error: unknown } | undefined;
   const runners = Array.from({ length: Math.min(size, items.length) }, async () => {
-    while (next < items.length) {
+    while (next < items.length && !failure) {
       const item = items[next++] as T;
-      await work(item);
+      try {
+        await work(item);
+      } catch (error) {
+        failure ??= { error };
+      }
     }
   });
   await Promise.all(runners);
+  if (failure) throw failure.error;
 }

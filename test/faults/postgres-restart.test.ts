@@ -108,7 +108,8 @@ describe.runIf(postgres)('PostgreSQL restarting during a reminder run', () => {
       else
         expect(`${row.status} ${row.error}`, `${row.id} ${context}`).toMatch(/^cancelled not sent: (daily|weekly)_cap/);
     }
-    expect([...provider.sends.values()].every((n) => n === 1)).toBe(true);
+    // [message, times sent] for any sent more than once
+    expect([...provider.sends].filter(([, times]) => times > 1), context).toEqual([]);
     expect(delivered.size).toBeGreaterThan(rows.length / 2);
   });
 

@@ -207,6 +207,76 @@ for (const dialect of dialects) {
       expect(rows.map((r) => r.message_id).sort()).toEqual([...ids].sort());
     });
 
+    it('after a failure starts no new send, and ends only when the sends in flight have finished', async () => {
+      // A failure mid-run (most often the database gone) must not leave sends running behind a run
+      // that has already ended: the next run would meet them, and with them the same messages.
+      const at = new Date('2026-11-24T02:00:00Z');
+      const { ids } = await queueMessages(database.connection, 6, at);
+      const started: string[] = [];
+      const finished: string[] = [];
+      const gates = new Map<string, () => void>();
+      const gated: SmsProvider = {
+        name: 'gated',
+        async send(message) {
+          started.push(message.messageId);
+          await new Promise<void>((resolve) => gates.set(message.messageId, resolve));
+          finished.push(message.messageId);
+          return { outcome: 'sent', providerMessageId: `G-${message.messageId}` };
+        },
+        async lookup(message) {
+          return started.includes(message.messageId)
+            ? { found: true, providerMessageId: `G-${message.messageId}`, status: 'sent' }
+            : { found: false };
+        },
+      };
+      const until = async (condition: () => boolean) => {
+        for (let i = 0; i < 2_000 && !condition(); i++) await new Promise((resolve) => setTimeout(resolve, 5));
+        expect(condition()).toBe(true);
+      };
+      let ended = false;
+      const run = dispatchOutbox(database.connection, gated, {
+        clock: () => at,
+        concurrency: 3,
+        batchSize: 6,
+        onProgress: () => {
+          throw new Error('bookkeeping failed');
+        },
+      }).finally(() => {
+        ended = true;
+      });
+      const outcome = run.then(
+        () => 'finished without the failure',
+        (error: Error) => error.message,
+      );
+      await until(() => started.length === 3);
+      const [first, second, third] = started as [string, string, string];
+      gates.get(first)?.();
+      await until(() => finished.length === 1);
+      // the failure is known, two sends are still in flight: the run waits for them
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(ended).toBe(false);
+      gates.get(second)?.();
+      gates.get(third)?.();
+      expect(await outcome).toBe('bookkeeping failed');
+      // no send started after the failure
+      expect(started).toHaveLength(3);
+      expect(finished).toEqual(expect.arrayContaining([first, second, third]));
+      // The three never reached stay leased; once the lease has run out a later run looks each up
+      // (not sent) and sends it: each of the six exactly once.
+      const later = new Date(at.getTime() + 10 * 60_000);
+      const rest = dispatchOutbox(database.connection, gated, { clock: () => later, concurrency: 3 });
+      await until(() => started.length === 6);
+      for (const id of started.slice(3)) gates.get(id)?.();
+      expect(await rest).toMatchObject({ claimed: 3, sent: 3 });
+      expect([...started].sort()).toEqual([...ids].sort());
+      const statuses = await database.connection.db
+        .selectFrom('outbox')
+        .select('status')
+        .where('message_id', 'in', ids)
+        .execute();
+      expect(statuses.map((r) => r.status)).toEqual(Array(6).fill('sent'));
+    });
+
     it('survives a dispatcher killed with SIGKILL mid-run: nothing lost, nothing sent twice', async () => {
       const { ids } = await queueMessages(database.connection, 40, new Date());
       const child = spawn(process.execPath, ['src/cli/main.ts', 'reminders', 'dispatch'], {
