@@ -109,7 +109,10 @@ describe.runIf(postgres)('PostgreSQL restarting during a reminder run', () => {
         expect(`${row.status} ${row.error}`, `${row.id} ${context}`).toMatch(/^cancelled not sent: (daily|weekly)_cap/);
     }
     // [message, times sent] for any sent more than once
-    expect([...provider.sends].filter(([, times]) => times > 1), context).toEqual([]);
+    expect(
+      [...provider.sends].filter(([, times]) => times > 1),
+      context,
+    ).toEqual([]);
     expect(delivered.size).toBeGreaterThan(rows.length / 2);
   });
 
