@@ -122,16 +122,20 @@ describe.runIf(process.platform === 'linux')('npm start with two workers', () =>
     const [victim, survivor] = workerPids(server.pid);
     expect(victim && survivor).toBeTruthy();
     // Four clients keep asking, each request on a connection of its own, while a worker dies.
-    const outcome = { ok: 0, fiveXx: 0, lost: 0 };
+    const outcome = { ok: 0, fiveXx: 0, lost: 0, lostAfterReplacement: 0 };
     let loading = true;
+    let replaced = false;
     const client = async () => {
       while (loading) {
+        const startedAfterReplacement = replaced;
         try {
           const status = await getOnNewConnection(server.url, '/api/v1/lenders/demo');
           if (status >= 500) outcome.fiveXx++;
           else outcome.ok++;
         } catch {
-          outcome.lost++; // a connection the killed worker held
+          // a connection the killed worker held, or one the primary handed it before it saw it die
+          outcome.lost++;
+          if (startedAfterReplacement) outcome.lostAfterReplacement++;
         }
       }
     };
@@ -143,15 +147,19 @@ describe.runIf(process.platform === 'linux')('npm start with two workers', () =>
       const pids = workerPids(server.pid);
       return pids.length === 2 && !pids.includes(victim as number);
     }, 'a replacement worker');
+    // The primary forks the replacement when it sees the death, and from then on hands nothing to
+    // the dead worker.
+    replaced = true;
     const atReplacement = outcome.ok;
     await new Promise((resolve) => setTimeout(resolve, 300));
     loading = false;
     await Promise.all(clients);
     expect(before).toBeGreaterThan(0);
     expect(outcome.fiveXx).toBe(0);
-    // at most what was in flight on the killed worker: each client's current request, or one
-    // more handed to it in the moment before the primary saw it die
-    expect(outcome.lost).toBeLessThanOrEqual(8);
+    // Lost: what was in flight on the killed worker, and what the primary's round robin handed it
+    // before it saw it die (README, known gaps). That window is a few connections on an idle
+    // machine and was 180 on a loaded one, so its size is not asserted; nothing is lost after it.
+    expect(outcome.lostAfterReplacement, JSON.stringify(outcome)).toBe(0);
     // served throughout, and after the replacement came up
     expect(outcome.ok).toBeGreaterThan(atReplacement);
     expect(workerPids(server.pid)).toContain(survivor);
