@@ -64,10 +64,10 @@ describe.runIf(postgres)('parallel reads inside a PostgreSQL transaction', () =>
       client.release();
     }
     expect(watch.overlaps).toEqual(["select 'second' as overlapping"]);
-    watch.overlaps.length = 0;
   });
 
   it('reach PostgreSQL one at a time: the reminder context, read in a transaction, overlaps nothing', async () => {
+    const earlier = watch.overlaps.length; // the control's, if it ran first
     const loans = await app.db.selectFrom('loans').select(['id', 'borrower_id']).execute();
     expect(loans.length).toBeGreaterThan(1);
     const context = await app.db.transaction().execute((trx) =>
@@ -82,6 +82,6 @@ describe.runIf(postgres)('parallel reads inside a PostgreSQL transaction', () =>
     expect(context.instalments.size).toBeGreaterThan(0);
     expect(context.borrowers.size).toBeGreaterThan(0);
     expect(context.phones.size).toBeGreaterThan(0);
-    expect(watch.overlaps).toEqual([]);
+    expect(watch.overlaps.slice(earlier)).toEqual([]);
   });
 });

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type Connection, openDatabase } from '../../src/db/connection.ts';
 import { newId } from '../../src/db/ids.ts';
 import { insertBorrower, replaceCurrentPhone } from '../../src/db/repositories/borrowers.ts';
@@ -229,10 +229,8 @@ for (const dialect of dialects) {
             : { found: false };
         },
       };
-      const until = async (condition: () => boolean) => {
-        for (let i = 0; i < 2_000 && !condition(); i++) await new Promise((resolve) => setTimeout(resolve, 5));
-        expect(condition()).toBe(true);
-      };
+      const until = (condition: () => boolean) =>
+        vi.waitFor(() => expect(condition()).toBe(true), { timeout: 10_000, interval: 5 });
       let ended = false;
       const run = dispatchOutbox(database.connection, gated, {
         clock: () => at,
